@@ -1,0 +1,47 @@
+//! Embeds the default `knowledge/` folder into the binary, so `hypnic` works from
+//! any directory. It writes a sorted list of `(relative path, include_str!(..))`
+//! pairs; sorting keeps the build deterministic.
+
+use std::env;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+fn main() -> io::Result<()> {
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let knowledge = root.join("knowledge");
+    println!("cargo:rerun-if-changed={}", knowledge.display());
+
+    let mut files = Vec::new();
+    collect_toml_files(&knowledge, &knowledge, &mut files)?;
+    files.sort();
+
+    let mut out = String::from("/// The default knowledge files, as (path relative to `knowledge/`, text).\n");
+    out.push_str("pub(crate) static FILES: &[(&str, &str)] = &[\n");
+    for relative in &files {
+        let absolute = knowledge.join(relative);
+        println!("cargo:rerun-if-changed={}", absolute.display());
+        out.push_str(&format!("    ({relative:?}, include_str!({:?})),\n", absolute.display().to_string()));
+    }
+    out.push_str("];\n");
+
+    let target = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_knowledge.rs");
+    fs::write(target, out)
+}
+
+/// Adds every `.toml` file under `dir` to `files`, as a `/`-separated path relative to `root`.
+fn collect_toml_files(root: &Path, dir: &Path, files: &mut Vec<String>) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            println!("cargo:rerun-if-changed={}", path.display());
+            collect_toml_files(root, &path, files)?;
+        } else if path.extension().is_some_and(|ext| ext == "toml") {
+            let relative = path.strip_prefix(root).expect("walked from root");
+            let parts: Vec<String> =
+                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            files.push(parts.join("/"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! What the engine returns: an [`Answer`] with its topic, confidence, lead,
+//! quotes and disclaimer. Adapters render it; they never change what it says.
+
+use serde::Serialize;
+
+use crate::topic::Topic;
+
+/// A passage quoted from an article, with the article it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quote {
+    /// The article's title.
+    pub title: String,
+    /// The site that published it.
+    pub publisher: String,
+    /// The quoted passage, exactly as in the cleaned article.
+    pub passage: String,
+}
+
+/// A second topic, offered because it scored almost as high as the first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Offer {
+    /// The offered topic.
+    pub topic: Topic,
+    /// Its short label ("When to see a doctor").
+    pub label: String,
+    /// The sentence offering it, ready to show.
+    pub text: String,
+}
+
+/// The engine's answer to one message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answer {
+    /// What the message was about.
+    pub topic: Topic,
+    /// How sure the engine is of the topic, in [0, 1].
+    pub confidence: f32,
+    /// A note to show before the lead (the message was cut, say).
+    pub notice: Option<String>,
+    /// One or two sentences that answer the question directly.
+    pub lead: String,
+    /// Up to three passages that back the lead.
+    pub quotes: Vec<Quote>,
+    /// A close second topic, offered after the quotes.
+    pub also: Option<Offer>,
+    /// Topics to offer next (buttons in Telegram).
+    pub related: Vec<Topic>,
+    /// The fixed disclaimer; every rendering ends with it.
+    pub disclaimer: String,
+}

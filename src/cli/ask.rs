@@ -1,0 +1,95 @@
+//! `hypnic ask`: one question from the arguments, or one per line of stdin;
+//! plain text or one JSON object per question.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use serde::Serialize;
+
+use crate::answer::{Answer, Offer, Quote};
+use crate::engine::Engine;
+use crate::render::plain_text;
+use crate::topic::Topic;
+
+/// Arguments of `hypnic ask`.
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// Print one JSON object per question instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// The question. Without it, every line of stdin is a question.
+    #[arg(value_name = "QUESTION", trailing_var_arg = true, allow_hyphen_values = true)]
+    pub question: Vec<String>,
+}
+
+/// One answer as `hypnic ask --json` prints it.
+#[derive(Debug, Serialize)]
+pub struct AnswerJson<'a> {
+    /// The question as received.
+    pub question: &'a str,
+    /// The topic id.
+    pub topic: Topic,
+    /// Confidence in [0, 1].
+    pub confidence: f32,
+    /// Exactly the text a user sees, disclaimer last.
+    pub reply: String,
+    /// The disclaimer.
+    pub disclaimer: &'a str,
+    /// The quoted passages with their articles.
+    pub sources: &'a [Quote],
+    /// A close second topic, if offered.
+    pub also: Option<&'a Offer>,
+    /// Topics offered next.
+    pub related: &'a [Topic],
+}
+
+impl<'a> AnswerJson<'a> {
+    /// The JSON view of `answer` to `question`.
+    pub fn new(question: &'a str, answer: &'a Answer) -> AnswerJson<'a> {
+        AnswerJson {
+            question,
+            topic: answer.topic,
+            confidence: answer.confidence,
+            reply: plain_text(answer),
+            disclaimer: &answer.disclaimer,
+            sources: &answer.quotes,
+            also: answer.also.as_ref(),
+            related: &answer.related,
+        }
+    }
+}
+
+pub(super) fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    if !args.question.is_empty() {
+        let question = args.question.join(" ");
+        print_answer(engine, &question, args.json, &mut out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
+    let mut buffer = Vec::new();
+    let mut first = true;
+    while let Some(line) = super::read_line(&mut input, &mut buffer).context("cannot read stdin")? {
+        if !args.json && !first {
+            writeln!(out).context("cannot write to stdout")?;
+        }
+        first = false;
+        print_answer(engine, &line, args.json, &mut out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_answer(engine: &Engine, question: &str, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let answer = engine.answer(question);
+    if json {
+        let line = serde_json::to_string(&AnswerJson::new(question, &answer)).context("cannot encode JSON")?;
+        writeln!(out, "{line}").context("cannot write to stdout")?;
+    } else {
+        writeln!(out, "{}", plain_text(&answer)).context("cannot write to stdout")?;
+    }
+    out.flush().context("cannot write to stdout")
+}

@@ -1,0 +1,98 @@
+//! The terminal adapter: `hypnic ask`, `chat`, `eval` and `index`. Each command
+//! loads the same engine and only reads input and prints output.
+
+mod ask;
+mod chat;
+mod eval;
+mod index;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+pub use ask::AskArgs;
+pub use chat::run_chat;
+pub use eval::EvalArgs;
+pub use index::IndexArgs;
+
+use crate::engine::Engine;
+
+/// hypnic answers questions about sleep spasms (hypnic jerks) from published
+/// articles. It is not a doctor and gives no diagnosis.
+#[derive(Debug, Parser)]
+#[command(name = "hypnic", version)]
+pub struct Cli {
+    /// Read the knowledge from this folder instead of the copy built into the binary.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub knowledge: Option<PathBuf>,
+
+    /// What to do; without one, `chat` runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer a question given as arguments, or every line of stdin.
+    Ask(AskArgs),
+    /// Talk in the terminal: type questions, /help, /quit. Works with a pipe too.
+    Chat,
+    /// Score the engine on question files; exits 1 below the thresholds.
+    Eval(EvalArgs),
+    /// Print statistics about the knowledge, and what cleaning dropped.
+    Index(IndexArgs),
+}
+
+/// Parses the process arguments and runs the command.
+///
+/// # Errors
+/// Knowledge that cannot be loaded, unreadable input files, and failed writes to
+/// stdout, each with context.
+pub fn run() -> anyhow::Result<ExitCode> {
+    run_with(Cli::parse())
+}
+
+/// Runs parsed arguments.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(cli: Cli) -> anyhow::Result<ExitCode> {
+    let engine = load_engine(cli.knowledge.as_deref())?;
+    match cli.command {
+        Some(Command::Ask(args)) => ask::run(&engine, &args),
+        Some(Command::Eval(args)) => eval::run(&engine, &args),
+        Some(Command::Index(args)) => index::run(&engine, &args),
+        Some(Command::Chat) | None => {
+            let stdin = std::io::stdin();
+            let interactive = std::io::IsTerminal::is_terminal(&stdin);
+            run_chat(&engine, stdin.lock(), std::io::stdout().lock(), interactive).context("chat failed")?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The engine over `knowledge`, or over the embedded knowledge.
+///
+/// # Errors
+/// The knowledge cannot be read, is malformed, or the index cannot be built.
+pub fn load_engine(knowledge: Option<&Path>) -> anyhow::Result<Engine> {
+    match knowledge {
+        Some(dir) => Engine::from_dir(dir).with_context(|| format!("cannot load the knowledge in {}", dir.display())),
+        None => Engine::embedded().context("cannot load the embedded knowledge"),
+    }
+}
+
+/// Reads one line of input as text: invalid UTF-8 becomes U+FFFD instead of an error.
+pub(crate) fn read_line(input: &mut impl std::io::BufRead, buffer: &mut Vec<u8>) -> std::io::Result<Option<String>> {
+    buffer.clear();
+    if input.read_until(b'\n', buffer)? == 0 {
+        return Ok(None);
+    }
+    while matches!(buffer.last(), Some(b'\n' | b'\r')) {
+        buffer.pop();
+    }
+    Ok(Some(String::from_utf8_lossy(buffer).into_owned()))
+}

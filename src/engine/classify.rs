@@ -1,0 +1,230 @@
+//! Deciding what a question is about: small talk, out of scope, or one of the
+//! answerable topics with a confidence. (Emergencies are caught before, in
+//! [`super::safety`].)
+//!
+//! Topic scores add up the cue weights of the phrases found (each phrase once)
+//! and a vote from the search: the best passages vote for the topics they back.
+//! Scope comes from the subject: a question that names sleep spasms is in scope;
+//! one that names something unknown, and not sleep spasms, is not; one that names
+//! nothing ("are they dangerous?") is about sleep spasms.
+
+use super::vocabulary::{Analysis, Vocabulary};
+use crate::index::Hit;
+use crate::knowledge::SmalltalkKind;
+use crate::topic::Topic;
+
+/// The search vote of the best passage, in cue-weight units.
+const SEARCH_VOTE: f32 = 1.0;
+
+/// Bonus for the topics where an entity is discussed, when it is the subject.
+const ENTITY_HOME_BONUS: f32 = 0.5;
+
+/// A second topic is offered when it scores at least this share of the best.
+const RUNNER_UP_SHARE: f32 = 0.75;
+
+/// ... and at least this much.
+const RUNNER_UP_MIN_SCORE: f32 = 2.0;
+
+/// Confidence grows with the best score on this scale (score 2.5 -> 0.63).
+const CONFIDENCE_SCALE: f32 = 2.5;
+
+/// Confidence given to an in-scope question that matches no topic cue.
+const DEFAULT_TOPIC_CONFIDENCE: f32 = 0.3;
+
+/// Order used to break exact ties: safety-related topics first.
+const TIE_ORDER: [Topic; 9] = [
+    Topic::Safety,
+    Topic::SeekCare,
+    Topic::Causes,
+    Topic::Triggers,
+    Topic::Treatment,
+    Topic::SelfHelp,
+    Topic::Types,
+    Topic::Prevalence,
+    Topic::Definition,
+];
+
+/// What the engine decided a message is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Verdict {
+    /// No words in it.
+    Unreadable,
+    /// Only small talk.
+    Smalltalk(SmalltalkKind),
+    /// Not about sleep spasms.
+    OutOfScope {
+        /// How sure the engine is, in [0, 1].
+        confidence: f32,
+    },
+    /// One of the answerable topics.
+    Answer {
+        /// The best topic.
+        topic: Topic,
+        /// How sure the engine is, in [0, 1].
+        confidence: f32,
+        /// A close second topic, if any.
+        runner_up: Option<Topic>,
+    },
+}
+
+/// What the phrases of a question say, gathered once.
+#[derive(Debug, Default)]
+pub(crate) struct Evidence {
+    has_subject: bool,
+    has_anaphor: bool,
+    smalltalk: Option<SmalltalkKind>,
+    only_smalltalk: bool,
+    entity_topics: Vec<Topic>,
+    has_entity: bool,
+    cue_scores: [f32; 9],
+    entity_scores: [f32; 9],
+}
+
+impl Evidence {
+    /// Gathers the evidence of an analysed question.
+    pub fn gather(analysis: &Analysis, vocabulary: &Vocabulary) -> Evidence {
+        let mut evidence = Evidence { only_smalltalk: analysis.foreign_words == 0, ..Evidence::default() };
+        let mut seen = Vec::with_capacity(analysis.phrases.len());
+        for &id in &analysis.phrases {
+            let meaning = &vocabulary.phrase(id).meaning;
+            evidence.has_subject |= meaning.subject;
+            evidence.has_anaphor |= meaning.anaphor;
+            if evidence.smalltalk.is_none() {
+                evidence.smalltalk = meaning.smalltalk;
+            }
+            let plain_general = meaning.general && meaning.cues.is_empty() && !meaning.subject && !meaning.entity;
+            if meaning.smalltalk.is_none() && !plain_general {
+                evidence.only_smalltalk = false;
+            }
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id);
+            if meaning.entity {
+                evidence.has_entity = true;
+            }
+            for &(topic, weight) in &meaning.cues {
+                let Some(slot) = topic.answerable_index() else { continue };
+                if meaning.entity {
+                    evidence.entity_scores[slot] += weight;
+                    if !evidence.entity_topics.contains(&topic) {
+                        evidence.entity_topics.push(topic);
+                    }
+                } else {
+                    evidence.cue_scores[slot] += weight;
+                }
+            }
+        }
+        evidence
+    }
+
+    /// Whether the search is worth running: the question may be answered.
+    pub fn needs_search(&self, analysis: &Analysis) -> bool {
+        !(self.only_smalltalk && self.smalltalk.is_some()) && (analysis.foreign_words == 0 || self.has_subject)
+    }
+}
+
+/// Decides the verdict for a question that is not an emergency.
+///
+/// `hits` are the search results and `backs(passage)` the topics a passage backs.
+pub(crate) fn decide<'a>(
+    analysis: &Analysis,
+    evidence: &Evidence,
+    hits: &[Hit],
+    backs: impl Fn(usize) -> &'a [Topic],
+) -> Verdict {
+    if analysis.words.is_empty() {
+        return Verdict::Unreadable;
+    }
+    if let (true, Some(kind)) = (evidence.only_smalltalk, evidence.smalltalk) {
+        return Verdict::Smalltalk(kind);
+    }
+    if analysis.foreign_words > 0 && !evidence.has_subject {
+        let share = analysis.foreign_words as f32 / analysis.words.len() as f32;
+        return Verdict::OutOfScope { confidence: (0.6 + 0.4 * share).min(1.0) };
+    }
+    let entity_is_subject = !evidence.has_subject && !evidence.has_anaphor && evidence.has_entity;
+    let asks_anything = evidence.cue_scores.iter().chain(&evidence.entity_scores).any(|&s| s > 0.0);
+    if !evidence.has_subject && !asks_anything {
+        return Verdict::OutOfScope { confidence: 0.5 };
+    }
+
+    let mut scores = evidence.cue_scores;
+    if entity_is_subject {
+        for topic in &evidence.entity_topics {
+            if let Some(slot) = topic.answerable_index() {
+                scores[slot] += ENTITY_HOME_BONUS;
+            }
+        }
+    } else {
+        for (score, entity) in scores.iter_mut().zip(evidence.entity_scores) {
+            *score += entity;
+        }
+    }
+    add_search_votes(&mut scores, hits, backs);
+
+    let ranked = rank(&scores);
+    let (best, best_score) = ranked[0];
+    if best_score <= 0.0 {
+        return Verdict::Answer { topic: Topic::Definition, confidence: DEFAULT_TOPIC_CONFIDENCE, runner_up: None };
+    }
+    if entity_is_subject && !evidence.entity_topics.contains(&best) {
+        return Verdict::OutOfScope { confidence: 0.6 };
+    }
+    let (second, second_score) = ranked[1];
+    let strength = 1.0 - (-best_score / CONFIDENCE_SCALE).exp();
+    let margin = (best_score - second_score) / best_score;
+    let confidence = (strength * (0.5 + 0.5 * margin)).clamp(0.0, 1.0);
+    let runner_up =
+        (second_score >= RUNNER_UP_SHARE * best_score && second_score >= RUNNER_UP_MIN_SCORE).then_some(second);
+    Verdict::Answer { topic: best, confidence, runner_up }
+}
+
+/// Each of the best passages votes, in proportion to its score, for the topics it
+/// backs; a topic keeps its strongest vote.
+fn add_search_votes<'a>(scores: &mut [f32; 9], hits: &[Hit], backs: impl Fn(usize) -> &'a [Topic]) {
+    let Some(top) = hits.first().map(|hit| hit.score).filter(|s| *s > 0.0) else { return };
+    let mut votes = [0.0f32; 9];
+    for hit in hits {
+        let vote = SEARCH_VOTE * hit.score / top;
+        for topic in backs(hit.passage) {
+            if let Some(slot) = topic.answerable_index() {
+                votes[slot] = votes[slot].max(vote);
+            }
+        }
+    }
+    for (score, vote) in scores.iter_mut().zip(votes) {
+        *score += vote;
+    }
+}
+
+/// Topics by score, best first; exact ties follow [`TIE_ORDER`].
+fn rank(scores: &[f32; 9]) -> Vec<(Topic, f32)> {
+    let mut ranked: Vec<(Topic, f32)> =
+        TIE_ORDER.iter().map(|&topic| (topic, topic.answerable_index().map_or(0.0, |slot| scores[slot]))).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_prefer_safety_topics() {
+        let mut scores = [0.0; 9];
+        scores[Topic::Definition.answerable_index().unwrap()] = 2.0;
+        scores[Topic::Safety.answerable_index().unwrap()] = 2.0;
+        assert_eq!(rank(&scores)[0].0, Topic::Safety);
+    }
+
+    #[test]
+    fn search_votes_keep_the_strongest_vote_per_topic() {
+        let mut scores = [0.0; 9];
+        let hits = [Hit { passage: 0, score: 4.0 }, Hit { passage: 1, score: 2.0 }];
+        let backing = [vec![Topic::Causes], vec![Topic::Causes, Topic::Types]];
+        add_search_votes(&mut scores, &hits, |p| &backing[p]);
+        assert_eq!(scores[Topic::Causes.answerable_index().unwrap()], SEARCH_VOTE);
+        assert_eq!(scores[Topic::Types.answerable_index().unwrap()], SEARCH_VOTE / 2.0);
+    }
+}

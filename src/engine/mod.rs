@@ -1,0 +1,336 @@
+//! The answer engine: one question in, one [`Answer`] out.
+//!
+//! The pipeline, in order:
+//! 1. [`words`]: sanitize the message and split it into words;
+//! 2. [`vocabulary`]: correct spelling, find the curated phrases, stem the rest;
+//! 3. [`safety`]: an emergency pattern wins over everything else;
+//! 4. search the passage index with the stems;
+//! 5. [`classify`]: decide small talk, out of scope, or the topic;
+//! 6. compose the answer: the curated lead, the backing passages that best
+//!    match the question, a close second topic, the disclaimer.
+//!
+//! The engine knows nothing about terminals or Telegram. It is a cheap `Clone`
+//! handle, built once and shared by every adapter and thread.
+
+mod classify;
+mod safety;
+mod spelling;
+mod vocabulary;
+mod words;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use words::{MAX_QUESTION_CHARS, Sanitized, sanitize};
+
+use self::classify::{Evidence, Verdict, decide};
+use self::safety::EmergencyDetector;
+use self::vocabulary::Vocabulary;
+use crate::answer::{Answer, Offer, Quote};
+use crate::cleaning::{Corpus, Source};
+use crate::error::Result;
+use crate::index::{Hit, PassageIndex};
+use crate::knowledge::{Knowledge, SmalltalkKind, Texts, TopicSpec};
+use crate::topic::Topic;
+
+/// How many passages a search returns; they vote for topics and rank quotes.
+const SEARCH_LIMIT: usize = 8;
+
+/// At most this many quotes follow a lead.
+pub const MAX_QUOTES: usize = 3;
+
+/// Quotes stop once their text passes this many characters (one is always kept).
+pub const MAX_QUOTE_CHARS: usize = 650;
+
+/// Topics offered under replies that are not topic answers.
+const STARTER_TOPICS: [Topic; 3] = [Topic::Safety, Topic::Causes, Topic::SeekCare];
+
+/// The answer engine. Cloning is cheap: clones share one built engine.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    place: String,
+    corpus: Corpus,
+    index: PassageIndex,
+    vocabulary: Vocabulary,
+    emergency: EmergencyDetector,
+    /// One per answerable topic, in [`Topic::ANSWERABLE`] order.
+    topics: Vec<TopicSpec>,
+    /// Per answerable topic: the backing passage ids, in curated order.
+    backing: Vec<Vec<usize>>,
+    /// Per passage: the topics it backs.
+    backs: Vec<Vec<Topic>>,
+    texts: Texts,
+}
+
+impl Engine {
+    /// Builds the engine from loaded knowledge: cleans the articles, checks the
+    /// backing passages, indexes the passages and compiles the vocabulary.
+    ///
+    /// # Errors
+    /// [`crate::Error::Malformed`] when a backing fragment of `topics.toml` is not
+    /// in exactly one cleaned passage; [`crate::Error::Index`] if tantivy fails.
+    pub fn new(knowledge: Knowledge) -> Result<Engine> {
+        let corpus = Corpus::clean(&knowledge.articles, &knowledge.junk);
+        let mut backs = vec![Vec::new(); corpus.passages.len()];
+        let mut backing = Vec::with_capacity(knowledge.topics.len());
+        for spec in &knowledge.topics {
+            let mut ids = Vec::new();
+            for fragment in &spec.backing {
+                let found: Vec<usize> =
+                    corpus.passages.iter().filter(|p| p.text.contains(&fragment.value)).map(|p| p.id).collect();
+                let id = match found[..] {
+                    [id] => id,
+                    [] => {
+                        return Err(
+                            fragment.error(format!("backing `{}` is not in the cleaned articles", fragment.value))
+                        );
+                    }
+                    _ => {
+                        return Err(fragment.error(format!(
+                            "backing `{}` is in {} passages; quote more of it",
+                            fragment.value,
+                            found.len()
+                        )));
+                    }
+                };
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+                if !backs[id].contains(&spec.topic) {
+                    backs[id].push(spec.topic);
+                }
+            }
+            backing.push(ids);
+        }
+        let index = PassageIndex::build(&corpus.passages)?;
+        let vocabulary = Vocabulary::build(&knowledge.lexicon, &knowledge.topics, &corpus);
+        let emergency = EmergencyDetector::new(&knowledge.safety);
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                place: knowledge.place,
+                corpus,
+                index,
+                vocabulary,
+                emergency,
+                topics: knowledge.topics,
+                backing,
+                backs,
+                texts: knowledge.texts,
+            }),
+        })
+    }
+
+    /// The engine over the knowledge embedded in the binary.
+    ///
+    /// # Errors
+    /// As [`Engine::new`]; the test suite keeps the embedded knowledge valid.
+    pub fn embedded() -> Result<Engine> {
+        Engine::new(Knowledge::embedded()?)
+    }
+
+    /// The engine over the knowledge in `dir`.
+    ///
+    /// # Errors
+    /// As [`Knowledge::from_dir`] and [`Engine::new`].
+    pub fn from_dir(dir: &Path) -> Result<Engine> {
+        Engine::new(Knowledge::from_dir(dir)?)
+    }
+
+    /// Answers one message. Never fails and never panics: any text, however odd,
+    /// gets an answer that ends with the disclaimer.
+    pub fn answer(&self, message: &str) -> Answer {
+        let inner = &*self.inner;
+        let sanitized = sanitize(message);
+        let notice = sanitized.truncated.then(|| inner.texts.truncated.clone());
+        let analysis = inner.vocabulary.analyse(&sanitized.text);
+        if analysis.words.is_empty() {
+            return self.fixed_answer(Topic::OutOfScope, &inner.texts.unreadable, notice);
+        }
+        if inner.emergency.detect(&analysis.normalized).is_some() {
+            return self.fixed_answer(Topic::Emergency, &inner.texts.emergency, notice);
+        }
+        let evidence = Evidence::gather(&analysis, &inner.vocabulary);
+        let hits = if evidence.needs_search(&analysis) { self.search(&analysis.search_stems) } else { Vec::new() };
+        match decide(&analysis, &evidence, &hits, |passage| &inner.backs[passage]) {
+            Verdict::Unreadable => self.fixed_answer(Topic::OutOfScope, &inner.texts.unreadable, notice),
+            Verdict::Smalltalk(kind) => self.fixed_answer(Topic::Smalltalk, self.smalltalk_text(kind), notice),
+            Verdict::OutOfScope { confidence } => {
+                let mut answer = self.fixed_answer(Topic::OutOfScope, &inner.texts.out_of_scope, notice);
+                answer.confidence = confidence;
+                answer
+            }
+            Verdict::Answer { topic, confidence, runner_up } => {
+                let mut answer = self.topic_answer(topic, &hits);
+                answer.confidence = confidence;
+                answer.notice = notice;
+                answer.also = runner_up.and_then(|other| self.offer(other));
+                answer
+            }
+        }
+    }
+
+    /// The answer for a topic chosen directly (a button, a command): the lead and
+    /// its first backing passages. Special topics get their fixed text.
+    pub fn answer_topic(&self, topic: Topic) -> Answer {
+        let texts = &self.inner.texts;
+        match topic {
+            Topic::Emergency => self.fixed_answer(topic, &texts.emergency, None),
+            Topic::OutOfScope => self.fixed_answer(topic, &texts.out_of_scope, None),
+            Topic::Smalltalk => self.fixed_answer(topic, &texts.greeting, None),
+            _ => self.topic_answer(topic, &[]),
+        }
+    }
+
+    /// The reply to a greeting, for a bot's welcome.
+    pub fn welcome(&self) -> Answer {
+        self.fixed_answer(Topic::Smalltalk, &self.inner.texts.greeting, None)
+    }
+
+    /// The reply to "who are you?" or "help".
+    pub fn about(&self) -> Answer {
+        self.fixed_answer(Topic::Smalltalk, &self.inner.texts.about, None)
+    }
+
+    /// The user-visible texts.
+    pub fn texts(&self) -> &Texts {
+        &self.inner.texts
+    }
+
+    /// The fixed disclaimer that ends every reply.
+    pub fn disclaimer(&self) -> &str {
+        &self.inner.texts.disclaimer
+    }
+
+    /// The articles answers come from.
+    pub fn sources(&self) -> &[Source] {
+        &self.inner.corpus.sources
+    }
+
+    /// The cleaned articles.
+    pub fn corpus(&self) -> &Corpus {
+        &self.inner.corpus
+    }
+
+    /// The passage index, for statistics and benchmarks.
+    pub fn index(&self) -> &PassageIndex {
+        &self.inner.index
+    }
+
+    /// Where the knowledge came from.
+    pub fn place(&self) -> &str {
+        &self.inner.place
+    }
+
+    /// Number of distinct curated phrases the engine recognises.
+    pub fn vocabulary_size(&self) -> usize {
+        self.inner.vocabulary.len()
+    }
+
+    /// The curated spec of an answerable topic.
+    pub fn topic(&self, topic: Topic) -> Option<&TopicSpec> {
+        topic.answerable_index().map(|slot| &self.inner.topics[slot])
+    }
+
+    /// The passages backing an answerable topic, in curated order.
+    pub fn backing_passages(&self, topic: Topic) -> &[usize] {
+        topic.answerable_index().map_or(&[], |slot| &self.inner.backing[slot])
+    }
+
+    /// The short label of a topic, for buttons.
+    pub fn label(&self, topic: Topic) -> &str {
+        self.topic(topic).map_or(topic.id(), |spec| spec.label.as_str())
+    }
+
+    fn search(&self, stems: &[String]) -> Vec<Hit> {
+        if stems.is_empty() {
+            return Vec::new();
+        }
+        self.inner.index.search_terms(stems, SEARCH_LIMIT).unwrap_or_else(|err| {
+            // The RAM index cannot really fail; if it does, answer from the cues alone.
+            tracing::warn!("search failed: {err:#}");
+            Vec::new()
+        })
+    }
+
+    fn smalltalk_text(&self, kind: SmalltalkKind) -> &str {
+        let texts = &self.inner.texts;
+        match kind {
+            SmalltalkKind::Greeting => &texts.greeting,
+            SmalltalkKind::Thanks => &texts.thanks,
+            SmalltalkKind::Goodbye => &texts.goodbye,
+            SmalltalkKind::About => &texts.about,
+        }
+    }
+
+    fn fixed_answer(&self, topic: Topic, lead: &str, notice: Option<String>) -> Answer {
+        Answer {
+            topic,
+            confidence: 1.0,
+            notice,
+            lead: lead.to_string(),
+            quotes: Vec::new(),
+            also: None,
+            related: if topic == Topic::Emergency { Vec::new() } else { STARTER_TOPICS.to_vec() },
+            disclaimer: self.inner.texts.disclaimer.clone(),
+        }
+    }
+
+    fn topic_answer(&self, topic: Topic, hits: &[Hit]) -> Answer {
+        let Some(spec) = self.topic(topic) else {
+            return self.fixed_answer(Topic::OutOfScope, &self.inner.texts.out_of_scope, None);
+        };
+        Answer {
+            topic,
+            confidence: 1.0,
+            notice: None,
+            lead: spec.lead.clone(),
+            quotes: self.quotes(topic, hits),
+            also: None,
+            related: spec.related.clone(),
+            disclaimer: self.inner.texts.disclaimer.clone(),
+        }
+    }
+
+    /// The backing passages of `topic`, those the search ranked highest first,
+    /// then in curated order.
+    fn quotes(&self, topic: Topic, hits: &[Hit]) -> Vec<Quote> {
+        let corpus = &self.inner.corpus;
+        let mut ranked: Vec<(f32, usize, usize)> = self
+            .backing_passages(topic)
+            .iter()
+            .enumerate()
+            .map(|(order, &id)| {
+                let score = hits.iter().find(|hit| hit.passage == id).map_or(0.0, |hit| hit.score);
+                (score, order, id)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut quotes = Vec::new();
+        let mut chars = 0;
+        for (_, _, id) in ranked.into_iter().take(MAX_QUOTES) {
+            let passage = &corpus.passages[id];
+            let length = passage.text.chars().count();
+            if !quotes.is_empty() && chars + length > MAX_QUOTE_CHARS {
+                break;
+            }
+            chars += length;
+            let source = &corpus.sources[passage.article];
+            quotes.push(Quote {
+                title: source.title.clone(),
+                publisher: source.publisher.clone(),
+                passage: passage.text.clone(),
+            });
+        }
+        quotes
+    }
+
+    fn offer(&self, topic: Topic) -> Option<Offer> {
+        let spec = self.topic(topic)?;
+        let text = self.inner.texts.also_offer.replace("{label}", &spec.label).replace("{question}", &spec.question);
+        Some(Offer { topic, label: spec.label.clone(), text })
+    }
+}

@@ -1,0 +1,304 @@
+//! The vocabulary: every word and phrase of `lexicon.toml` and the topic cues,
+//! stemmed and merged into one phrase table, plus the spelling index. It turns
+//! a question into an [`Analysis`]: corrected words, the phrases found in them,
+//! the words nobody knows, and the terms to search for.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::spelling::{Speller, Trust};
+use super::words::words;
+use crate::cleaning::Corpus;
+use crate::index::english_analyzer;
+use crate::knowledge::{Lexicon, SmalltalkKind, TopicSpec};
+use crate::topic::Topic;
+
+/// Everything the curated files say about one phrase.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Meaning {
+    /// Names sleep spasms.
+    pub subject: bool,
+    /// Refers back to the subject ("they").
+    pub anaphor: bool,
+    /// Something the articles discuss that is not sleep spasms.
+    pub entity: bool,
+    /// Says nothing about the subject.
+    pub general: bool,
+    /// Sleep, night, body parts.
+    pub context: bool,
+    /// A greeting, thanks, goodbye or "who are you".
+    pub smalltalk: Option<SmalltalkKind>,
+    /// Topic cue weights.
+    pub cues: Vec<(Topic, f32)>,
+    /// Extra stems to search for (synonyms).
+    pub expansions: Vec<String>,
+}
+
+impl Meaning {
+    /// True when the phrase carries nothing but being a known general word.
+    fn is_only_general(&self) -> bool {
+        self.general && !self.subject && !self.entity && !self.context && self.cues.is_empty()
+    }
+}
+
+/// A phrase of the vocabulary, as stems.
+#[derive(Debug, Clone)]
+pub(crate) struct Phrase {
+    /// The stems, in order.
+    pub stems: Vec<String>,
+    /// What it means.
+    pub meaning: Meaning,
+}
+
+/// A question, read.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Analysis {
+    /// The words after spelling correction.
+    pub words: Vec<String>,
+    /// Corrections made, as (typed, corrected).
+    pub corrections: Vec<(String, String)>,
+    /// Ids of the phrases found, in reading order (a phrase may repeat).
+    pub phrases: Vec<usize>,
+    /// Words that are in no curated list: foreign subjects, names, gibberish.
+    pub foreign_words: usize,
+    /// Stems to search for, without duplicates.
+    pub search_stems: Vec<String>,
+    /// The corrected words joined by single spaces, for the safety patterns.
+    pub normalized: String,
+}
+
+/// The compiled vocabulary.
+pub(crate) struct Vocabulary {
+    phrases: Vec<Phrase>,
+    /// Phrase ids by their first stem, longest phrase first.
+    by_first_stem: HashMap<String, Vec<usize>>,
+    /// Stem of every word seen while building, so most questions need no stemmer.
+    stem_cache: HashMap<String, String>,
+    /// Stems that are recognised (lexicon, cues, article words): never corrected.
+    known_stems: HashSet<String>,
+    speller: Speller,
+    analyzer: TextAnalyzer,
+}
+
+impl Vocabulary {
+    /// Compiles the lexicon and topic cues, and learns the article words for spelling.
+    pub fn build(lexicon: &Lexicon, topics: &[TopicSpec], corpus: &Corpus) -> Vocabulary {
+        let mut builder = Builder {
+            phrases: Vec::new(),
+            by_stems: HashMap::new(),
+            stem_cache: HashMap::new(),
+            analyzer: english_analyzer(),
+            discarded: Meaning::default(),
+        };
+        for word in &lexicon.subject {
+            builder.meaning(word).subject = true;
+        }
+        for word in &lexicon.anaphor {
+            builder.meaning(word).anaphor = true;
+        }
+        for word in &lexicon.context {
+            builder.meaning(word).context = true;
+        }
+        for word in &lexicon.entity {
+            builder.meaning(word).entity = true;
+        }
+        for word in &lexicon.general {
+            builder.meaning(word).general = true;
+        }
+        for (kind, phrases) in &lexicon.smalltalk {
+            for phrase in phrases {
+                builder.meaning(phrase).smalltalk = Some(*kind);
+            }
+        }
+        for spec in topics {
+            for (phrase, weight) in &spec.cues {
+                builder.meaning(phrase).cues.push((spec.topic, *weight));
+            }
+        }
+        for (phrase, targets) in &lexicon.synonyms {
+            let stems: Vec<String> = targets.iter().flat_map(|t| builder.stems_of(t)).collect();
+            builder.meaning(phrase).expansions.extend(stems);
+        }
+
+        let mut speller = Speller::default();
+        let mut known_stems = HashSet::new();
+        for phrase in &builder.phrases {
+            known_stems.extend(phrase.stems.iter().cloned());
+        }
+        let curated_words: Vec<String> = lexicon_words(lexicon, topics);
+        for word in curated_words {
+            let stem = builder.stem(&word);
+            let only_general = builder
+                .by_stems
+                .get(std::slice::from_ref(&stem))
+                .is_some_and(|&id| builder.phrases[id].meaning.is_only_general());
+            if !only_general {
+                speller.add(&word, Trust::Curated);
+            }
+        }
+        for passage in &corpus.passages {
+            for word in words(&passage.text) {
+                if word.chars().all(|c| c.is_alphabetic()) {
+                    known_stems.insert(builder.stem(&word));
+                    speller.add(&word, Trust::Article);
+                }
+            }
+        }
+
+        let mut by_first_stem: HashMap<String, Vec<usize>> = HashMap::new();
+        for (id, phrase) in builder.phrases.iter().enumerate() {
+            by_first_stem.entry(phrase.stems[0].clone()).or_default().push(id);
+        }
+        for ids in by_first_stem.values_mut() {
+            ids.sort_by_key(|&id| std::cmp::Reverse(builder.phrases[id].stems.len()));
+        }
+        Vocabulary {
+            phrases: builder.phrases,
+            by_first_stem,
+            stem_cache: builder.stem_cache,
+            known_stems,
+            speller,
+            analyzer: builder.analyzer,
+        }
+    }
+
+    /// The phrase with this id.
+    pub fn phrase(&self, id: usize) -> &Phrase {
+        &self.phrases[id]
+    }
+
+    /// Number of distinct phrases.
+    pub fn len(&self) -> usize {
+        self.phrases.len()
+    }
+
+    /// Reads a sanitized question.
+    pub fn analyse(&self, text: &str) -> Analysis {
+        let mut analyzer: Option<TextAnalyzer> = None;
+        let mut analysis = Analysis::default();
+        let mut stems = Vec::new();
+        for word in words(text) {
+            let mut stem = self.stem(&word, &mut analyzer);
+            let mut word = word;
+            if !self.known_stems.contains(&stem)
+                && let Some(corrected) = self.speller.correct(&word)
+            {
+                analysis.corrections.push((word, corrected.to_string()));
+                word = corrected.to_string();
+                stem = self.stem(&word, &mut analyzer);
+            }
+            analysis.words.push(word);
+            stems.push(stem);
+        }
+        analysis.normalized = analysis.words.join(" ");
+
+        let mut search: Vec<String> = Vec::new();
+        let mut position = 0;
+        while position < stems.len() {
+            match self.longest_phrase_at(&stems, position) {
+                Some(id) => {
+                    let phrase = &self.phrases[id];
+                    if !phrase.meaning.is_only_general() {
+                        search.extend(phrase.stems.iter().cloned());
+                        search.extend(phrase.meaning.expansions.iter().cloned());
+                    }
+                    analysis.phrases.push(id);
+                    position += phrase.stems.len();
+                }
+                None => {
+                    let word = &analysis.words[position];
+                    if !word.chars().all(|c| c.is_ascii_digit()) {
+                        analysis.foreign_words += 1;
+                        search.push(stems[position].clone());
+                    }
+                    position += 1;
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        search.retain(|stem| seen.insert(stem.clone()));
+        analysis.search_stems = search;
+        analysis
+    }
+
+    fn longest_phrase_at(&self, stems: &[String], position: usize) -> Option<usize> {
+        let candidates = self.by_first_stem.get(&stems[position])?;
+        candidates.iter().copied().find(|&id| {
+            let phrase = &self.phrases[id].stems;
+            stems.len() - position >= phrase.len() && stems[position..position + phrase.len()] == phrase[..]
+        })
+    }
+
+    fn stem(&self, word: &str, analyzer: &mut Option<TextAnalyzer>) -> String {
+        if let Some(stem) = self.stem_cache.get(word) {
+            return stem.clone();
+        }
+        let analyzer = analyzer.get_or_insert_with(|| self.analyzer.clone());
+        stem_with(analyzer, word)
+    }
+}
+
+/// Every single word of the curated lists and cues.
+fn lexicon_words(lexicon: &Lexicon, topics: &[TopicSpec]) -> Vec<String> {
+    let lists = [&lexicon.subject, &lexicon.anaphor, &lexicon.context, &lexicon.entity, &lexicon.general];
+    let mut phrases: Vec<&String> = lists.into_iter().flatten().collect();
+    phrases.extend(lexicon.smalltalk.iter().flat_map(|(_, list)| list));
+    phrases.extend(lexicon.synonyms.iter().flat_map(|(word, targets)| std::iter::once(word).chain(targets)));
+    phrases.extend(topics.iter().flat_map(|spec| spec.cues.iter().map(|(phrase, _)| phrase)));
+    let mut all: Vec<String> = phrases.into_iter().flat_map(|phrase| words(phrase)).collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+fn stem_with(analyzer: &mut TextAnalyzer, word: &str) -> String {
+    let mut stream = analyzer.token_stream(word);
+    let mut stem = String::new();
+    while stream.advance() {
+        stem.push_str(&stream.token().text);
+    }
+    if stem.is_empty() { word.to_string() } else { stem }
+}
+
+struct Builder {
+    phrases: Vec<Phrase>,
+    by_stems: HashMap<Vec<String>, usize>,
+    stem_cache: HashMap<String, String>,
+    analyzer: TextAnalyzer,
+    /// Where entries with no word in them ("!!!") go, so they match nothing.
+    discarded: Meaning,
+}
+
+impl Builder {
+    fn stem(&mut self, word: &str) -> String {
+        if let Some(stem) = self.stem_cache.get(word) {
+            return stem.clone();
+        }
+        let stem = stem_with(&mut self.analyzer, word);
+        self.stem_cache.insert(word.to_string(), stem.clone());
+        stem
+    }
+
+    fn stems_of(&mut self, phrase: &str) -> Vec<String> {
+        words(phrase).iter().map(|word| self.stem(word)).collect()
+    }
+
+    /// The meaning of `phrase`, created empty the first time.
+    fn meaning(&mut self, phrase: &str) -> &mut Meaning {
+        let stems = self.stems_of(phrase);
+        if stems.is_empty() {
+            return &mut self.discarded;
+        }
+        let id = match self.by_stems.get(&stems) {
+            Some(&id) => id,
+            None => {
+                let id = self.phrases.len();
+                self.by_stems.insert(stems.clone(), id);
+                self.phrases.push(Phrase { stems, meaning: Meaning::default() });
+                id
+            }
+        };
+        &mut self.phrases[id].meaning
+    }
+}

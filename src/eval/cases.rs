@@ -1,0 +1,143 @@
+//! Question files: the `[[case]]` format of `tests/eval/*.toml` and of the shared
+//! acceptance set, loaded with errors that name the file and line.
+
+use std::borrow::Cow;
+use std::fs;
+use std::path::Path;
+
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::knowledge::SourceFile;
+use crate::topic::Topic;
+
+/// One question with what the engine must do with it.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The question, exactly as typed.
+    pub question: String,
+    /// The topics that count as right (usually one).
+    pub expected: Vec<Topic>,
+    /// Patterns that must all match the reply (case-insensitive).
+    pub must: Vec<Regex>,
+    /// Patterns that must not match the reply (case-insensitive).
+    pub must_not: Vec<Regex>,
+    /// `file:line` of the case, for reports.
+    pub origin: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    #[serde(default)]
+    case: Vec<toml::Spanned<CaseEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseEntry {
+    q: String,
+    topic: toml::Spanned<OneOrMany>,
+    #[serde(default)]
+    must: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    must_not: Vec<toml::Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Reads the cases of one question file.
+///
+/// # Errors
+/// [`Error::Unreadable`] if the file cannot be read; [`Error::Malformed`] for bad
+/// TOML, an unknown topic or a pattern that does not compile.
+pub fn load_cases(path: &Path) -> Result<Vec<Case>> {
+    let text = fs::read_to_string(path).map_err(|source| Error::Unreadable { path: path.to_path_buf(), source })?;
+    parse_cases(&path.display().to_string(), text)
+}
+
+/// Parses the cases of a question file's text; `name` is used in errors.
+///
+/// # Errors
+/// As [`load_cases`], without the reading.
+pub fn parse_cases(name: &str, text: String) -> Result<Vec<Case>> {
+    let file = SourceFile { path: name.to_string(), text: Cow::Owned(text) };
+    let parsed: CaseFile = file.parse()?;
+    let mut cases = Vec::with_capacity(parsed.case.len());
+    for spanned in parsed.case {
+        let line = file.line_at(spanned.span().start);
+        let entry = spanned.into_inner();
+        let topic = file.locate(entry.topic);
+        let ids = match &topic.value {
+            OneOrMany::One(id) => vec![id.clone()],
+            OneOrMany::Many(ids) => ids.clone(),
+        };
+        let mut expected = Vec::new();
+        for id in ids {
+            expected.push(Topic::from_id(&id).ok_or_else(|| topic.error(format!("unknown topic `{id}`")))?);
+        }
+        if expected.is_empty() {
+            return Err(topic.error("`topic` needs at least one topic"));
+        }
+        cases.push(Case {
+            question: entry.q,
+            expected,
+            must: compile(&file, entry.must)?,
+            must_not: compile(&file, entry.must_not)?,
+            origin: format!("{}:{line}", file.path),
+        });
+    }
+    Ok(cases)
+}
+
+fn compile(file: &SourceFile, patterns: Vec<toml::Spanned<String>>) -> Result<Vec<Regex>> {
+    patterns
+        .into_iter()
+        .map(|pattern| {
+            let located = file.locate(pattern);
+            RegexBuilder::new(&located.value)
+                .case_insensitive(true)
+                .build()
+                .map_err(|err| located.error(format!("bad pattern: {err}")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_one_or_many_topics_and_patterns() {
+        let text = r#"
+[[case]]
+q = "are they dangerous"
+topic = "safety"
+must = ["benign"]
+
+[[case]]
+q = "should I worry"
+topic = ["safety", "seek_care"]
+must_not = ["call"]
+"#;
+        let cases = parse_cases("t.toml", text.to_string()).unwrap();
+        assert_eq!(cases.len(), 2);
+        assert_eq!(cases[1].expected, vec![Topic::Safety, Topic::SeekCare]);
+        assert!(cases[0].must[0].is_match("BENIGN"));
+        assert_eq!(cases[0].origin, "t.toml:2");
+    }
+
+    #[test]
+    fn an_unknown_topic_names_its_line() {
+        let text = "[[case]]\nq = \"x\"\ntopic = \"weather\"\n";
+        let err = parse_cases("t.toml", text.to_string()).unwrap_err().to_string();
+        assert!(err.starts_with("t.toml:3:"), "{err}");
+        assert!(err.contains("unknown topic `weather`"), "{err}");
+    }
+}

@@ -1,0 +1,326 @@
+//! Running cases through the engine and reporting the results, as text for
+//! people and JSON for machines.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::cases::Case;
+use crate::engine::Engine;
+use crate::render::plain_text;
+use crate::topic::Topic;
+
+/// Accuracy on the cases that expect one topic.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicScore {
+    /// The expected topic.
+    pub topic: Topic,
+    /// Cases expecting it.
+    pub total: usize,
+    /// Of those, answered with a right topic.
+    pub correct: usize,
+}
+
+/// A case with a wrong topic or a failed check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    /// `file:line` of the case.
+    pub origin: String,
+    /// The question.
+    pub question: String,
+    /// The topics that count as right.
+    pub expected: Vec<Topic>,
+    /// The topic the engine chose.
+    pub got: Topic,
+    /// The engine's confidence.
+    pub confidence: f32,
+    /// The failed checks, as `must /re/` or `must_not /re/`.
+    pub failed_checks: Vec<String>,
+    /// The reply text.
+    pub reply: String,
+}
+
+/// Everything measured on a set of cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Number of cases.
+    pub cases: usize,
+    /// Cases answered with a right topic.
+    pub topic_correct: usize,
+    /// Accuracy per expected topic: the topic matched, or the first listed.
+    pub per_topic: Vec<TopicScore>,
+    /// Counts of (expected, got) pairs; expected is the topic matched, or the first listed.
+    pub confusion: Vec<(Topic, Topic, usize)>,
+    /// Number of must and must-not checks.
+    pub checks: usize,
+    /// Checks that passed.
+    pub checks_passed: usize,
+    /// Cases that expect an emergency.
+    pub emergencies_expected: usize,
+    /// Of those, answered as an emergency.
+    pub emergencies_caught: usize,
+    /// Cases that do not expect an emergency but got one.
+    pub false_emergencies: usize,
+    /// Replies that end with the disclaimer.
+    pub with_disclaimer: usize,
+    /// The cases that went wrong.
+    pub failures: Vec<Failure>,
+}
+
+/// The least a report must reach; `hypnic eval` exits non-zero below it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Thresholds {
+    /// Minimum share of cases with a right topic.
+    pub min_topic_accuracy: f64,
+    /// Minimum share of must/must-not checks passed.
+    pub min_check_rate: f64,
+    /// Minimum share of emergencies caught.
+    pub min_emergency_recall: f64,
+    /// Maximum number of false emergencies.
+    pub max_false_emergencies: usize,
+    /// Minimum share of replies ending with the disclaimer.
+    pub min_disclaimer_rate: f64,
+}
+
+impl Default for Thresholds {
+    /// The product's acceptance targets.
+    fn default() -> Self {
+        Thresholds {
+            min_topic_accuracy: 0.95,
+            min_check_rate: 0.95,
+            min_emergency_recall: 1.0,
+            max_false_emergencies: 0,
+            min_disclaimer_rate: 1.0,
+        }
+    }
+}
+
+/// Answers every case and measures the answers.
+pub fn run(engine: &Engine, cases: &[Case]) -> Report {
+    let mut report = Report {
+        cases: cases.len(),
+        topic_correct: 0,
+        per_topic: Vec::new(),
+        confusion: Vec::new(),
+        checks: 0,
+        checks_passed: 0,
+        emergencies_expected: 0,
+        emergencies_caught: 0,
+        false_emergencies: 0,
+        with_disclaimer: 0,
+        failures: Vec::new(),
+    };
+    let mut per_topic: BTreeMap<Topic, (usize, usize)> = BTreeMap::new();
+    let mut confusion: BTreeMap<(Topic, Topic), usize> = BTreeMap::new();
+    for case in cases {
+        let answer = engine.answer(&case.question);
+        let reply = plain_text(&answer);
+        let right = case.expected.contains(&answer.topic);
+        let expected = if right { answer.topic } else { case.expected[0] };
+        let slot = per_topic.entry(expected).or_default();
+        slot.0 += 1;
+        if right {
+            slot.1 += 1;
+            report.topic_correct += 1;
+        }
+        *confusion.entry((expected, answer.topic)).or_default() += 1;
+
+        let wants_emergency = case.expected.contains(&Topic::Emergency);
+        if wants_emergency {
+            report.emergencies_expected += 1;
+            report.emergencies_caught += usize::from(answer.topic == Topic::Emergency);
+        } else if answer.topic == Topic::Emergency {
+            report.false_emergencies += 1;
+        }
+        report.with_disclaimer +=
+            usize::from(reply.ends_with(&answer.disclaimer) && answer.disclaimer == engine.disclaimer());
+
+        let mut failed_checks = Vec::new();
+        for pattern in &case.must {
+            report.checks += 1;
+            if pattern.is_match(&reply) {
+                report.checks_passed += 1;
+            } else {
+                failed_checks.push(format!("must /{}/", pattern.as_str()));
+            }
+        }
+        for pattern in &case.must_not {
+            report.checks += 1;
+            if pattern.is_match(&reply) {
+                failed_checks.push(format!("must_not /{}/", pattern.as_str()));
+            } else {
+                report.checks_passed += 1;
+            }
+        }
+        if !right || !failed_checks.is_empty() {
+            report.failures.push(Failure {
+                origin: case.origin.clone(),
+                question: case.question.clone(),
+                expected: case.expected.clone(),
+                got: answer.topic,
+                confidence: answer.confidence,
+                failed_checks,
+                reply,
+            });
+        }
+    }
+    report.per_topic =
+        per_topic.into_iter().map(|(topic, (total, correct))| TopicScore { topic, total, correct }).collect();
+    report.confusion = confusion.into_iter().map(|((expected, got), n)| (expected, got, n)).collect();
+    report
+}
+
+fn rate(part: usize, whole: usize) -> f64 {
+    if whole == 0 { 1.0 } else { part as f64 / whole as f64 }
+}
+
+impl Report {
+    /// Share of cases with a right topic.
+    pub fn topic_accuracy(&self) -> f64 {
+        rate(self.topic_correct, self.cases)
+    }
+
+    /// Share of checks passed.
+    pub fn check_rate(&self) -> f64 {
+        rate(self.checks_passed, self.checks)
+    }
+
+    /// Share of expected emergencies caught.
+    pub fn emergency_recall(&self) -> f64 {
+        rate(self.emergencies_caught, self.emergencies_expected)
+    }
+
+    /// Share of replies ending with the disclaimer.
+    pub fn disclaimer_rate(&self) -> f64 {
+        rate(self.with_disclaimer, self.cases)
+    }
+
+    /// The thresholds the report misses, described; empty when it meets them all.
+    pub fn shortfalls(&self, thresholds: &Thresholds) -> Vec<String> {
+        let mut misses = Vec::new();
+        let mut check = |name: &str, value: f64, min: f64| {
+            if value < min {
+                misses.push(format!("{name} {:.1}% is below {:.1}%", value * 100.0, min * 100.0));
+            }
+        };
+        check("topic accuracy", self.topic_accuracy(), thresholds.min_topic_accuracy);
+        check("must/must_not checks", self.check_rate(), thresholds.min_check_rate);
+        check("emergency recall", self.emergency_recall(), thresholds.min_emergency_recall);
+        check("disclaimer", self.disclaimer_rate(), thresholds.min_disclaimer_rate);
+        if self.false_emergencies > thresholds.max_false_emergencies {
+            misses.push(format!(
+                "{} false emergencies, more than {}",
+                self.false_emergencies, thresholds.max_false_emergencies
+            ));
+        }
+        misses
+    }
+
+    /// The report for people: per-topic accuracy, confusion matrix, failures, totals.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "per-topic accuracy:");
+        for score in &self.per_topic {
+            let _ = writeln!(
+                out,
+                "  {:<13} {:>3}/{:<3} {:>6.1}%",
+                score.topic.id(),
+                score.correct,
+                score.total,
+                rate(score.correct, score.total) * 100.0
+            );
+        }
+        out.push_str(&self.confusion_text());
+        if !self.failures.is_empty() {
+            let _ = writeln!(out, "\nfailures:");
+            for failure in &self.failures {
+                let expected: Vec<&str> = failure.expected.iter().map(|t| t.id()).collect();
+                let _ = writeln!(
+                    out,
+                    "  {}: {:?}\n    expected {}, got {} ({:.2})",
+                    failure.origin,
+                    failure.question,
+                    expected.join("|"),
+                    failure.got.id(),
+                    failure.confidence
+                );
+                for check in &failure.failed_checks {
+                    let _ = writeln!(out, "    failed {check}");
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\ntopic accuracy      {:>6.1}%  ({}/{})",
+            self.topic_accuracy() * 100.0,
+            self.topic_correct,
+            self.cases
+        );
+        let _ = writeln!(
+            out,
+            "checks passed       {:>6.1}%  ({}/{})",
+            self.check_rate() * 100.0,
+            self.checks_passed,
+            self.checks
+        );
+        let _ = writeln!(
+            out,
+            "emergency recall    {:>6.1}%  ({}/{}), false emergencies: {}",
+            self.emergency_recall() * 100.0,
+            self.emergencies_caught,
+            self.emergencies_expected,
+            self.false_emergencies
+        );
+        let _ = writeln!(
+            out,
+            "disclaimer          {:>6.1}%  ({}/{})",
+            self.disclaimer_rate() * 100.0,
+            self.with_disclaimer,
+            self.cases
+        );
+        out
+    }
+
+    fn confusion_text(&self) -> String {
+        let topics: Vec<Topic> =
+            Topic::ALL.into_iter().filter(|t| self.confusion.iter().any(|(e, g, _)| e == t || g == t)).collect();
+        let mut out = String::from("\nconfusion matrix (rows: expected, columns: got):\n");
+        let _ = write!(out, "  {:<13}", "");
+        for topic in &topics {
+            let _ = write!(out, " {:>5}", short(*topic));
+        }
+        out.push('\n');
+        for expected in &topics {
+            let _ = write!(out, "  {:<13}", expected.id());
+            for got in &topics {
+                let count = self.confusion.iter().find(|(e, g, _)| e == expected && g == got).map_or(0, |c| c.2);
+                if count == 0 {
+                    let _ = write!(out, " {:>5}", ".");
+                } else {
+                    let _ = write!(out, " {count:>5}");
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A five-letter column header for a topic.
+fn short(topic: Topic) -> &'static str {
+    match topic {
+        Topic::Definition => "defin",
+        Topic::Causes => "cause",
+        Topic::Triggers => "trigg",
+        Topic::Safety => "safe",
+        Topic::SeekCare => "care",
+        Topic::Treatment => "treat",
+        Topic::Types => "types",
+        Topic::Prevalence => "prev",
+        Topic::SelfHelp => "self",
+        Topic::Emergency => "emerg",
+        Topic::OutOfScope => "oos",
+        Topic::Smalltalk => "talk",
+    }
+}

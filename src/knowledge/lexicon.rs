@@ -1,0 +1,95 @@
+//! The words the engine recognises (`lexicon.toml`): names for sleep spasms,
+//! context words, entities, small talk, synonyms and general words.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::source::SourceFile;
+use crate::error::Result;
+
+/// What kind of small talk a phrase is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SmalltalkKind {
+    /// "hi", "hello".
+    Greeting,
+    /// "thanks", "ok".
+    Thanks,
+    /// "bye", "good night".
+    Goodbye,
+    /// "who are you?", "help".
+    About,
+}
+
+/// The recognised words, as written in `lexicon.toml` (not yet stemmed).
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    /// Names for sleep spasms themselves.
+    pub subject: Vec<String>,
+    /// Words that refer back to the subject ("they", "it").
+    pub anaphor: Vec<String>,
+    /// Where and when spasms happen ("sleep", "night", "legs").
+    pub context: Vec<String>,
+    /// Things the articles discuss that are not sleep spasms ("epilepsy", "caffeine").
+    pub entity: Vec<String>,
+    /// Words that say nothing about the subject of a question.
+    pub general: Vec<String>,
+    /// Small-talk phrases by kind.
+    pub smalltalk: Vec<(SmalltalkKind, Vec<String>)>,
+    /// Lay words and the article words searched with them.
+    pub synonyms: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconFile {
+    subject: Vec<String>,
+    anaphor: Vec<String>,
+    context: Vec<String>,
+    entity: Vec<String>,
+    general: Vec<String>,
+    smalltalk: SmalltalkFile,
+    #[serde(default)]
+    synonyms: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmalltalkFile {
+    greeting: Vec<String>,
+    thanks: Vec<String>,
+    goodbye: Vec<String>,
+    about: Vec<String>,
+}
+
+impl Lexicon {
+    /// Parses `lexicon.toml`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Malformed`] for bad TOML, an empty `subject` list or an empty word.
+    pub(crate) fn parse(file: &SourceFile) -> Result<Lexicon> {
+        let parsed: LexiconFile = file.parse()?;
+        if parsed.subject.is_empty() {
+            return Err(file.malformed_near("subject", "`subject` needs at least one word"));
+        }
+        let lists = [&parsed.subject, &parsed.anaphor, &parsed.context, &parsed.entity, &parsed.general];
+        if lists.iter().any(|list| list.iter().any(|word| word.trim().is_empty())) {
+            return Err(file.malformed_near("\"\"", "a word list contains an empty word"));
+        }
+        let SmalltalkFile { greeting, thanks, goodbye, about } = parsed.smalltalk;
+        Ok(Lexicon {
+            subject: parsed.subject,
+            anaphor: parsed.anaphor,
+            context: parsed.context,
+            entity: parsed.entity,
+            general: parsed.general,
+            smalltalk: vec![
+                (SmalltalkKind::Greeting, greeting),
+                (SmalltalkKind::Thanks, thanks),
+                (SmalltalkKind::Goodbye, goodbye),
+                (SmalltalkKind::About, about),
+            ],
+            synonyms: parsed.synonyms.into_iter().collect(),
+        })
+    }
+}

@@ -1,0 +1,127 @@
+//! Loading the knowledge: the articles and the curated TOML files of
+//! `knowledge/`, either embedded in the binary or read from a folder.
+//!
+//! Loading checks everything a curator can get wrong (TOML syntax, unknown
+//! topics, bad regexes) and reports it with the file, line and column. Checks
+//! that need the cleaned articles (backing passages) happen when the engine is
+//! built.
+
+mod article;
+mod lexicon;
+mod rules;
+mod source;
+mod texts;
+mod topics;
+
+use std::borrow::Cow;
+use std::fs;
+use std::path::Path;
+
+pub use article::Article;
+pub use lexicon::{Lexicon, SmalltalkKind};
+pub use rules::{GluedBrand, JunkRules, LineRule, SafetyRules};
+pub use source::{Located, SourceFile};
+pub use texts::Texts;
+pub use topics::TopicSpec;
+
+use crate::error::{Error, Result};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_knowledge.rs"));
+}
+
+/// Where articles live inside the knowledge folder.
+const ARTICLES_DIR: &str = "articles/";
+
+/// All the knowledge the engine is built from.
+#[derive(Debug, Clone)]
+pub struct Knowledge {
+    /// Where it came from: a folder, or "embedded knowledge".
+    pub place: String,
+    /// The articles, sorted by file name.
+    pub articles: Vec<Article>,
+    /// How to strip site junk.
+    pub junk: JunkRules,
+    /// Recognised words.
+    pub lexicon: Lexicon,
+    /// One spec per answerable topic, in [`crate::Topic::ANSWERABLE`] order.
+    pub topics: Vec<TopicSpec>,
+    /// Emergency patterns.
+    pub safety: SafetyRules,
+    /// User-visible texts.
+    pub texts: Texts,
+}
+
+impl Knowledge {
+    /// The default knowledge, compiled into the binary from `knowledge/`.
+    ///
+    /// # Errors
+    /// Only if the embedded files are malformed, which the test suite rules out.
+    pub fn embedded() -> Result<Knowledge> {
+        let files = embedded::FILES
+            .iter()
+            .map(|(path, text)| SourceFile { path: (*path).to_string(), text: Cow::Borrowed(*text) })
+            .collect();
+        Knowledge::from_files("embedded knowledge", files)
+    }
+
+    /// Reads every `.toml` file under `dir`.
+    ///
+    /// # Errors
+    /// [`Error::Unreadable`] if the folder or a file cannot be read, and the errors
+    /// of [`Knowledge::from_files`].
+    pub fn from_dir(dir: &Path) -> Result<Knowledge> {
+        let mut files = Vec::new();
+        read_toml_files(dir, dir, &mut files)?;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Knowledge::from_files(&dir.display().to_string(), files)
+    }
+
+    /// Builds the knowledge from file texts named by their relative paths.
+    ///
+    /// # Errors
+    /// [`Error::Missing`] when there are no articles or a curated file is absent,
+    /// [`Error::Malformed`] when a file is malformed.
+    pub fn from_files(place: &str, files: Vec<SourceFile>) -> Result<Knowledge> {
+        let find = |name: &str| {
+            files
+                .iter()
+                .find(|f| f.path == name)
+                .ok_or_else(|| Error::Missing { place: place.to_string(), what: format!("`{name}`") })
+        };
+        let articles = files
+            .iter()
+            .filter(|f| f.path.starts_with(ARTICLES_DIR))
+            .map(Article::parse)
+            .collect::<Result<Vec<_>>>()?;
+        if articles.is_empty() {
+            return Err(Error::Missing { place: place.to_string(), what: format!("articles in `{ARTICLES_DIR}`") });
+        }
+        Ok(Knowledge {
+            place: place.to_string(),
+            articles,
+            junk: JunkRules::parse(find("junk.toml")?)?,
+            lexicon: Lexicon::parse(find("lexicon.toml")?)?,
+            topics: TopicSpec::parse_all(find("topics.toml")?)?,
+            safety: SafetyRules::parse(find("safety.toml")?)?,
+            texts: Texts::parse(find("texts.toml")?)?,
+        })
+    }
+}
+
+fn read_toml_files(root: &Path, dir: &Path, files: &mut Vec<SourceFile>) -> Result<()> {
+    let unreadable = |source| Error::Unreadable { path: dir.to_path_buf(), source };
+    for entry in fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
+        if path.is_dir() {
+            read_toml_files(root, &path, files)?;
+        } else if path.extension().is_some_and(|ext| ext == "toml") {
+            let text = fs::read_to_string(&path).map_err(|source| Error::Unreadable { path: path.clone(), source })?;
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            let parts: Vec<String> =
+                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            files.push(SourceFile { path: parts.join("/"), text: Cow::Owned(text) });
+        }
+    }
+    Ok(())
+}

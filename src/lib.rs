@@ -1,0 +1,34 @@
+//! hypnic answers questions about sleep spasms (hypnic jerks, sleep myoclonus)
+//! from a small set of published articles, and never pretends to be a doctor.
+//!
+//! Data flows one way, one module per step:
+//!
+//! - [`knowledge`] loads `knowledge/`: the articles as published and the curated
+//!   TOML files (topics, lexicon, junk and safety patterns, texts). The default
+//!   knowledge is embedded in the binary; a folder can replace it.
+//! - [`cleaning`] strips site junk from the articles and cuts them into passages.
+//! - [`index`] puts the passages in a tantivy index in RAM, with English stemming.
+//! - [`engine`] answers a message: emergency first, then small talk, scope and
+//!   topic, and composes an [`Answer`] (lead, quotes, disclaimer).
+//! - [`render`] turns an answer into the plain text a user reads.
+//! - [`eval`] scores the engine on question files.
+//! - [`cli`] is the terminal adapter: `ask`, `chat`, `eval`, `index`.
+//!
+//! The engine knows nothing about terminals; the adapters know nothing about
+//! tantivy.
+
+pub mod answer;
+pub mod cleaning;
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod eval;
+pub mod index;
+pub mod knowledge;
+pub mod render;
+pub mod topic;
+
+pub use answer::{Answer, Offer, Quote};
+pub use engine::Engine;
+pub use error::{Error, Result};
+pub use topic::Topic;

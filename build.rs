@@ -1,6 +1,6 @@
-//! Embeds the default `knowledge/` folder into the binary, so `hypnic` works from
-//! any directory. It writes a sorted list of `(relative path, include_str!(..))`
-//! pairs; sorting keeps the build deterministic.
+//! Embeds the default `knowledge/` folder (its `.toml` files and `dictionary.txt`)
+//! into the binary, so `hypnic` works from any directory. It writes a sorted list
+//! of `(relative path, include_str!(..))` pairs; sorting keeps the build deterministic.
 
 use std::env;
 use std::fs;
@@ -13,7 +13,7 @@ fn main() -> io::Result<()> {
     println!("cargo:rerun-if-changed={}", knowledge.display());
 
     let mut files = Vec::new();
-    collect_toml_files(&knowledge, &knowledge, &mut files)?;
+    collect_knowledge_files(&knowledge, &knowledge, &mut files)?;
     files.sort();
 
     let mut out = String::from("/// The default knowledge files, as (path relative to `knowledge/`, text).\n");
@@ -29,14 +29,16 @@ fn main() -> io::Result<()> {
     fs::write(target, out)
 }
 
-/// Adds every `.toml` file under `dir` to `files`, as a `/`-separated path relative to `root`.
-fn collect_toml_files(root: &Path, dir: &Path, files: &mut Vec<String>) -> io::Result<()> {
+/// Adds every knowledge file under `dir` to `files`, as a `/`-separated path relative to `root`.
+fn collect_knowledge_files(root: &Path, dir: &Path, files: &mut Vec<String>) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
             println!("cargo:rerun-if-changed={}", path.display());
-            collect_toml_files(root, &path, files)?;
-        } else if path.extension().is_some_and(|ext| ext == "toml") {
+            collect_knowledge_files(root, &path, files)?;
+        } else if path.extension().is_some_and(|ext| ext == "toml")
+            || path.file_name().is_some_and(|name| name == "dictionary.txt")
+        {
             let relative = path.strip_prefix(root).expect("walked from root");
             let parts: Vec<String> =
                 relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();

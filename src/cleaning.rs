@@ -89,13 +89,13 @@ impl Corpus {
                 self.drop_text(article, reason.clone(), line);
                 continue;
             }
-            if let Some(rule) = rules.cut_rest.iter().find(|rule| rule.regex.is_match(line)) {
-                cut_reason = Some(rule.reason.clone());
-                self.drop_text(article, rule.reason.clone(), line);
+            if let Some(reason) = rules.cut_rest.first_match(line) {
+                cut_reason = Some(reason.to_string());
+                self.drop_text(article, reason.to_string(), line);
                 continue;
             }
-            if let Some(rule) = rules.drop_line.iter().find(|rule| rule.regex.is_match(line)) {
-                self.drop_text(article, rule.reason.clone(), line);
+            if let Some(reason) = rules.drop_line.first_match(line) {
+                self.drop_text(article, reason.to_string(), line);
                 continue;
             }
             let mut text = collapse_whitespace(line);

@@ -20,6 +20,10 @@ pub struct AskArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Print how the engine read each question (for curators) before the answer.
+    #[arg(long, conflicts_with = "json")]
+    pub explain: bool,
+
     /// The question. Without it, every line of stdin is a question.
     #[arg(value_name = "QUESTION", trailing_var_arg = true, allow_hyphen_values = true)]
     pub question: Vec<String>,
@@ -66,7 +70,7 @@ pub(super) fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
     let mut out = io::stdout().lock();
     if !args.question.is_empty() {
         let question = args.question.join(" ");
-        print_answer(engine, &question, args.json, &mut out)?;
+        print_answer(engine, &question, args, &mut out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let stdin = io::stdin();
@@ -78,14 +82,17 @@ pub(super) fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
             writeln!(out).context("cannot write to stdout")?;
         }
         first = false;
-        print_answer(engine, &line, args.json, &mut out)?;
+        print_answer(engine, &line, args, &mut out)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_answer(engine: &Engine, question: &str, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+fn print_answer(engine: &Engine, question: &str, args: &AskArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    if args.explain {
+        writeln!(out, "{}\n", engine.explain(question)).context("cannot write to stdout")?;
+    }
     let answer = engine.answer(question);
-    if json {
+    if args.json {
         let line = serde_json::to_string(&AnswerJson::new(question, &answer)).context("cannot encode JSON")?;
         writeln!(out, "{line}").context("cannot write to stdout")?;
     } else {

@@ -1,12 +1,17 @@
 //! Deciding what a question is about: small talk, out of scope, or one of the
-//! answerable topics with a confidence. (Emergencies are caught before, in
-//! [`super::safety`].)
+//! answerable topics with a confidence. (Emergencies are caught before, by the
+//! patterns of `safety.toml`.)
 //!
-//! Topic scores add up the cue weights of the phrases found (each phrase once)
-//! and a vote from the search: the best passages vote for the topics they back.
-//! Scope comes from the subject: a question that names sleep spasms is in scope;
-//! one that names something unknown, and not sleep spasms, is not; one that names
-//! nothing ("are they dangerous?") is about sleep spasms.
+//! Topic scores add up the cue weights of the phrases found (each phrase once,
+//! none right after a negator such as "without") and a vote from the search:
+//! the best passages vote for the topics they back.
+//!
+//! Scope comes from the subject. A question that names sleep spasms is in
+//! scope. One that names something unknown and not sleep spasms is not. One
+//! that names nothing ("are they dangerous?") is about sleep spasms. One whose
+//! subject is a thing the articles discuss (caffeine, epilepsy) is in scope only
+//! for the topics where the articles discuss it: "does caffeine make it worse"
+//! is, "is epilepsy dangerous" is not.
 
 use super::vocabulary::{Analysis, Vocabulary};
 use crate::index::Hit;
@@ -19,11 +24,28 @@ const SEARCH_VOTE: f32 = 1.0;
 /// Bonus for the topics where an entity is discussed, when it is the subject.
 const ENTITY_HOME_BONUS: f32 = 0.5;
 
-/// A second topic is offered when it scores at least this share of the best.
+/// A negator cancels the cue of a phrase at most this many phrases after it.
+const NEGATION_REACH: usize = 2;
+
+/// A second topic is offered when it scores at least this share of the best...
 const RUNNER_UP_SHARE: f32 = 0.75;
 
 /// ... and at least this much.
 const RUNNER_UP_MIN_SCORE: f32 = 2.0;
+
+/// Without a subject, an anaphor or an entity, a question must carry at least
+/// this much cue weight to be read as about sleep spasms ("dangerous?" is;
+/// "what's 17 times 23" is not).
+const MIN_IMPLICIT_CUE: f32 = 2.0;
+
+/// Unknown words may stand beside an anaphor ("how do I make them go away
+/// naturally") up to this share of the content words; above it, they are what
+/// the question is about.
+const MAX_FOREIGN_SHARE: f32 = 0.34;
+
+/// Beside an entity the share may be higher ("nicotine patches"): an entity
+/// question is only answered on the entity's own topics anyway.
+const MAX_FOREIGN_SHARE_WITH_ENTITY: f32 = 0.5;
 
 /// Confidence grows with the best score on this scale (score 2.5 -> 0.63).
 const CONFIDENCE_SCALE: f32 = 2.5;
@@ -67,15 +89,27 @@ pub(crate) enum Verdict {
     },
 }
 
+/// A verdict with the topic scores behind it (all zero when none were needed).
+#[derive(Debug, Clone)]
+pub(crate) struct Decision {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Final score per topic, in [`Topic::ANSWERABLE`] order.
+    pub scores: [f32; 9],
+}
+
 /// What the phrases of a question say, gathered once.
 #[derive(Debug, Default)]
 pub(crate) struct Evidence {
     has_subject: bool,
     has_anaphor: bool,
+    has_entity: bool,
+    addressed: bool,
+    /// Phrases that carry meaning: not just general words.
+    content_phrases: usize,
     smalltalk: Option<SmalltalkKind>,
     only_smalltalk: bool,
     entity_topics: Vec<Topic>,
-    has_entity: bool,
     cue_scores: [f32; 9],
     entity_scores: [f32; 9],
 }
@@ -83,26 +117,34 @@ pub(crate) struct Evidence {
 impl Evidence {
     /// Gathers the evidence of an analysed question.
     pub fn gather(analysis: &Analysis, vocabulary: &Vocabulary) -> Evidence {
-        let mut evidence = Evidence { only_smalltalk: analysis.foreign_words == 0, ..Evidence::default() };
-        let mut seen = Vec::with_capacity(analysis.phrases.len());
-        for &id in &analysis.phrases {
+        let mut evidence = Evidence { only_smalltalk: analysis.foreign.is_empty(), ..Evidence::default() };
+        let mut counted = Vec::with_capacity(analysis.phrases.len());
+        let mut negated_until: Option<usize> = None;
+        for (order, &id) in analysis.phrases.iter().enumerate() {
             let meaning = &vocabulary.phrase(id).meaning;
             evidence.has_subject |= meaning.subject;
             evidence.has_anaphor |= meaning.anaphor;
+            evidence.has_entity |= meaning.entity;
+            evidence.addressed |= meaning.addressee;
             if evidence.smalltalk.is_none() {
                 evidence.smalltalk = meaning.smalltalk;
             }
             let plain_general = meaning.general && meaning.cues.is_empty() && !meaning.subject && !meaning.entity;
-            if meaning.smalltalk.is_none() && !plain_general {
+            let plain_context = meaning.context && meaning.cues.is_empty() && !meaning.subject && !meaning.entity;
+            if meaning.smalltalk.is_none() && !plain_general && !plain_context {
                 evidence.only_smalltalk = false;
             }
-            if seen.contains(&id) {
+            if !plain_general && meaning.smalltalk.is_none() && !meaning.anaphor && !meaning.negator {
+                evidence.content_phrases += 1;
+            }
+            if meaning.negator {
+                negated_until = Some(order + NEGATION_REACH);
                 continue;
             }
-            seen.push(id);
-            if meaning.entity {
-                evidence.has_entity = true;
+            if negated_until.is_some_and(|last| order <= last) || counted.contains(&id) {
+                continue;
             }
+            counted.push(id);
             for &(topic, weight) in &meaning.cues {
                 let Some(slot) = topic.answerable_index() else { continue };
                 if meaning.entity {
@@ -120,7 +162,7 @@ impl Evidence {
 
     /// Whether the search is worth running: the question may be answered.
     pub fn needs_search(&self, analysis: &Analysis) -> bool {
-        !(self.only_smalltalk && self.smalltalk.is_some()) && (analysis.foreign_words == 0 || self.has_subject)
+        !(self.only_smalltalk && self.smalltalk.is_some()) && (analysis.foreign.is_empty() || self.has_subject)
     }
 }
 
@@ -132,21 +174,39 @@ pub(crate) fn decide<'a>(
     evidence: &Evidence,
     hits: &[Hit],
     backs: impl Fn(usize) -> &'a [Topic],
-) -> Verdict {
+) -> Decision {
+    let verdict = |verdict| Decision { verdict, scores: [0.0; 9] };
     if analysis.words.is_empty() {
-        return Verdict::Unreadable;
+        return verdict(Verdict::Unreadable);
     }
     if let (true, Some(kind)) = (evidence.only_smalltalk, evidence.smalltalk) {
-        return Verdict::Smalltalk(kind);
+        return verdict(Verdict::Smalltalk(kind));
     }
-    if analysis.foreign_words > 0 && !evidence.has_subject {
-        let share = analysis.foreign_words as f32 / analysis.words.len() as f32;
-        return Verdict::OutOfScope { confidence: (0.6 + 0.4 * share).min(1.0) };
+    let names_something = evidence.has_subject || evidence.has_anaphor || evidence.has_entity;
+    let foreign = analysis.foreign.len();
+    if evidence.addressed && !names_something && foreign == 0 {
+        return verdict(Verdict::Smalltalk(SmalltalkKind::About));
     }
-    let entity_is_subject = !evidence.has_subject && !evidence.has_anaphor && evidence.has_entity;
-    let asks_anything = evidence.cue_scores.iter().chain(&evidence.entity_scores).any(|&s| s > 0.0);
-    if !evidence.has_subject && !asks_anything {
-        return Verdict::OutOfScope { confidence: 0.5 };
+    let out_of_scope = |share: f32| verdict(Verdict::OutOfScope { confidence: (0.6 + 0.4 * share).min(1.0) });
+    let foreign_share = foreign as f32 / (foreign + evidence.content_phrases).max(1) as f32;
+    if foreign > 0 && !evidence.has_subject {
+        let tolerated = if evidence.has_entity {
+            MAX_FOREIGN_SHARE_WITH_ENTITY
+        } else if evidence.has_anaphor {
+            MAX_FOREIGN_SHARE
+        } else {
+            0.0
+        };
+        if foreign_share > tolerated {
+            return out_of_scope(foreign_share);
+        }
+    }
+    // The subject is an entity when nothing else is named, or when unknown words
+    // stand beside it ("nicotine patches"): then only the entity's topics answer.
+    let entity_is_subject = !evidence.has_subject && (!evidence.has_anaphor || foreign > 0) && evidence.has_entity;
+    let cue_total: f32 = evidence.cue_scores.iter().chain(&evidence.entity_scores).sum();
+    if !names_something && cue_total < MIN_IMPLICIT_CUE || !evidence.has_subject && cue_total <= 0.0 {
+        return verdict(Verdict::OutOfScope { confidence: 0.5 });
     }
 
     let mut scores = evidence.cue_scores;
@@ -165,19 +225,23 @@ pub(crate) fn decide<'a>(
 
     let ranked = rank(&scores);
     let (best, best_score) = ranked[0];
-    if best_score <= 0.0 {
-        return Verdict::Answer { topic: Topic::Definition, confidence: DEFAULT_TOPIC_CONFIDENCE, runner_up: None };
-    }
-    if entity_is_subject && !evidence.entity_topics.contains(&best) {
-        return Verdict::OutOfScope { confidence: 0.6 };
-    }
-    let (second, second_score) = ranked[1];
-    let strength = 1.0 - (-best_score / CONFIDENCE_SCALE).exp();
-    let margin = (best_score - second_score) / best_score;
-    let confidence = (strength * (0.5 + 0.5 * margin)).clamp(0.0, 1.0);
-    let runner_up =
-        (second_score >= RUNNER_UP_SHARE * best_score && second_score >= RUNNER_UP_MIN_SCORE).then_some(second);
-    Verdict::Answer { topic: best, confidence, runner_up }
+    let verdict = if best_score <= 0.0 {
+        Verdict::Answer { topic: Topic::Definition, confidence: DEFAULT_TOPIC_CONFIDENCE, runner_up: None }
+    } else if entity_is_subject && !evidence.entity_topics.contains(&best) {
+        Verdict::OutOfScope { confidence: 0.6 }
+    } else if best == Topic::Safety && foreign > 0 && !evidence.has_subject {
+        // "Is it safe to drive tired?": never call something benign unless it is
+        // clearly sleep spasms.
+        Verdict::OutOfScope { confidence: 0.6 }
+    } else {
+        let (second, second_score) = ranked[1];
+        let strength = 1.0 - (-best_score / CONFIDENCE_SCALE).exp();
+        let margin = (best_score - second_score) / best_score;
+        let confidence = (strength * (0.5 + 0.5 * margin)).clamp(0.0, 1.0);
+        let close = second_score >= RUNNER_UP_SHARE * best_score && second_score >= RUNNER_UP_MIN_SCORE;
+        Verdict::Answer { topic: best, confidence, runner_up: close.then_some(second) }
+    };
+    Decision { verdict, scores }
 }
 
 /// Each of the best passages votes, in proportion to its score, for the topics it

@@ -3,7 +3,7 @@
 //! The pipeline, in order:
 //! 1. [`words`]: sanitize the message and split it into words;
 //! 2. [`vocabulary`]: correct spelling, find the curated phrases, stem the rest;
-//! 3. [`safety`]: an emergency pattern wins over everything else;
+//! 3. the emergency patterns of `safety.toml` win over everything else;
 //! 4. search the passage index with the stems;
 //! 5. [`classify`]: decide small talk, out of scope, or the topic;
 //! 6. compose the answer: the curated lead, the backing passages that best
@@ -13,7 +13,7 @@
 //! handle, built once and shared by every adapter and thread.
 
 mod classify;
-mod safety;
+mod explain;
 mod spelling;
 mod vocabulary;
 mod words;
@@ -21,16 +21,17 @@ mod words;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use explain::Explanation;
 pub use words::{MAX_QUESTION_CHARS, Sanitized, sanitize};
 
-use self::classify::{Evidence, Verdict, decide};
-use self::safety::EmergencyDetector;
+use self::classify::{Decision, Evidence, Verdict, decide};
+use self::vocabulary::Analysis;
 use self::vocabulary::Vocabulary;
 use crate::answer::{Answer, Offer, Quote};
 use crate::cleaning::{Corpus, Source};
 use crate::error::Result;
 use crate::index::{Hit, PassageIndex};
-use crate::knowledge::{Knowledge, SmalltalkKind, Texts, TopicSpec};
+use crate::knowledge::{Knowledge, RuleSet, SmalltalkKind, Texts, TopicSpec};
 use crate::topic::Topic;
 
 /// How many passages a search returns; they vote for topics and rank quotes.
@@ -45,6 +46,17 @@ pub const MAX_QUOTE_CHARS: usize = 650;
 /// Topics offered under replies that are not topic answers.
 const STARTER_TOPICS: [Topic; 3] = [Topic::Safety, Topic::Causes, Topic::SeekCare];
 
+/// A message read up to the decision; [`Engine::answer`] and [`Engine::explain`]
+/// both start from it.
+struct Assessment<'a> {
+    truncated: bool,
+    analysis: Analysis,
+    /// The reason of the emergency rule that matched, if one did.
+    emergency: Option<&'a str>,
+    hits: Vec<Hit>,
+    decision: Decision,
+}
+
 /// The answer engine. Cloning is cheap: clones share one built engine.
 #[derive(Clone)]
 pub struct Engine {
@@ -56,7 +68,7 @@ struct Inner {
     corpus: Corpus,
     index: PassageIndex,
     vocabulary: Vocabulary,
-    emergency: EmergencyDetector,
+    emergency: RuleSet,
     /// One per answerable topic, in [`Topic::ANSWERABLE`] order.
     topics: Vec<TopicSpec>,
     /// Per answerable topic: the backing passage ids, in curated order.
@@ -106,16 +118,20 @@ impl Engine {
             }
             backing.push(ids);
         }
-        let index = PassageIndex::build(&corpus.passages)?;
-        let vocabulary = Vocabulary::build(&knowledge.lexicon, &knowledge.topics, &corpus);
-        let emergency = EmergencyDetector::new(&knowledge.safety);
+        // The two slowest steps are independent: build them on both cores.
+        let (index, vocabulary) = std::thread::scope(|scope| {
+            let index = scope.spawn(|| PassageIndex::build(&corpus.passages));
+            let vocabulary = Vocabulary::build(&knowledge.lexicon, &knowledge.topics, &corpus, knowledge.dictionary);
+            (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), vocabulary)
+        });
+        let index = index?;
         Ok(Engine {
             inner: Arc::new(Inner {
                 place: knowledge.place,
                 corpus,
                 index,
                 vocabulary,
-                emergency,
+                emergency: knowledge.safety.emergency,
                 topics: knowledge.topics,
                 backing,
                 backs,
@@ -143,34 +159,60 @@ impl Engine {
     /// Answers one message. Never fails and never panics: any text, however odd,
     /// gets an answer that ends with the disclaimer.
     pub fn answer(&self, message: &str) -> Answer {
-        let inner = &*self.inner;
-        let sanitized = sanitize(message);
-        let notice = sanitized.truncated.then(|| inner.texts.truncated.clone());
-        let analysis = inner.vocabulary.analyse(&sanitized.text);
-        if analysis.words.is_empty() {
-            return self.fixed_answer(Topic::OutOfScope, &inner.texts.unreadable, notice);
+        let texts = &self.inner.texts;
+        let assessment = self.assess(message);
+        let notice = assessment.truncated.then(|| texts.truncated.clone());
+        if assessment.emergency.is_some() {
+            return self.fixed_answer(Topic::Emergency, &texts.emergency, notice);
         }
-        if inner.emergency.detect(&analysis.normalized).is_some() {
-            return self.fixed_answer(Topic::Emergency, &inner.texts.emergency, notice);
-        }
-        let evidence = Evidence::gather(&analysis, &inner.vocabulary);
-        let hits = if evidence.needs_search(&analysis) { self.search(&analysis.search_stems) } else { Vec::new() };
-        match decide(&analysis, &evidence, &hits, |passage| &inner.backs[passage]) {
-            Verdict::Unreadable => self.fixed_answer(Topic::OutOfScope, &inner.texts.unreadable, notice),
+        match assessment.decision.verdict {
+            Verdict::Unreadable => self.fixed_answer(Topic::OutOfScope, &texts.unreadable, notice),
             Verdict::Smalltalk(kind) => self.fixed_answer(Topic::Smalltalk, self.smalltalk_text(kind), notice),
             Verdict::OutOfScope { confidence } => {
-                let mut answer = self.fixed_answer(Topic::OutOfScope, &inner.texts.out_of_scope, notice);
+                let mut answer = self.fixed_answer(Topic::OutOfScope, &texts.out_of_scope, notice);
                 answer.confidence = confidence;
                 answer
             }
             Verdict::Answer { topic, confidence, runner_up } => {
-                let mut answer = self.topic_answer(topic, &hits);
+                let mut answer = self.topic_answer(topic, &assessment.hits);
                 answer.confidence = confidence;
                 answer.notice = notice;
                 answer.also = runner_up.and_then(|other| self.offer(other));
                 answer
             }
         }
+    }
+
+    /// How the engine reads a message, step by step, for curators: corrections,
+    /// phrases found, unknown words, search hits, topic scores and the answer.
+    pub fn explain(&self, message: &str) -> Explanation {
+        let assessment = self.assess(message);
+        let answer = self.answer(message);
+        Explanation::new(
+            self,
+            &assessment.analysis,
+            assessment.emergency,
+            &assessment.hits,
+            &assessment.decision.scores,
+            answer,
+        )
+    }
+
+    /// Runs the pipeline up to the decision.
+    fn assess(&self, message: &str) -> Assessment<'_> {
+        let inner = &*self.inner;
+        let sanitized = sanitize(message);
+        let analysis = inner.vocabulary.analyse(&sanitized.text);
+        let emergency =
+            if analysis.words.is_empty() { None } else { inner.emergency.first_match(&analysis.normalized) };
+        let evidence = Evidence::gather(&analysis, &inner.vocabulary);
+        let hits = if emergency.is_none() && evidence.needs_search(&analysis) {
+            self.search(&analysis.search_stems)
+        } else {
+            Vec::new()
+        };
+        let decision = decide(&analysis, &evidence, &hits, |passage| &inner.backs[passage]);
+        Assessment { truncated: sanitized.truncated, analysis, emergency, hits, decision }
     }
 
     /// The answer for a topic chosen directly (a button, a command): the lead and
@@ -228,6 +270,11 @@ impl Engine {
     /// Number of distinct curated phrases the engine recognises.
     pub fn vocabulary_size(&self) -> usize {
         self.inner.vocabulary.len()
+    }
+
+    /// The vocabulary, for explanations.
+    fn vocabulary(&self) -> &Vocabulary {
+        &self.inner.vocabulary
     }
 
     /// The curated spec of an answerable topic.

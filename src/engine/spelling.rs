@@ -19,8 +19,11 @@ const TWO_EDITS_FROM_CHARS: usize = 7;
 /// How much a correction target is trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Trust {
-    /// A curated word (lexicon, topic cue): up to two edits away.
+    /// A curated word that is a phrase on its own ("myoclonus"): up to two edits away.
     Curated,
+    /// A curated word found only inside longer phrases ("myoclonia" in "hypnic
+    /// myoclonia"): up to two edits away, but a standalone word wins a tie.
+    CuratedPart,
     /// A word of the articles: one edit away.
     Article,
 }
@@ -30,7 +33,10 @@ pub enum Trust {
 pub struct Speller {
     words: Vec<(String, Trust)>,
     known: HashMap<String, u32>,
-    by_deletion: HashMap<String, Vec<u32>>,
+    /// Word ids by the hash of each string made by deleting characters from the
+    /// word. Hashes, not strings, keep building cheap; a collision only adds a
+    /// candidate, which the edit distance then rejects.
+    by_deletion: HashMap<u64, Vec<u32>>,
 }
 
 impl Speller {
@@ -48,9 +54,11 @@ impl Speller {
         let id = self.words.len() as u32;
         self.known.insert(word.to_string(), id);
         self.words.push((word.to_string(), trust));
-        let depth = if trust == Trust::Curated { 2 } else { 1 };
-        for variant in deletions(word, depth) {
-            self.by_deletion.entry(variant).or_default().push(id);
+        let depth = if trust == Trust::Article { 1 } else { 2 };
+        let mut hashes = Vec::new();
+        deletion_hashes(word, depth, &mut hashes);
+        for hash in hashes {
+            self.by_deletion.entry(hash).or_default().push(id);
         }
     }
 
@@ -66,16 +74,18 @@ impl Speller {
             return None;
         }
         let max_edits = if length >= TWO_EDITS_FROM_CHARS { 2 } else { 1 };
+        let mut hashes = Vec::new();
+        deletion_hashes(word, max_edits, &mut hashes);
         let mut best: Option<(usize, Trust, usize, &str)> = None;
         let mut seen = HashSet::new();
-        for variant in deletions(word, max_edits) {
-            let Some(ids) = self.by_deletion.get(&variant) else { continue };
+        for hash in hashes {
+            let Some(ids) = self.by_deletion.get(&hash) else { continue };
             for &id in ids {
                 if !seen.insert(id) {
                     continue;
                 }
                 let (candidate, trust) = &self.words[id as usize];
-                let allowed = if *trust == Trust::Curated { max_edits } else { 1 };
+                let allowed = if *trust == Trust::Article { 1 } else { max_edits };
                 let distance = edit_distance(word, candidate);
                 if distance > allowed {
                     continue;
@@ -90,28 +100,39 @@ impl Speller {
     }
 }
 
-/// `word` and every string made from it by deleting up to `depth` characters.
-fn deletions(word: &str, depth: usize) -> HashSet<String> {
-    let mut all = HashSet::new();
-    all.insert(word.to_string());
-    let mut frontier = vec![word.to_string()];
-    for _ in 0..depth {
-        let mut next = Vec::new();
-        for current in &frontier {
-            let chars: Vec<char> = current.chars().collect();
-            if chars.len() <= 1 {
-                continue;
-            }
-            for skip in 0..chars.len() {
-                let variant: String = chars.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, c)| *c).collect();
-                if all.insert(variant.clone()) {
-                    next.push(variant);
-                }
-            }
-        }
-        frontier = next;
+/// Pushes onto `out` the hash of `word` and of every string made from it by
+/// deleting up to `depth` characters, without duplicates.
+fn deletion_hashes(word: &str, depth: usize, out: &mut Vec<u64>) {
+    let chars: Vec<char> = word.chars().collect();
+    let mut skipped = Vec::with_capacity(depth);
+    collect_deletions(&chars, 0, depth, &mut skipped, out);
+    out.sort_unstable();
+    out.dedup();
+}
+
+fn collect_deletions(chars: &[char], from: usize, depth: usize, skipped: &mut Vec<usize>, out: &mut Vec<u64>) {
+    out.push(hash_without(chars, skipped));
+    if depth == 0 || chars.len() <= skipped.len() + 1 {
+        return;
     }
-    all
+    for skip in from..chars.len() {
+        skipped.push(skip);
+        collect_deletions(chars, skip + 1, depth - 1, skipped, out);
+        skipped.pop();
+    }
+}
+
+/// FNV-1a over the characters of `chars`, leaving out the positions in `skipped`.
+fn hash_without(chars: &[char], skipped: &[usize]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, c) in chars.iter().enumerate() {
+        if skipped.contains(&i) {
+            continue;
+        }
+        hash ^= u64::from(u32::from(*c));
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
 }
 
 /// Edit distance where an insertion, deletion, substitution or swap of two
@@ -152,6 +173,7 @@ mod tests {
             speller.add(word, Trust::Curated);
         }
         speller.add("population", Trust::Article);
+        speller.add("myoclonia", Trust::CuratedPart);
         speller
     }
 
@@ -164,6 +186,7 @@ mod tests {
         assert_eq!(speller.correct("caffiene"), Some("caffeine"), "a swap is one edit");
         assert_eq!(speller.correct("seasures"), Some("seizures"), "two edits in a long word");
         assert_eq!(speller.correct("populatoin"), Some("population"));
+        assert_eq!(speller.correct("myoclonis"), Some("myoclonus"), "a standalone word wins a tie");
     }
 
     #[test]

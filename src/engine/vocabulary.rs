@@ -11,7 +11,7 @@ use super::spelling::{Speller, Trust};
 use super::words::words;
 use crate::cleaning::Corpus;
 use crate::index::english_analyzer;
-use crate::knowledge::{Lexicon, SmalltalkKind, TopicSpec};
+use crate::knowledge::{Dictionary, Lexicon, SmalltalkKind, TopicSpec};
 use crate::topic::Topic;
 
 /// Everything the curated files say about one phrase.
@@ -21,6 +21,10 @@ pub(crate) struct Meaning {
     pub subject: bool,
     /// Refers back to the subject ("they").
     pub anaphor: bool,
+    /// Speaks to the bot ("you").
+    pub addressee: bool,
+    /// Cancels the cue right after it ("without").
+    pub negator: bool,
     /// Something the articles discuss that is not sleep spasms.
     pub entity: bool,
     /// Says nothing about the subject.
@@ -38,7 +42,7 @@ pub(crate) struct Meaning {
 impl Meaning {
     /// True when the phrase carries nothing but being a known general word.
     fn is_only_general(&self) -> bool {
-        self.general && !self.subject && !self.entity && !self.context && self.cues.is_empty()
+        self.general && !self.subject && !self.entity && !self.context && !self.negator && self.cues.is_empty()
     }
 }
 
@@ -51,6 +55,16 @@ pub(crate) struct Phrase {
     pub meaning: Meaning,
 }
 
+/// A phrase found in a question.
+struct PhraseMatch {
+    /// The phrase.
+    phrase: usize,
+    /// How many words it covers, a skipped anaphor included.
+    length: usize,
+    /// The anaphor found inside the phrase, if any.
+    skipped_anaphor: Option<usize>,
+}
+
 /// A question, read.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Analysis {
@@ -60,8 +74,9 @@ pub(crate) struct Analysis {
     pub corrections: Vec<(String, String)>,
     /// Ids of the phrases found, in reading order (a phrase may repeat).
     pub phrases: Vec<usize>,
-    /// Words that are in no curated list: foreign subjects, names, gibberish.
-    pub foreign_words: usize,
+    /// Positions in `words` of the words in no curated list: foreign subjects,
+    /// names, gibberish.
+    pub foreign: Vec<usize>,
     /// Stems to search for, without duplicates.
     pub search_stems: Vec<String>,
     /// The corrected words joined by single spaces, for the safety patterns.
@@ -78,12 +93,14 @@ pub(crate) struct Vocabulary {
     /// Stems that are recognised (lexicon, cues, article words): never corrected.
     known_stems: HashSet<String>,
     speller: Speller,
+    /// Real words: never corrected.
+    dictionary: Dictionary,
     analyzer: TextAnalyzer,
 }
 
 impl Vocabulary {
     /// Compiles the lexicon and topic cues, and learns the article words for spelling.
-    pub fn build(lexicon: &Lexicon, topics: &[TopicSpec], corpus: &Corpus) -> Vocabulary {
+    pub fn build(lexicon: &Lexicon, topics: &[TopicSpec], corpus: &Corpus, dictionary: Dictionary) -> Vocabulary {
         let mut builder = Builder {
             phrases: Vec::new(),
             by_stems: HashMap::new(),
@@ -96,6 +113,12 @@ impl Vocabulary {
         }
         for word in &lexicon.anaphor {
             builder.meaning(word).anaphor = true;
+        }
+        for word in &lexicon.addressee {
+            builder.meaning(word).addressee = true;
+        }
+        for word in &lexicon.negator {
+            builder.meaning(word).negator = true;
         }
         for word in &lexicon.context {
             builder.meaning(word).context = true;
@@ -113,7 +136,12 @@ impl Vocabulary {
         }
         for spec in topics {
             for (phrase, weight) in &spec.cues {
-                builder.meaning(phrase).cues.push((spec.topic, *weight));
+                // Cues that stem alike ("concern", "concerned") are one cue: keep the strongest.
+                let cues = &mut builder.meaning(phrase).cues;
+                match cues.iter_mut().find(|(topic, _)| *topic == spec.topic) {
+                    Some(cue) => cue.1 = cue.1.max(*weight),
+                    None => cues.push((spec.topic, *weight)),
+                }
             }
         }
         for (phrase, targets) in &lexicon.synonyms {
@@ -121,6 +149,7 @@ impl Vocabulary {
             builder.meaning(phrase).expansions.extend(stems);
         }
 
+        builder.inherit_word_flags();
         let mut speller = Speller::default();
         let mut known_stems = HashSet::new();
         for phrase in &builder.phrases {
@@ -129,12 +158,11 @@ impl Vocabulary {
         let curated_words: Vec<String> = lexicon_words(lexicon, topics);
         for word in curated_words {
             let stem = builder.stem(&word);
-            let only_general = builder
-                .by_stems
-                .get(std::slice::from_ref(&stem))
-                .is_some_and(|&id| builder.phrases[id].meaning.is_only_general());
-            if !only_general {
-                speller.add(&word, Trust::Curated);
+            let standalone = builder.by_stems.get(std::slice::from_ref(&stem)).map(|&id| &builder.phrases[id].meaning);
+            match standalone {
+                Some(meaning) if meaning.is_only_general() => {}
+                Some(_) => speller.add(&word, Trust::Curated),
+                None => speller.add(&word, Trust::CuratedPart),
             }
         }
         for passage in &corpus.passages {
@@ -159,6 +187,7 @@ impl Vocabulary {
             stem_cache: builder.stem_cache,
             known_stems,
             speller,
+            dictionary,
             analyzer: builder.analyzer,
         }
     }
@@ -182,6 +211,7 @@ impl Vocabulary {
             let mut stem = self.stem(&word, &mut analyzer);
             let mut word = word;
             if !self.known_stems.contains(&stem)
+                && !self.dictionary.contains(&word)
                 && let Some(corrected) = self.speller.correct(&word)
             {
                 analysis.corrections.push((word, corrected.to_string()));
@@ -197,19 +227,20 @@ impl Vocabulary {
         let mut position = 0;
         while position < stems.len() {
             match self.longest_phrase_at(&stems, position) {
-                Some(id) => {
-                    let phrase = &self.phrases[id];
+                Some(found) => {
+                    let phrase = &self.phrases[found.phrase];
                     if !phrase.meaning.is_only_general() {
                         search.extend(phrase.stems.iter().cloned());
                         search.extend(phrase.meaning.expansions.iter().cloned());
                     }
-                    analysis.phrases.push(id);
-                    position += phrase.stems.len();
+                    analysis.phrases.push(found.phrase);
+                    analysis.phrases.extend(found.skipped_anaphor);
+                    position += found.length;
                 }
                 None => {
                     let word = &analysis.words[position];
                     if !word.chars().all(|c| c.is_ascii_digit()) {
-                        analysis.foreign_words += 1;
+                        analysis.foreign.push(position);
                         search.push(stems[position].clone());
                     }
                     position += 1;
@@ -222,11 +253,34 @@ impl Vocabulary {
         analysis
     }
 
-    fn longest_phrase_at(&self, stems: &[String], position: usize) -> Option<usize> {
+    /// The longest phrase starting at `position`. Inside a phrase, one anaphor may
+    /// stand between two of its words: "sets them off" is "set off" (with "them").
+    fn longest_phrase_at(&self, stems: &[String], position: usize) -> Option<PhraseMatch> {
         let candidates = self.by_first_stem.get(&stems[position])?;
-        candidates.iter().copied().find(|&id| {
+        candidates.iter().find_map(|&id| {
             let phrase = &self.phrases[id].stems;
-            stems.len() - position >= phrase.len() && stems[position..position + phrase.len()] == phrase[..]
+            let mut at = position;
+            let mut skipped_anaphor = None;
+            for (i, stem) in phrase.iter().enumerate() {
+                if stems.get(at) != Some(stem) {
+                    let anaphor = self.single_word_anaphor(stems.get(at)?);
+                    if i == 0 || skipped_anaphor.is_some() || anaphor.is_none() || stems.get(at + 1) != Some(stem) {
+                        return None;
+                    }
+                    skipped_anaphor = anaphor;
+                    at += 1;
+                }
+                at += 1;
+            }
+            Some(PhraseMatch { phrase: id, length: at - position, skipped_anaphor })
+        })
+    }
+
+    /// The id of the one-word anaphor phrase `stem`, if it is one.
+    fn single_word_anaphor(&self, stem: &str) -> Option<usize> {
+        self.by_first_stem.get(stem)?.iter().copied().find(|&id| {
+            let phrase = &self.phrases[id];
+            phrase.stems.len() == 1 && phrase.meaning.anaphor
         })
     }
 
@@ -241,7 +295,15 @@ impl Vocabulary {
 
 /// Every single word of the curated lists and cues.
 fn lexicon_words(lexicon: &Lexicon, topics: &[TopicSpec]) -> Vec<String> {
-    let lists = [&lexicon.subject, &lexicon.anaphor, &lexicon.context, &lexicon.entity, &lexicon.general];
+    let lists = [
+        &lexicon.subject,
+        &lexicon.anaphor,
+        &lexicon.addressee,
+        &lexicon.negator,
+        &lexicon.context,
+        &lexicon.entity,
+        &lexicon.general,
+    ];
     let mut phrases: Vec<&String> = lists.into_iter().flatten().collect();
     phrases.extend(lexicon.smalltalk.iter().flat_map(|(_, list)| list));
     phrases.extend(lexicon.synonyms.iter().flat_map(|(word, targets)| std::iter::once(word).chain(targets)));
@@ -282,6 +344,32 @@ impl Builder {
 
     fn stems_of(&mut self, phrase: &str) -> Vec<String> {
         words(phrase).iter().map(|word| self.stem(word)).collect()
+    }
+
+    /// A longer phrase that contains a subject or entity word is one too: "jerk
+    /// awake" still names sleep spasms.
+    fn inherit_word_flags(&mut self) {
+        let flags_of = |stem: &String| {
+            self.by_stems.get(std::slice::from_ref(stem)).map(|&id| {
+                let meaning = &self.phrases[id].meaning;
+                (meaning.subject, meaning.entity)
+            })
+        };
+        let inherited: Vec<(usize, bool, bool)> = self
+            .phrases
+            .iter()
+            .enumerate()
+            .filter(|(_, phrase)| phrase.stems.len() > 1)
+            .map(|(id, phrase)| {
+                let flags: Vec<(bool, bool)> = phrase.stems.iter().filter_map(flags_of).collect();
+                (id, flags.iter().any(|f| f.0), flags.iter().any(|f| f.1))
+            })
+            .collect();
+        for (id, subject, entity) in inherited {
+            let meaning = &mut self.phrases[id].meaning;
+            meaning.subject |= subject;
+            meaning.entity |= entity && !meaning.subject;
+        }
     }
 
     /// The meaning of `phrase`, created empty the first time.

@@ -28,6 +28,10 @@ pub struct Lexicon {
     pub subject: Vec<String>,
     /// Words that refer back to the subject ("they", "it").
     pub anaphor: Vec<String>,
+    /// Words that speak to the bot ("you", "your").
+    pub addressee: Vec<String>,
+    /// Words that cancel the topic cue right after them ("without", "instead of").
+    pub negator: Vec<String>,
     /// Where and when spasms happen ("sleep", "night", "legs").
     pub context: Vec<String>,
     /// Things the articles discuss that are not sleep spasms ("epilepsy", "caffeine").
@@ -45,6 +49,8 @@ pub struct Lexicon {
 struct LexiconFile {
     subject: Vec<String>,
     anaphor: Vec<String>,
+    addressee: Vec<String>,
+    negator: Vec<String>,
     context: Vec<String>,
     entity: Vec<String>,
     general: Vec<String>,
@@ -72,7 +78,15 @@ impl Lexicon {
         if parsed.subject.is_empty() {
             return Err(file.malformed_near("subject", "`subject` needs at least one word"));
         }
-        let lists = [&parsed.subject, &parsed.anaphor, &parsed.context, &parsed.entity, &parsed.general];
+        let lists = [
+            &parsed.subject,
+            &parsed.anaphor,
+            &parsed.addressee,
+            &parsed.negator,
+            &parsed.context,
+            &parsed.entity,
+            &parsed.general,
+        ];
         if lists.iter().any(|list| list.iter().any(|word| word.trim().is_empty())) {
             return Err(file.malformed_near("\"\"", "a word list contains an empty word"));
         }
@@ -80,6 +94,8 @@ impl Lexicon {
         Ok(Lexicon {
             subject: parsed.subject,
             anaphor: parsed.anaphor,
+            addressee: parsed.addressee,
+            negator: parsed.negator,
             context: parsed.context,
             entity: parsed.entity,
             general: parsed.general,

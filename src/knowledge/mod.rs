@@ -7,6 +7,7 @@
 //! built.
 
 mod article;
+mod dictionary;
 mod lexicon;
 mod rules;
 mod source;
@@ -18,8 +19,9 @@ use std::fs;
 use std::path::Path;
 
 pub use article::Article;
+pub use dictionary::Dictionary;
 pub use lexicon::{Lexicon, SmalltalkKind};
-pub use rules::{GluedBrand, JunkRules, LineRule, SafetyRules};
+pub use rules::{GluedBrand, JunkRules, RuleSet, SafetyRules};
 pub use source::{Located, SourceFile};
 pub use texts::Texts;
 pub use topics::TopicSpec;
@@ -32,6 +34,9 @@ mod embedded {
 
 /// Where articles live inside the knowledge folder.
 const ARTICLES_DIR: &str = "articles/";
+
+/// The optional list of real English words.
+const DICTIONARY_FILE: &str = "dictionary.txt";
 
 /// All the knowledge the engine is built from.
 #[derive(Debug, Clone)]
@@ -50,6 +55,8 @@ pub struct Knowledge {
     pub safety: SafetyRules,
     /// User-visible texts.
     pub texts: Texts,
+    /// Real English words, never spell-corrected (empty without `dictionary.txt`).
+    pub dictionary: Dictionary,
 }
 
 impl Knowledge {
@@ -65,7 +72,7 @@ impl Knowledge {
         Knowledge::from_files("embedded knowledge", files)
     }
 
-    /// Reads every `.toml` file under `dir`.
+    /// Reads every `.toml` file under `dir`, and `dictionary.txt` if it is there.
     ///
     /// # Errors
     /// [`Error::Unreadable`] if the folder or a file cannot be read, and the errors
@@ -105,6 +112,10 @@ impl Knowledge {
             topics: TopicSpec::parse_all(find("topics.toml")?)?,
             safety: SafetyRules::parse(find("safety.toml")?)?,
             texts: Texts::parse(find("texts.toml")?)?,
+            dictionary: match files.iter().find(|f| f.path == DICTIONARY_FILE) {
+                Some(file) => Dictionary::parse(file)?,
+                None => Dictionary::default(),
+            },
         })
     }
 }
@@ -115,7 +126,9 @@ fn read_toml_files(root: &Path, dir: &Path, files: &mut Vec<SourceFile>) -> Resu
         let path = entry.map_err(unreadable)?.path();
         if path.is_dir() {
             read_toml_files(root, &path, files)?;
-        } else if path.extension().is_some_and(|ext| ext == "toml") {
+        } else if path.extension().is_some_and(|ext| ext == "toml")
+            || path.file_name().is_some_and(|name| name == DICTIONARY_FILE)
+        {
             let text = fs::read_to_string(&path).map_err(|source| Error::Unreadable { path: path.clone(), source })?;
             let relative = path.strip_prefix(root).unwrap_or(&path);
             let parts: Vec<String> =

@@ -1,29 +1,45 @@
 //! Pattern rules curated as data: site junk (`junk.toml`) and emergencies
-//! (`safety.toml`). Regexes are compiled once, here, so a bad one fails loading
-//! with its file and line.
+//! (`safety.toml`). Each list compiles once into a [`RuleSet`], so a bad pattern
+//! fails loading with its file and line, and matching a message costs one pass.
 
-use regex::{Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
 use super::source::SourceFile;
 use crate::error::Result;
 
-/// A regular expression with the reason a curator gave for it.
+/// Regular expressions, each with the reason a curator gave for it.
 #[derive(Debug, Clone)]
-pub struct LineRule {
-    /// Why text matching the rule is treated specially ("promo line").
-    pub reason: String,
-    /// The compiled, case-insensitive pattern.
-    pub regex: Regex,
+pub struct RuleSet {
+    patterns: RegexSet,
+    reasons: Vec<String>,
+}
+
+impl RuleSet {
+    /// The reason of the first rule (in file order) that matches `text`.
+    pub fn first_match(&self, text: &str) -> Option<&str> {
+        let first = self.patterns.matches(text).into_iter().next()?;
+        Some(&self.reasons[first])
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.reasons.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.reasons.is_empty()
+    }
 }
 
 /// How to strip site junk from article bodies.
 #[derive(Debug, Clone)]
 pub struct JunkRules {
-    /// A line matching one of these is dropped.
-    pub drop_line: Vec<LineRule>,
+    /// A line matching one of these (case-insensitive) is dropped.
+    pub drop_line: RuleSet,
     /// From the first line matching one of these, the rest of the article is dropped.
-    pub cut_rest: Vec<LineRule>,
+    pub cut_rest: RuleSet,
     /// Brand names the scraper glued to the next word; removed where glued.
     pub glued_brands: Vec<GluedBrand>,
 }
@@ -33,15 +49,15 @@ pub struct JunkRules {
 pub struct GluedBrand {
     /// The brand as written.
     pub name: String,
-    /// Matches the brand (and a following ".com") where a letter follows it directly.
+    /// Matches the brand (and a following ".com") where a lower-case letter follows it.
     pub glued: Regex,
 }
 
-/// The emergency patterns from `safety.toml`.
+/// The emergency patterns from `safety.toml`, matched against normalized text.
 #[derive(Debug, Clone)]
 pub struct SafetyRules {
     /// A message matching any of these describes an emergency.
-    pub emergency: Vec<LineRule>,
+    pub emergency: RuleSet,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +90,14 @@ struct SafetyFile {
     emergency: Vec<RuleEntry>,
 }
 
+/// Whether a rule set ignores case: junk lines are mixed case, while emergency
+/// patterns run on text that is already lower case (and compile faster without it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Ignore,
+    Lower,
+}
+
 impl JunkRules {
     /// Parses `junk.toml`.
     ///
@@ -92,8 +116,8 @@ impl JunkRules {
             glued_brands.push(GluedBrand { name: located.value, glued });
         }
         Ok(JunkRules {
-            drop_line: compile_all(file, parsed.drop_line)?,
-            cut_rest: compile_all(file, parsed.cut_rest)?,
+            drop_line: compile(file, parsed.drop_line, Case::Ignore)?,
+            cut_rest: compile(file, parsed.cut_rest, Case::Ignore)?,
             glued_brands,
         })
     }
@@ -109,20 +133,60 @@ impl SafetyRules {
         if parsed.emergency.is_empty() {
             return Err(file.malformed_at(0, "safety.toml needs at least one [[emergency]] rule"));
         }
-        Ok(SafetyRules { emergency: compile_all(file, parsed.emergency)? })
+        Ok(SafetyRules { emergency: compile(file, parsed.emergency, Case::Lower)? })
     }
 }
 
-fn compile_all(file: &SourceFile, entries: Vec<RuleEntry>) -> Result<Vec<LineRule>> {
-    entries
-        .into_iter()
-        .map(|entry| {
-            let located = file.locate(entry.pattern);
-            let regex = RegexBuilder::new(&located.value)
-                .case_insensitive(true)
-                .build()
-                .map_err(|err| located.error(format!("bad pattern: {err}")))?;
-            Ok(LineRule { reason: entry.reason, regex })
-        })
-        .collect()
+/// Compiles all patterns into one set. Only when that fails are they compiled one
+/// by one, to point at the bad one.
+fn compile(file: &SourceFile, entries: Vec<RuleEntry>, case: Case) -> Result<RuleSet> {
+    let ignore_case = case == Case::Ignore;
+    let built =
+        RegexSetBuilder::new(entries.iter().map(|entry| entry.pattern.get_ref())).case_insensitive(ignore_case).build();
+    match built {
+        Ok(patterns) => Ok(RuleSet { patterns, reasons: entries.into_iter().map(|entry| entry.reason).collect() }),
+        Err(set_error) => {
+            for entry in entries {
+                let located = file.locate(entry.pattern);
+                if let Err(err) = RegexBuilder::new(&located.value).case_insensitive(ignore_case).build() {
+                    return Err(located.error(format!("bad pattern: {err}")));
+                }
+            }
+            // Each pattern compiles alone but the set does not (too large, say).
+            Err(file.malformed_at(0, format!("the patterns do not compile together: {set_error}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+
+    fn file(text: &'static str) -> SourceFile {
+        SourceFile { path: "safety.toml".into(), text: Cow::Borrowed(text) }
+    }
+
+    #[test]
+    fn first_matching_rule_gives_its_reason() {
+        let rules = SafetyRules::parse(&file(
+            "[[emergency]]\nreason = \"a\"\npattern = 'not breathing'\n[[emergency]]\nreason = \"b\"\npattern = 'breathing'\n",
+        ))
+        .unwrap();
+        assert_eq!(rules.emergency.first_match("he is not breathing"), Some("a"));
+        assert_eq!(rules.emergency.first_match("breathing fine"), Some("b"));
+        assert_eq!(rules.emergency.first_match("asleep"), None);
+    }
+
+    #[test]
+    fn a_bad_pattern_names_its_line() {
+        let err = SafetyRules::parse(&file(
+            "[[emergency]]\nreason = \"a\"\npattern = 'ok'\n[[emergency]]\nreason = \"b\"\npattern = '(unclosed'\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("safety.toml:6:"), "{err}");
+        assert!(err.contains("bad pattern"), "{err}");
+    }
 }

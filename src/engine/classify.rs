@@ -28,7 +28,7 @@ const ENTITY_HOME_BONUS: f32 = 0.5;
 const NEGATION_REACH: usize = 2;
 
 /// A second topic is offered when it scores at least this share of the best...
-const RUNNER_UP_SHARE: f32 = 0.75;
+const RUNNER_UP_SHARE: f32 = 0.6;
 
 /// ... and at least this much.
 const RUNNER_UP_MIN_SCORE: f32 = 2.0;
@@ -118,12 +118,13 @@ impl Evidence {
     /// Gathers the evidence of an analysed question.
     pub fn gather(analysis: &Analysis, vocabulary: &Vocabulary) -> Evidence {
         let mut evidence = Evidence { only_smalltalk: analysis.foreign.is_empty(), ..Evidence::default() };
+        let mut anaphors = 0;
         let mut counted = Vec::with_capacity(analysis.phrases.len());
         let mut negated_until: Option<usize> = None;
         for (order, &id) in analysis.phrases.iter().enumerate() {
             let meaning = &vocabulary.phrase(id).meaning;
             evidence.has_subject |= meaning.subject;
-            evidence.has_anaphor |= meaning.anaphor;
+            anaphors += usize::from(meaning.anaphor);
             evidence.has_entity |= meaning.entity;
             evidence.addressed |= meaning.addressee;
             if evidence.smalltalk.is_none() {
@@ -157,6 +158,7 @@ impl Evidence {
                 }
             }
         }
+        evidence.has_anaphor = anaphors > dummy_its(&analysis.words);
         evidence
     }
 
@@ -166,14 +168,22 @@ impl Evidence {
     }
 }
 
+/// Counts the "it" that stands for a clause, not for sleep spasms: "is it safe
+/// **to** drive tired?" is about driving tired, while "is it safe?" is about them.
+fn dummy_its(words: &[String]) -> usize {
+    words.windows(3).filter(|w| w[0] == "it" && w[2] == "to").count()
+}
+
 /// Decides the verdict for a question that is not an emergency.
 ///
 /// `hits` are the search results and `backs(passage)` the topics a passage backs.
+/// `needs_subject[slot]` says which topics need sleep spasms named or referred to.
 pub(crate) fn decide<'a>(
     analysis: &Analysis,
     evidence: &Evidence,
     hits: &[Hit],
     backs: impl Fn(usize) -> &'a [Topic],
+    needs_subject: &[bool; 9],
 ) -> Decision {
     let verdict = |verdict| Decision { verdict, scores: [0.0; 9] };
     if analysis.words.is_empty() {
@@ -229,9 +239,13 @@ pub(crate) fn decide<'a>(
         Verdict::Answer { topic: Topic::Definition, confidence: DEFAULT_TOPIC_CONFIDENCE, runner_up: None }
     } else if entity_is_subject && !evidence.entity_topics.contains(&best) {
         Verdict::OutOfScope { confidence: 0.6 }
-    } else if best == Topic::Safety && foreign > 0 && !evidence.has_subject {
-        // "Is it safe to drive tired?": never call something benign unless it is
-        // clearly sleep spasms.
+    } else if best.answerable_index().is_some_and(|slot| needs_subject[slot])
+        && !evidence.has_subject
+        && (foreign > 0 || !evidence.has_anaphor)
+    {
+        // Never call something benign (or 70% common) unless it is clearly sleep
+        // spasms: named, or referred back to ("are they dangerous?"). "Is high
+        // pressure dangerous?" and "is it safe to drive tired?" are not.
         Verdict::OutOfScope { confidence: 0.6 }
     } else {
         let (second, second_score) = ranked[1];

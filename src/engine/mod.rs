@@ -75,6 +75,8 @@ struct Inner {
     backing: Vec<Vec<usize>>,
     /// Per passage: the topics it backs.
     backs: Vec<Vec<Topic>>,
+    /// Per answerable topic: whether it needs sleep spasms named or referred to.
+    needs_subject: [bool; 9],
     texts: Texts,
 }
 
@@ -125,8 +127,13 @@ impl Engine {
             (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), vocabulary)
         });
         let index = index?;
+        let mut needs_subject = [false; 9];
+        for (slot, spec) in knowledge.topics.iter().enumerate() {
+            needs_subject[slot] = spec.needs_subject;
+        }
         Ok(Engine {
             inner: Arc::new(Inner {
+                needs_subject,
                 place: knowledge.place,
                 corpus,
                 index,
@@ -211,7 +218,7 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let decision = decide(&analysis, &evidence, &hits, |passage| &inner.backs[passage]);
+        let decision = decide(&analysis, &evidence, &hits, |passage| &inner.backs[passage], &inner.needs_subject);
         Assessment { truncated: sanitized.truncated, analysis, emergency, hits, decision }
     }
 

@@ -95,6 +95,10 @@ pub(crate) struct Vocabulary {
     speller: Speller,
     /// Real words: never corrected.
     dictionary: Dictionary,
+    /// Index stems of the words kept whole ("medical" -> "medic").
+    whole_to_stem: HashMap<String, String>,
+    /// The single general words, exactly as listed.
+    general_words: HashSet<String>,
     analyzer: TextAnalyzer,
 }
 
@@ -107,6 +111,7 @@ impl Vocabulary {
             stem_cache: HashMap::new(),
             analyzer: english_analyzer(),
             discarded: Meaning::default(),
+            keep_whole: lexicon.keep_whole.iter().flat_map(|w| words(w)).collect(),
         };
         for word in &lexicon.subject {
             builder.meaning(word).subject = true;
@@ -126,8 +131,17 @@ impl Vocabulary {
         for word in &lexicon.entity {
             builder.meaning(word).entity = true;
         }
-        for word in &lexicon.general {
-            builder.meaning(word).general = true;
+        // Single general words only need to be recognised as written; only the
+        // multi-word ones ("tell me") are phrases. This keeps start-up cheap with
+        // thousands of common words.
+        let mut general_words = HashSet::new();
+        for entry in &lexicon.general {
+            let entry_words = words(entry);
+            if entry_words.len() > 1 {
+                builder.meaning(entry).general = true;
+            } else {
+                general_words.extend(entry_words);
+            }
         }
         for (kind, phrases) in &lexicon.smalltalk {
             for phrase in phrases {
@@ -174,6 +188,10 @@ impl Vocabulary {
             }
         }
 
+        let mut whole_to_stem = HashMap::new();
+        for word in builder.keep_whole.clone() {
+            whole_to_stem.insert(word.clone(), stem_with(&mut builder.analyzer, &word));
+        }
         let mut by_first_stem: HashMap<String, Vec<usize>> = HashMap::new();
         for (id, phrase) in builder.phrases.iter().enumerate() {
             by_first_stem.entry(phrase.stems[0].clone()).or_default().push(id);
@@ -188,6 +206,8 @@ impl Vocabulary {
             known_stems,
             speller,
             dictionary,
+            whole_to_stem,
+            general_words,
             analyzer: builder.analyzer,
         }
     }
@@ -211,6 +231,7 @@ impl Vocabulary {
             let mut stem = self.stem(&word, &mut analyzer);
             let mut word = word;
             if !self.known_stems.contains(&stem)
+                && !self.general_words.contains(&word)
                 && !self.dictionary.contains(&word)
                 && let Some(corrected) = self.speller.correct(&word)
             {
@@ -230,7 +251,7 @@ impl Vocabulary {
                 Some(found) => {
                     let phrase = &self.phrases[found.phrase];
                     if !phrase.meaning.is_only_general() {
-                        search.extend(phrase.stems.iter().cloned());
+                        search.extend(phrase.stems.iter().map(|stem| self.search_stem(stem)));
                         search.extend(phrase.meaning.expansions.iter().cloned());
                     }
                     analysis.phrases.push(found.phrase);
@@ -239,7 +260,9 @@ impl Vocabulary {
                 }
                 None => {
                     let word = &analysis.words[position];
-                    if !word.chars().all(|c| c.is_ascii_digit()) {
+                    // A general word counts only in the form listed: "depressed" is
+                    // listed, "depression" (same stem) is a subject of its own.
+                    if !self.general_words.contains(word) && !word.chars().all(|c| c.is_ascii_digit()) {
                         analysis.foreign.push(position);
                         search.push(stems[position].clone());
                     }
@@ -276,6 +299,12 @@ impl Vocabulary {
         })
     }
 
+    /// The stem the index knows for a phrase stem: the same, except for words the
+    /// matcher keeps whole.
+    fn search_stem(&self, stem: &str) -> String {
+        self.whole_to_stem.get(stem).cloned().unwrap_or_else(|| stem.to_string())
+    }
+
     /// The id of the one-word anaphor phrase `stem`, if it is one.
     fn single_word_anaphor(&self, stem: &str) -> Option<usize> {
         self.by_first_stem.get(stem)?.iter().copied().find(|&id| {
@@ -293,7 +322,8 @@ impl Vocabulary {
     }
 }
 
-/// Every single word of the curated lists and cues.
+/// Every single word of the curated lists and cues (not the general words: they
+/// are never spelling targets).
 fn lexicon_words(lexicon: &Lexicon, topics: &[TopicSpec]) -> Vec<String> {
     let lists = [
         &lexicon.subject,
@@ -302,7 +332,6 @@ fn lexicon_words(lexicon: &Lexicon, topics: &[TopicSpec]) -> Vec<String> {
         &lexicon.negator,
         &lexicon.context,
         &lexicon.entity,
-        &lexicon.general,
     ];
     let mut phrases: Vec<&String> = lists.into_iter().flatten().collect();
     phrases.extend(lexicon.smalltalk.iter().flat_map(|(_, list)| list));
@@ -330,6 +359,8 @@ struct Builder {
     analyzer: TextAnalyzer,
     /// Where entries with no word in them ("!!!") go, so they match nothing.
     discarded: Meaning,
+    /// Words matched unstemmed.
+    keep_whole: HashSet<String>,
 }
 
 impl Builder {
@@ -337,7 +368,7 @@ impl Builder {
         if let Some(stem) = self.stem_cache.get(word) {
             return stem.clone();
         }
-        let stem = stem_with(&mut self.analyzer, word);
+        let stem = if self.keep_whole.contains(word) { word.to_string() } else { stem_with(&mut self.analyzer, word) };
         self.stem_cache.insert(word.to_string(), stem.clone());
         stem
     }

@@ -36,8 +36,12 @@ pub struct Lexicon {
     pub context: Vec<String>,
     /// Things the articles discuss that are not sleep spasms ("epilepsy", "caffeine").
     pub entity: Vec<String>,
-    /// Words that say nothing about the subject of a question.
+    /// Words that say nothing about the subject of a question: the curated
+    /// `general` list and `common_words.toml`.
     pub general: Vec<String>,
+    /// Words the phrase matcher keeps unstemmed, because the stemmer merges them
+    /// with words of another meaning.
+    pub keep_whole: Vec<String>,
     /// Small-talk phrases by kind.
     pub smalltalk: Vec<(SmalltalkKind, Vec<String>)>,
     /// Lay words and the article words searched with them.
@@ -54,9 +58,17 @@ struct LexiconFile {
     context: Vec<String>,
     entity: Vec<String>,
     general: Vec<String>,
+    #[serde(default)]
+    keep_whole: Vec<String>,
     smalltalk: SmalltalkFile,
     #[serde(default)]
     synonyms: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommonWordsFile {
+    common: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -69,12 +81,16 @@ struct SmalltalkFile {
 }
 
 impl Lexicon {
-    /// Parses `lexicon.toml`.
+    /// Parses `lexicon.toml` and `common_words.toml`.
     ///
     /// # Errors
     /// [`crate::Error::Malformed`] for bad TOML, an empty `subject` list or an empty word.
-    pub(crate) fn parse(file: &SourceFile) -> Result<Lexicon> {
+    pub(crate) fn parse(file: &SourceFile, common_words: &SourceFile) -> Result<Lexicon> {
         let parsed: LexiconFile = file.parse()?;
+        let common: CommonWordsFile = common_words.parse()?;
+        if common.common.iter().any(|word| word.trim().is_empty()) {
+            return Err(common_words.malformed_near("\"\"", "the list contains an empty word"));
+        }
         if parsed.subject.is_empty() {
             return Err(file.malformed_near("subject", "`subject` needs at least one word"));
         }
@@ -98,7 +114,8 @@ impl Lexicon {
             negator: parsed.negator,
             context: parsed.context,
             entity: parsed.entity,
-            general: parsed.general,
+            general: parsed.general.into_iter().chain(common.common).collect(),
+            keep_whole: parsed.keep_whole,
             smalltalk: vec![
                 (SmalltalkKind::Greeting, greeting),
                 (SmalltalkKind::Thanks, thanks),

@@ -108,7 +108,7 @@ impl Knowledge {
             place: place.to_string(),
             articles,
             junk: JunkRules::parse(find("junk.toml")?)?,
-            lexicon: Lexicon::parse(find("lexicon.toml")?)?,
+            lexicon: Lexicon::parse(find("lexicon.toml")?, find("common_words.toml")?)?,
             topics: TopicSpec::parse_all(find("topics.toml")?)?,
             safety: SafetyRules::parse(find("safety.toml")?)?,
             texts: Texts::parse(find("texts.toml")?)?,

@@ -24,6 +24,9 @@ pub struct TopicSpec {
     pub backing: Vec<Located<String>>,
     /// Topics offered next.
     pub related: Vec<Topic>,
+    /// Whether the question must name sleep spasms or refer back to them for this
+    /// topic to answer it: "is high pressure dangerous?" must not hear "benign".
+    pub needs_subject: bool,
     /// Words and phrases that point to this topic, with their weights.
     pub cues: Vec<(String, f32)>,
 }
@@ -36,6 +39,8 @@ struct TopicFile {
     lead: String,
     backing: Vec<toml::Spanned<String>>,
     related: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    needs_subject: bool,
     cues: BTreeMap<String, f32>,
 }
 
@@ -103,6 +108,7 @@ impl TopicSpec {
             lead: entry.lead,
             backing: entry.backing.into_iter().map(|b| file.locate(b)).collect(),
             related,
+            needs_subject: entry.needs_subject,
             cues,
         })
     }

@@ -1,0 +1,19 @@
+//! The project's own question set must meet the product's targets, as
+//! `hypnic eval` measures them. A failure prints the report.
+
+use std::path::Path;
+
+use hypnic::Engine;
+use hypnic::eval::{Thresholds, load_cases, run};
+
+/// The project's questions: at least 60, and every threshold met.
+#[test]
+fn the_projects_own_questions_meet_the_targets() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/questions.toml");
+    let cases = load_cases(&path).expect("the project's eval file loads");
+    assert!(cases.len() >= 60, "only {} questions", cases.len());
+    let engine = Engine::embedded().expect("the embedded knowledge loads");
+    let report = run(&engine, &cases);
+    let shortfalls = report.shortfalls(&Thresholds::default());
+    assert!(shortfalls.is_empty(), "{}\n{}", report.to_text(), shortfalls.join("\n"));
+}

@@ -265,7 +265,8 @@ fn emergencies_come_first_and_mentions_are_not_emergencies() {
         assert!(answer.lead.to_lowercase().contains("emergency number"), "{message}");
         assert!(answer.quotes.is_empty());
     }
-    let mentions = ["Could my sleep twitches be epilepsy?", "what if I have a seizure in my sleep", "I had a seizure last year"];
+    let mentions =
+        ["Could my sleep twitches be epilepsy?", "what if I have a seizure in my sleep", "I had a seizure last year"];
     for message in mentions {
         let answer = engine().answer(message);
         assert_ne!(answer.topic, Topic::Emergency, "{message}");
@@ -276,7 +277,9 @@ fn emergencies_come_first_and_mentions_are_not_emergencies() {
 /// Treatment replies never read as a prescription: a doctor decides.
 #[test]
 fn treatment_replies_say_only_a_doctor_can_decide() {
-    for question in ["How are sleep spasms treated?", "what medication helps myoclonus", "Is piracetam used for spasms?"] {
+    for question in
+        ["How are sleep spasms treated?", "what medication helps myoclonus", "Is piracetam used for spasms?"]
+    {
         let answer = engine().answer(question);
         assert_eq!(answer.topic, Topic::Treatment, "{question}");
         let lead = answer.lead.to_lowercase();

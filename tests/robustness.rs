@@ -15,8 +15,30 @@ fn engine() -> &'static Engine {
 /// Words the engine knows, mixed into random text so that the interesting
 /// paths (spelling, phrases, emergencies) are reached, not only "unreadable".
 const KNOWN: &[&str] = &[
-    "spasm", "jerks", "hypnic", "dangerous", "why", "caffeine", "doctor", "seizure", "now", "not breathing",
-    "they", "without", "no", "hi", "thanks", "treatment", "types", "70%", "title:", "AND", "(", "\"", "*", "é",
+    "spasm",
+    "jerks",
+    "hypnic",
+    "dangerous",
+    "why",
+    "caffeine",
+    "doctor",
+    "seizure",
+    "now",
+    "not breathing",
+    "they",
+    "without",
+    "no",
+    "hi",
+    "thanks",
+    "treatment",
+    "types",
+    "70%",
+    "title:",
+    "AND",
+    "(",
+    "\"",
+    "*",
+    "é",
 ];
 
 fn check(message: &str) {

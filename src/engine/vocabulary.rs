@@ -99,6 +99,8 @@ pub(crate) struct Vocabulary {
     whole_to_stem: HashMap<String, String>,
     /// The single general words, exactly as listed.
     general_words: HashSet<String>,
+    /// Chat shorthand, expanded before reading ("rn" -> "right", "now").
+    abbreviations: HashMap<String, Vec<String>>,
     analyzer: TextAnalyzer,
 }
 
@@ -134,7 +136,7 @@ impl Vocabulary {
         // Single general words only need to be recognised as written; only the
         // multi-word ones ("tell me") are phrases. This keeps start-up cheap with
         // thousands of common words.
-        let mut general_words = HashSet::new();
+        let mut general_words: HashSet<String> = lexicon.urgent.iter().flat_map(|w| words(w)).collect();
         for entry in &lexicon.general {
             let entry_words = words(entry);
             if entry_words.len() > 1 {
@@ -179,6 +181,9 @@ impl Vocabulary {
                 None => speller.add(&word, Trust::CuratedPart),
             }
         }
+        for word in lexicon.urgent.iter().flat_map(|w| words(w)) {
+            speller.add(&word, Trust::Curated);
+        }
         for passage in &corpus.passages {
             for word in words(&passage.text) {
                 if word.chars().all(|c| c.is_alphabetic()) {
@@ -208,6 +213,7 @@ impl Vocabulary {
             dictionary,
             whole_to_stem,
             general_words,
+            abbreviations: lexicon.abbreviations.iter().map(|(short, long)| (short.clone(), words(long))).collect(),
             analyzer: builder.analyzer,
         }
     }
@@ -227,7 +233,11 @@ impl Vocabulary {
         let mut analyzer: Option<TextAnalyzer> = None;
         let mut analysis = Analysis::default();
         let mut stems = Vec::new();
-        for word in words(text) {
+        let expanded = words(text).into_iter().flat_map(|word| match self.abbreviations.get(&word) {
+            Some(long) => long.clone(),
+            None => vec![word],
+        });
+        for word in expanded {
             let mut stem = self.stem(&word, &mut analyzer);
             let mut word = word;
             if !self.known_stems.contains(&stem)
@@ -325,14 +335,8 @@ impl Vocabulary {
 /// Every single word of the curated lists and cues (not the general words: they
 /// are never spelling targets).
 fn lexicon_words(lexicon: &Lexicon, topics: &[TopicSpec]) -> Vec<String> {
-    let lists = [
-        &lexicon.subject,
-        &lexicon.anaphor,
-        &lexicon.addressee,
-        &lexicon.negator,
-        &lexicon.context,
-        &lexicon.entity,
-    ];
+    let lists =
+        [&lexicon.subject, &lexicon.anaphor, &lexicon.addressee, &lexicon.negator, &lexicon.context, &lexicon.entity];
     let mut phrases: Vec<&String> = lists.into_iter().flatten().collect();
     phrases.extend(lexicon.smalltalk.iter().flat_map(|(_, list)| list));
     phrases.extend(lexicon.synonyms.iter().flat_map(|(word, targets)| std::iter::once(word).chain(targets)));

@@ -42,6 +42,10 @@ pub struct Lexicon {
     /// Words the phrase matcher keeps unstemmed, because the stemmer merges them
     /// with words of another meaning.
     pub keep_whole: Vec<String>,
+    /// Words the emergency patterns look for: known, and spelling targets.
+    pub urgent: Vec<String>,
+    /// Chat shorthand and the words it stands for ("rn" -> "right now").
+    pub abbreviations: Vec<(String, String)>,
     /// Small-talk phrases by kind.
     pub smalltalk: Vec<(SmalltalkKind, Vec<String>)>,
     /// Lay words and the article words searched with them.
@@ -60,6 +64,10 @@ struct LexiconFile {
     general: Vec<String>,
     #[serde(default)]
     keep_whole: Vec<String>,
+    #[serde(default)]
+    urgent: Vec<String>,
+    #[serde(default)]
+    abbreviations: BTreeMap<String, String>,
     smalltalk: SmalltalkFile,
     #[serde(default)]
     synonyms: BTreeMap<String, Vec<String>>,
@@ -116,6 +124,8 @@ impl Lexicon {
             entity: parsed.entity,
             general: parsed.general.into_iter().chain(common.common).collect(),
             keep_whole: parsed.keep_whole,
+            urgent: parsed.urgent,
+            abbreviations: parsed.abbreviations.into_iter().collect(),
             smalltalk: vec![
                 (SmalltalkKind::Greeting, greeting),
                 (SmalltalkKind::Thanks, thanks),

@@ -12,7 +12,13 @@
 //!   topic, and composes an [`Answer`] (lead, quotes, disclaimer).
 //! - [`render`] turns an answer into the plain text a user reads.
 //! - [`eval`] scores the engine on question files.
-//! - [`cli`] is the terminal adapter: `ask`, `chat`, `eval`, `index`.
+//! - [`cli`] is the terminal adapter: `ask`, `chat`, `eval`, `index`, and
+//!   `telegram`, which starts the bot.
+//! - [`telegram`] is the Telegram adapter: a teloxide bot that answers in
+//!   private chats and, when addressed, in groups, with the engine's answer as
+//!   HTML (split to Telegram's limit) and related topics as buttons; long
+//!   polling or its own webhook server; throttled, retried, flood-controlled,
+//!   and logging no text, name or token.
 //!
 //! The engine knows nothing about terminals; the adapters know nothing about
 //! tantivy.
@@ -26,6 +32,7 @@ pub mod eval;
 pub mod index;
 pub mod knowledge;
 pub mod render;
+pub mod telegram;
 pub mod topic;
 
 pub use answer::{Answer, Offer, Quote};

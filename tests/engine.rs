@@ -1,18 +1,14 @@
 //! The answer engine through its public API: the real knowledge, the real
 //! tantivy index, the real rules.
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use hypnic::render::plain_text;
 use hypnic::{Engine, Error, Topic};
-
-/// One engine for every test in this file: building it is the slow part.
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::embedded().expect("the embedded knowledge loads"))
-}
+use support::engine;
 
 fn knowledge_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")

@@ -1,16 +1,12 @@
 //! Property tests: thousands of random strings through the engine. Nothing
 //! panics, every reply ends with the disclaimer, the confidence is a share.
 
-use std::sync::OnceLock;
+mod support;
 
+use hypnic::Topic;
 use hypnic::render::plain_text;
-use hypnic::{Engine, Topic};
 use proptest::prelude::*;
-
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::embedded().expect("the embedded knowledge loads"))
-}
+use support::engine;
 
 /// Words the engine knows, mixed into random text so that the interesting
 /// paths (spelling, phrases, emergencies) are reached, not only "unreadable".

@@ -1,10 +1,12 @@
 //! The terminal adapter: `hypnic ask`, `chat`, `eval` and `index`. Each command
-//! loads the same engine and only reads input and prints output.
+//! loads the same engine and only reads input and prints output. `hypnic
+//! telegram` starts the Telegram bot on the same engine.
 
 mod ask;
 mod chat;
 mod eval;
 mod index;
+mod telegram;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,6 +18,7 @@ pub use ask::AskArgs;
 pub use chat::run_chat;
 pub use eval::EvalArgs;
 pub use index::IndexArgs;
+pub use telegram::TelegramArgs;
 
 use crate::engine::Engine;
 
@@ -28,7 +31,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub knowledge: Option<PathBuf>,
 
-    /// What to do; without one, `chat` runs.
+    /// What to do; without one, `telegram` runs if TELOXIDE_TOKEN is set, `chat` otherwise.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -44,6 +47,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Print statistics about the knowledge, and what cleaning dropped.
     Index(IndexArgs),
+    /// Run the Telegram bot (token in TELOXIDE_TOKEN) until SIGINT or SIGTERM.
+    Telegram(TelegramArgs),
 }
 
 /// Parses the process arguments and runs the command.
@@ -65,6 +70,8 @@ pub fn run_with(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Ask(args)) => ask::run(&engine, &args),
         Some(Command::Eval(args)) => eval::run(&engine, &args),
         Some(Command::Index(args)) => index::run(&engine, &args),
+        Some(Command::Telegram(args)) => telegram::run(engine, &args),
+        None if token_is_set() => telegram::run(engine, &TelegramArgs::default()),
         Some(Command::Chat) | None => {
             let stdin = std::io::stdin();
             let interactive = std::io::IsTerminal::is_terminal(&stdin);
@@ -72,6 +79,11 @@ pub fn run_with(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Whether a bot token is in the environment, so that `hypnic` alone runs the bot.
+fn token_is_set() -> bool {
+    std::env::var(crate::telegram::config::TOKEN_VAR).is_ok_and(|token| !token.trim().is_empty())
 }
 
 /// The engine over `knowledge`, or over the embedded knowledge.

@@ -23,7 +23,7 @@ pub use dictionary::Dictionary;
 pub use lexicon::{Lexicon, SmalltalkKind};
 pub use rules::{GluedBrand, JunkRules, RuleSet, SafetyRules};
 pub use source::{Located, SourceFile};
-pub use texts::Texts;
+pub use texts::{TelegramTexts, Texts};
 pub use topics::TopicSpec;
 
 use crate::error::{Error, Result};

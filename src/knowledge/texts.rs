@@ -37,6 +37,28 @@ pub struct Texts {
     pub chat_help: String,
     /// Terminal chat: said on `/quit`.
     pub chat_goodbye: String,
+    /// Texts only the Telegram bot says.
+    pub telegram: TelegramTexts,
+}
+
+/// The texts only the Telegram adapter says (`[telegram]` in `texts.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramTexts {
+    /// The reply to a message without text (photo, sticker, voice note).
+    pub text_only: String,
+    /// Said once to a person over the flood limit.
+    pub slow_down: String,
+    /// A button whose data is unknown.
+    pub stale_button: String,
+    /// Before the list of commands, for an unknown command.
+    pub unknown_command: String,
+    /// When an answer could not be sent.
+    pub send_failed: String,
+    /// Heading of the topics in the `/start` reply.
+    pub topics_heading: String,
+    /// Closes `/help`.
+    pub ask_freely: String,
 }
 
 impl Texts {
@@ -53,6 +75,9 @@ impl Texts {
             ("unreadable", &texts.unreadable),
             ("greeting", &texts.greeting),
             ("also_offer", &texts.also_offer),
+            ("text_only", &texts.telegram.text_only),
+            ("slow_down", &texts.telegram.slow_down),
+            ("send_failed", &texts.telegram.send_failed),
         ];
         for (name, text) in named {
             if text.trim().is_empty() {

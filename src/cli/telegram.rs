@@ -1,0 +1,159 @@
+//! `hypnic telegram`: runs the Telegram bot until SIGINT or SIGTERM. The token
+//! comes from `TELOXIDE_TOKEN` (and `TELOXIDE_API_URL`, `TELOXIDE_PROXY`), the
+//! webhook secret from `HYPNIC_WEBHOOK_SECRET`; logs go to stderr (`RUST_LOG`
+//! overrides the default `info`).
+
+use std::future::Future;
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use reqwest::Url;
+use teloxide::adaptors::throttle::Limits;
+use tracing_subscriber::EnvFilter;
+
+use crate::engine::Engine;
+use crate::telegram::config::{DEFAULT_MAX_MESSAGES_PER_MINUTE, webhook_secret_from_env};
+use crate::telegram::{self, BotConfig, Listen, Transport, WebhookConfig};
+
+/// What is logged without `RUST_LOG`: one line per update, no message text.
+const DEFAULT_LOG_FILTER: &str = "info";
+
+/// How long leftover tasks may delay the exit once the bot has stopped.
+const EXIT_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Outgoing messages per second in all chats, by default (teloxide's default).
+const DEFAULT_SEND_PER_SECOND: u32 = 30;
+
+/// Outgoing messages per minute in one chat, by default (teloxide's default).
+const DEFAULT_SEND_PER_CHAT_PER_MINUTE: u32 = 20;
+
+/// Options of `hypnic telegram`.
+#[derive(Debug, Clone, Args)]
+pub struct TelegramArgs {
+    /// Receive updates by webhook at this public HTTPS URL instead of long
+    /// polling; needs --listen and the HYPNIC_WEBHOOK_SECRET environment variable.
+    #[arg(long, value_name = "URL", requires = "listen")]
+    pub webhook_url: Option<Url>,
+
+    /// Address the webhook server listens on, e.g. 0.0.0.0:8443.
+    #[arg(long, value_name = "ADDR", requires = "webhook_url")]
+    pub listen: Option<SocketAddr>,
+
+    /// Skip the updates that arrived while the bot was not running.
+    #[arg(long)]
+    pub drop_pending_updates: bool,
+
+    /// Send without the outgoing rate limiter (benchmarks against a local server).
+    #[arg(long)]
+    pub no_throttle: bool,
+
+    /// Outgoing messages per second, over all chats.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SEND_PER_SECOND)]
+    pub send_per_second: u32,
+
+    /// Outgoing messages per minute in one chat.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SEND_PER_CHAT_PER_MINUTE)]
+    pub send_per_chat_per_minute: u32,
+
+    /// Messages one person may send per minute; past it the bot asks them once
+    /// to slow down and ignores the rest of the minute (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_MESSAGES_PER_MINUTE)]
+    pub max_messages_per_minute: u32,
+}
+
+impl Default for TelegramArgs {
+    /// The same defaults as the command line.
+    fn default() -> Self {
+        TelegramArgs {
+            webhook_url: None,
+            listen: None,
+            drop_pending_updates: false,
+            no_throttle: false,
+            send_per_second: DEFAULT_SEND_PER_SECOND,
+            send_per_chat_per_minute: DEFAULT_SEND_PER_CHAT_PER_MINUTE,
+            max_messages_per_minute: DEFAULT_MAX_MESSAGES_PER_MINUTE,
+        }
+    }
+}
+
+impl TelegramArgs {
+    /// The bot's configuration: these options over the environment.
+    ///
+    /// # Errors
+    /// A missing token, a bad API URL, or a webhook without a valid secret.
+    pub fn config(&self) -> anyhow::Result<BotConfig> {
+        let mut config = BotConfig::from_env()?;
+        config.transport = match (&self.webhook_url, self.listen) {
+            (Some(url), Some(address)) => {
+                let mut webhook = WebhookConfig::new(url.clone(), Listen::Addr(address), webhook_secret_from_env()?);
+                webhook.drop_pending_updates = self.drop_pending_updates;
+                Transport::Webhook(webhook)
+            }
+            _ => Transport::Polling { drop_pending_updates: self.drop_pending_updates },
+        };
+        config.throttle = (!self.no_throttle).then(|| Limits {
+            messages_per_sec_overall: self.send_per_second.max(1),
+            messages_per_min_chat: self.send_per_chat_per_minute.max(1),
+            ..Limits::default()
+        });
+        config.max_messages_per_minute = self.max_messages_per_minute;
+        Ok(config)
+    }
+}
+
+/// Runs the bot until SIGINT or SIGTERM, then exits 0.
+///
+/// # Errors
+/// A bad configuration, or a failure to start (unreachable API, rejected
+/// token, webhook address in use); never with the token in the message.
+pub fn run(engine: Engine, args: &TelegramArgs) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let config = args.config()?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let result = runtime.block_on(async {
+        let shutdown = shutdown_signal()?;
+        telegram::run(config, engine, shutdown).await
+    });
+    // A blocking task (a DNS lookup, say) must not hold the exit up.
+    runtime.shutdown_timeout(EXIT_TIMEOUT);
+    result?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Logs to stderr at INFO, or as `RUST_LOG` says.
+fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
+    let stderr = std::io::stderr();
+    let ansi = stderr.is_terminal();
+    // Fails only if a subscriber is already set, which then keeps logging.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed now, so a
+/// signal during start-up is not lost (nor fatal).
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Send + use<>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+        let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => tracing::info!("SIGINT received"),
+                _ = terminate.recv() => tracing::info!("SIGTERM received"),
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
+}

@@ -1,0 +1,237 @@
+//! How the bot is set up: the token and Bot API URL (the same environment
+//! variables teloxide's `Bot::from_env` reads), the transport, the rate limits
+//! and the retry policy. Secrets print as `[redacted]` in `Debug` output.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use reqwest::Url;
+use teloxide::adaptors::throttle::Limits;
+
+use super::redact::{REDACTED, Redactor};
+use super::retry::RetryPolicy;
+
+/// The bot token, as for teloxide's `Bot::from_env`.
+pub const TOKEN_VAR: &str = "TELOXIDE_TOKEN";
+/// The Bot API server, as for `Bot::from_env` (default: api.telegram.org).
+pub const API_URL_VAR: &str = "TELOXIDE_API_URL";
+/// A proxy for every Bot API call, as for `Bot::from_env`.
+pub const PROXY_VAR: &str = "TELOXIDE_PROXY";
+/// The secret Telegram must send with every webhook request.
+pub const WEBHOOK_SECRET_VAR: &str = "HYPNIC_WEBHOOK_SECRET";
+
+/// Default limit on incoming messages per person and minute.
+pub const DEFAULT_MAX_MESSAGES_PER_MINUTE: u32 = 20;
+
+/// A string that must not be logged: `Debug` and `Display` show `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Secret {
+        Secret(secret.into())
+    }
+
+    /// The secret itself, to hand to the code that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({REDACTED})")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// Everything [`super::run`] needs besides the engine.
+#[derive(Debug)]
+pub struct BotConfig {
+    /// The bot token from @BotFather.
+    pub token: Secret,
+    /// The Bot API server; `None` for Telegram's.
+    pub api_url: Option<Url>,
+    /// A proxy URL for Bot API calls (may hold a password).
+    pub proxy: Option<Secret>,
+    /// How updates arrive.
+    pub transport: Transport,
+    /// Outgoing rate limits (teloxide's `Throttle`); `None` sends unthrottled.
+    pub throttle: Option<Limits>,
+    /// Incoming messages a person may send per minute; `0` for no limit.
+    pub max_messages_per_minute: u32,
+    /// Retries of failed Bot API calls.
+    pub retry: RetryPolicy,
+    /// After a shutdown signal, how long replies in flight may take to finish.
+    pub shutdown_grace: Duration,
+}
+
+/// How updates arrive.
+#[derive(Debug)]
+pub enum Transport {
+    /// Long polling with `getUpdates`.
+    Polling {
+        /// Skip the updates that arrived while the bot was down.
+        drop_pending_updates: bool,
+    },
+    /// Telegram posts updates to our HTTPS endpoint.
+    Webhook(WebhookConfig),
+}
+
+/// The webhook endpoint.
+#[derive(Debug)]
+pub struct WebhookConfig {
+    /// The public URL given to Telegram; its path is the one served locally.
+    pub url: Url,
+    /// Where the local server listens.
+    pub listen: Listen,
+    /// The secret Telegram sends in `X-Telegram-Bot-Api-Secret-Token`.
+    pub secret: Secret,
+    /// Skip the updates that arrived while the bot was down.
+    pub drop_pending_updates: bool,
+    /// Larger request bodies get 413.
+    pub max_body_bytes: usize,
+    /// A body not received within this time gets 408.
+    pub body_timeout: Duration,
+}
+
+/// Where the webhook server listens.
+#[derive(Debug)]
+pub enum Listen {
+    /// Bind this address.
+    Addr(SocketAddr),
+    /// Use a socket bound already (tests bind `127.0.0.1:0` and read the port).
+    Bound(std::net::TcpListener),
+}
+
+impl WebhookConfig {
+    /// A webhook at `url`, served on `listen`, with 1 MiB bodies and a 10 s body timeout.
+    pub fn new(url: Url, listen: Listen, secret: Secret) -> WebhookConfig {
+        WebhookConfig {
+            url,
+            listen,
+            secret,
+            drop_pending_updates: false,
+            max_body_bytes: 1 << 20,
+            body_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl BotConfig {
+    /// Long polling with teloxide's default outgoing limits, 20 messages per
+    /// person and minute, the default retries and a 4 s shutdown grace.
+    pub fn new(token: Secret) -> BotConfig {
+        BotConfig {
+            token,
+            api_url: None,
+            proxy: None,
+            transport: Transport::Polling { drop_pending_updates: false },
+            throttle: Some(Limits::default()),
+            max_messages_per_minute: DEFAULT_MAX_MESSAGES_PER_MINUTE,
+            retry: RetryPolicy::default(),
+            shutdown_grace: Duration::from_secs(4),
+        }
+    }
+
+    /// The defaults of [`BotConfig::new`] with the token, API URL and proxy read
+    /// from `TELOXIDE_TOKEN`, `TELOXIDE_API_URL` and `TELOXIDE_PROXY`.
+    ///
+    /// # Errors
+    /// The token is missing or empty, or the API URL does not parse.
+    pub fn from_env() -> anyhow::Result<BotConfig> {
+        let token = std::env::var(TOKEN_VAR).ok().filter(|token| !token.trim().is_empty());
+        let Some(token) = token else { bail!("{TOKEN_VAR} is not set: give the bot token from @BotFather") };
+        let mut config = BotConfig::new(Secret::new(token.trim()));
+        if let Some(url) = non_empty_var(API_URL_VAR) {
+            // The URL is not secret, but keep the message short and certain.
+            config.api_url = Some(Url::parse(&url).with_context(|| format!("{API_URL_VAR} is not a URL"))?);
+        }
+        config.proxy = non_empty_var(PROXY_VAR).map(Secret::new);
+        Ok(config)
+    }
+
+    /// A redactor for every secret in this configuration.
+    pub fn redactor(&self) -> Redactor {
+        let mut secrets = vec![self.token.expose()];
+        if let Transport::Webhook(webhook) = &self.transport {
+            secrets.push(webhook.secret.expose());
+        }
+        if let Some(proxy) = &self.proxy {
+            secrets.push(proxy.expose());
+        }
+        Redactor::new(secrets)
+    }
+}
+
+/// The webhook secret from `HYPNIC_WEBHOOK_SECRET`.
+///
+/// # Errors
+/// It is missing, or not what Telegram accepts.
+pub fn webhook_secret_from_env() -> anyhow::Result<Secret> {
+    let Some(secret) = non_empty_var(WEBHOOK_SECRET_VAR) else {
+        bail!("a webhook needs a secret: set {WEBHOOK_SECRET_VAR} (1-256 characters of A-Z, a-z, 0-9, _ and -)")
+    };
+    webhook_secret(&secret)
+}
+
+/// Checks a webhook secret: Telegram accepts 1 to 256 characters of `A-Z`,
+/// `a-z`, `0-9`, `_` and `-`.
+///
+/// # Errors
+/// Any other secret, described without being shown.
+pub fn webhook_secret(secret: &str) -> anyhow::Result<Secret> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if !(1..=256).contains(&secret.len()) || !secret.chars().all(allowed) {
+        bail!("{WEBHOOK_SECRET_VAR} must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
+    }
+    Ok(Secret::new(secret))
+}
+
+fn non_empty_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|value| value.trim().to_string()).filter(|value| !value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ";
+
+    #[test]
+    fn debug_output_hides_the_token_and_the_webhook_secret() {
+        let mut config = BotConfig::new(Secret::new(TOKEN));
+        let url = Url::parse("https://bot.example.org/hook").expect("valid URL");
+        let listen = Listen::Addr(SocketAddr::from(([127, 0, 0, 1], 8443)));
+        config.transport = Transport::Webhook(WebhookConfig::new(url, listen, Secret::new("s3cret-value")));
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("AAHdq") && !debug.contains("s3cret"), "{debug}");
+        assert!(debug.contains("[redacted]"));
+        assert!(
+            config
+                .redactor()
+                .text("s3cret-value and AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ")
+                .matches("[redacted]")
+                .count()
+                == 2
+        );
+    }
+
+    #[test]
+    fn webhook_secrets_are_checked() {
+        assert!(webhook_secret("abc_DEF-123").is_ok());
+        assert!(webhook_secret("").is_err());
+        assert!(webhook_secret("no spaces").is_err());
+        assert!(webhook_secret(&"a".repeat(257)).is_err());
+        let error = webhook_secret("bad secret!").map(|_| ()).unwrap_err().to_string();
+        assert!(!error.contains("bad secret"), "{error}");
+    }
+}

@@ -1,0 +1,68 @@
+//! Topic buttons: the inline keyboard under a reply and the callback data that
+//! names a topic (`t:<topic id>`, well under Telegram's 64-byte limit).
+
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use crate::topic::Topic;
+
+/// Telegram rejects callback data longer than this many bytes.
+pub const MAX_CALLBACK_DATA_BYTES: usize = 64;
+
+/// At most this many topic buttons under a reply.
+pub const MAX_BUTTONS: usize = 4;
+
+/// Marks callback data that names a topic; other prefixes are unknown (stale).
+const TOPIC_PREFIX: &str = "t:";
+
+/// The callback data of a button for `topic`.
+pub fn callback_data(topic: Topic) -> String {
+    format!("{TOPIC_PREFIX}{}", topic.id())
+}
+
+/// The topic a button's callback data names, or `None` for data this version
+/// does not know (a button from an older version, or forged data).
+pub fn topic_of(data: &str) -> Option<Topic> {
+    data.strip_prefix(TOPIC_PREFIX).and_then(Topic::from_id)
+}
+
+/// One button per topic, one per row (labels are a few words long), at most
+/// [`MAX_BUTTONS`]. `None` when there is no topic to offer.
+pub fn topic_keyboard(topics: &[Topic], label: impl Fn(Topic) -> String) -> Option<InlineKeyboardMarkup> {
+    let rows: Vec<Vec<InlineKeyboardButton>> = topics
+        .iter()
+        .take(MAX_BUTTONS)
+        .map(|&topic| vec![InlineKeyboardButton::callback(label(topic), callback_data(topic))])
+        .collect();
+    (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_callback_data_fits_in_64_bytes() {
+        let longest = Topic::ALL.into_iter().map(callback_data).max_by_key(String::len).unwrap_or_default();
+        assert_eq!(longest, "t:out_of_scope");
+        assert!(longest.len() <= MAX_CALLBACK_DATA_BYTES);
+    }
+
+    #[test]
+    fn callback_data_round_trips_and_unknown_data_is_none() {
+        for topic in Topic::ALL {
+            assert_eq!(topic_of(&callback_data(topic)), Some(topic));
+        }
+        assert_eq!(topic_of("t:nonsense"), None);
+        assert_eq!(topic_of("v2:causes"), None);
+        assert_eq!(topic_of(""), None);
+    }
+
+    #[test]
+    fn keyboards_have_one_button_per_row_and_at_most_four() {
+        let topics = [Topic::Causes, Topic::Safety, Topic::SeekCare, Topic::Types, Topic::Triggers];
+        let keyboard = topic_keyboard(&topics, |t| t.id().to_uppercase()).expect("topics given");
+        assert_eq!(keyboard.inline_keyboard.len(), MAX_BUTTONS);
+        assert_eq!(keyboard.inline_keyboard[0][0].text, "CAUSES");
+        assert!(topic_keyboard(&[], |t| t.id().into()).is_none());
+    }
+}

@@ -1,0 +1,42 @@
+//! The Telegram adapter: the same engine as the terminal, behind a teloxide
+//! bot. One module per concern:
+//!
+//! - [`config`]: the token and API URL (teloxide's environment variables), the
+//!   transport, rate limits and retries; secrets never show in `Debug`.
+//! - [`run`](fn@run): connect, register the commands, dispatch until shutdown.
+//! - [`schema`](fn@schema): the handler tree; `handlers` holds its endpoints.
+//! - [`incoming`]: which messages are for the bot (group rules, mentions).
+//! - [`commands`]: the `/commands`, whose doc comments are the help text.
+//! - [`reply`], [`html`], [`split`], [`keyboard`]: what the bot says, as
+//!   Telegram HTML cut to 4096 units, with topic buttons.
+//! - [`flood`]: incoming flood control per person.
+//! - [`outbox`] and [`retry`]: sending, throttled, with bounded retries.
+//! - [`listen`] and [`webhook`]: long polling, or our own webhook server.
+//! - [`redact`] and [`report`]: logs without tokens, texts or people.
+//!
+//! What the bot says is data: `knowledge/texts.toml`, `[telegram]` for the
+//! texts only the bot says.
+
+pub mod commands;
+pub mod config;
+pub mod flood;
+mod handlers;
+pub mod html;
+pub mod incoming;
+pub mod keyboard;
+pub mod listen;
+pub mod outbox;
+pub mod redact;
+pub mod reply;
+pub mod report;
+pub mod retry;
+mod run;
+mod schema;
+pub mod split;
+pub mod state;
+pub mod webhook;
+
+pub use config::{BotConfig, Listen, Secret, Transport, WebhookConfig};
+pub use run::run;
+pub use schema::schema;
+pub use state::BotState;

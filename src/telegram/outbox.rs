@@ -1,0 +1,159 @@
+//! Sending. Every outgoing call goes through the [`Outbox`]: through teloxide's
+//! `Throttle` adaptor unless it is switched off, with `parse_mode = HTML`, and
+//! retried by the [`RetryPolicy`]. Only the failed call is retried.
+
+use std::time::Duration;
+
+use teloxide::adaptors::Throttle;
+use teloxide::adaptors::throttle::{Limits, Settings};
+use teloxide::payloads::{AnswerCallbackQuerySetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{
+    CallbackQueryId, ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters, ThreadId,
+};
+use teloxide::{RequestError, requests::Request};
+
+use super::redact::Redactor;
+use super::reply::Reply;
+use super::retry::{RetryPolicy, with_retry};
+
+/// Where a reply goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target {
+    /// The chat.
+    pub chat: ChatId,
+    /// The message the first part replies to (the question, in groups).
+    pub reply_to: Option<MessageId>,
+    /// The forum topic, in supergroups with topics.
+    pub thread: Option<ThreadId>,
+}
+
+/// Sends replies and answers button presses, throttled and retried.
+pub struct Outbox {
+    sender: Sender,
+    policy: RetryPolicy,
+    redactor: Redactor,
+}
+
+enum Sender {
+    Direct(Bot),
+    Throttled(Throttle<Bot>),
+}
+
+impl Outbox {
+    /// An outbox over `bot`. With `throttle`, teloxide's `Throttle` keeps to
+    /// Telegram's limits (its own retry is off: the [`RetryPolicy`] is the one
+    /// place that retries). Must be called inside a tokio runtime, which runs
+    /// the throttle's worker.
+    pub fn new(bot: Bot, throttle: Option<Limits>, policy: RetryPolicy, redactor: Redactor) -> Outbox {
+        let sender = match throttle {
+            Some(limits) => {
+                Sender::Throttled(Throttle::spawn_with_settings(bot, Settings::default().limits(limits).no_retry()))
+            }
+            None => Sender::Direct(bot),
+        };
+        Outbox { sender, policy, redactor }
+    }
+
+    /// Sends every part of `reply` in order: the first part replies to
+    /// `target.reply_to`, the last one carries the keyboard. Stops at the first
+    /// part that fails for good.
+    ///
+    /// # Errors
+    /// The error of the part that could not be sent.
+    pub async fn deliver(&self, target: &Target, reply: &Reply) -> Result<usize, RequestError> {
+        let last = reply.parts.len().saturating_sub(1);
+        for (index, text) in reply.parts.iter().enumerate() {
+            let message = Outgoing {
+                target: Target { reply_to: target.reply_to.filter(|_| index == 0), ..*target },
+                text,
+                keyboard: reply.keyboard.as_ref().filter(|_| index == last),
+            };
+            match &self.sender {
+                Sender::Direct(bot) => self.send(bot, &message).await?,
+                Sender::Throttled(bot) => self.send(bot, &message).await?,
+            };
+        }
+        Ok(reply.parts.len())
+    }
+
+    /// Answers a button press (stops the client's spinner), with an optional
+    /// short notice shown to the person.
+    ///
+    /// # Errors
+    /// The call failed for good.
+    pub async fn answer_callback(&self, id: &CallbackQueryId, notice: Option<&str>) -> Result<(), RequestError> {
+        match &self.sender {
+            Sender::Direct(bot) => self.answer(bot, id, notice).await,
+            Sender::Throttled(bot) => self.answer(bot, id, notice).await,
+        }
+    }
+
+    async fn send<B>(&self, bot: &B, message: &Outgoing<'_>) -> Result<Message, RequestError>
+    where
+        B: Requester<Err = RequestError>,
+    {
+        let Target { chat, reply_to, thread } = message.target;
+        let mut request =
+            bot.send_message(chat, message.text).parse_mode(ParseMode::Html).link_preview_options(NO_PREVIEW);
+        if let Some(id) = reply_to {
+            // The reply still goes out if the question was deleted meanwhile.
+            request = request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+        }
+        if let Some(thread) = thread {
+            request = request.message_thread_id(thread);
+        }
+        if let Some(keyboard) = message.keyboard {
+            request = request.reply_markup(keyboard.clone());
+        }
+        with_retry(
+            &self.policy,
+            || request.send_ref(),
+            |error, attempt, wait| self.log_retry("sendMessage", error, attempt, wait),
+        )
+        .await
+    }
+
+    async fn answer<B>(&self, bot: &B, id: &CallbackQueryId, notice: Option<&str>) -> Result<(), RequestError>
+    where
+        B: Requester<Err = RequestError>,
+    {
+        let mut request = bot.answer_callback_query(id.clone());
+        if let Some(text) = notice {
+            request = request.text(text);
+        }
+        with_retry(
+            &self.policy,
+            || request.send_ref(),
+            |error, attempt, wait| self.log_retry("answerCallbackQuery", error, attempt, wait),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    fn log_retry(&self, method: &'static str, error: &RequestError, attempt: u32, wait: Duration) {
+        tracing::warn!(
+            method,
+            attempt,
+            wait_ms = wait.as_millis() as u64,
+            error = %self.redactor.error(error),
+            "Bot API call failed; retrying"
+        );
+    }
+}
+
+/// Sources are named, not linked: no link previews.
+const NO_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
+    is_disabled: true,
+    url: None,
+    prefer_small_media: false,
+    prefer_large_media: false,
+    show_above_text: false,
+};
+
+/// One message to send.
+struct Outgoing<'a> {
+    target: Target,
+    text: &'a str,
+    keyboard: Option<&'a InlineKeyboardMarkup>,
+}

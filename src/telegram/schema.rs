@@ -1,0 +1,105 @@
+//! The handler tree, in one place, so tests build exactly the tree the bot runs.
+//!
+//! ```text
+//! update
+//! ├─ message ─ for the bot? (classify) ─ within the flood limit? (admit)
+//! │  ├─ command ............ on_command
+//! │  ├─ question ........... on_question
+//! │  ├─ non-text ........... on_non_text
+//! │  ├─ unknown command .... on_unknown_command
+//! │  └─ first over limit ... on_slow_down
+//! └─ callback query ........ on_button
+//! ```
+//!
+//! Anything else (edited messages, channel posts, messages not for the bot)
+//! falls through to the dispatcher's default handler, which ignores it.
+
+use std::sync::Arc;
+
+use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
+use teloxide::dptree::{self, case};
+use teloxide::types::{Message, Update};
+
+use super::flood::Admission;
+use super::handlers::{on_button, on_command, on_non_text, on_question, on_slow_down, on_unknown_command};
+use super::incoming::{Incoming, classify};
+use super::state::BotState;
+
+/// The whole handler tree. Its one dependency is an `Arc<BotState>`.
+pub fn schema() -> UpdateHandler<anyhow::Error> {
+    let messages = Update::filter_message()
+        .filter_map(for_the_bot)
+        .filter_map(admit)
+        .branch(case![Incoming::Command(command)].endpoint(on_command))
+        .branch(case![Incoming::Question(question)].endpoint(on_question))
+        .branch(case![Incoming::NonText].endpoint(on_non_text))
+        .branch(case![Incoming::UnknownCommand].endpoint(on_unknown_command))
+        .branch(case![Incoming::SlowDown].endpoint(on_slow_down));
+    let buttons = Update::filter_callback_query().endpoint(on_button);
+    dptree::entry().branch(messages).branch(buttons)
+}
+
+/// What the message asks of the bot; `None` ends the tree (not for the bot).
+fn for_the_bot(message: Message, state: Arc<BotState>) -> Option<Incoming> {
+    classify(&message, &state.identity)
+}
+
+/// Flood control: within the limit the message goes on; the first one over it
+/// becomes [`Incoming::SlowDown`]; the rest of that minute ends here.
+fn admit(message: Message, incoming: Incoming, state: Arc<BotState>) -> Option<Incoming> {
+    // `classify` only admits messages with a sender.
+    let person = message.from.as_ref().map_or(0, |sender| sender.id.0);
+    match state.flood.check(person) {
+        Admission::Allowed => Some(incoming),
+        Admission::SlowDown => Some(Incoming::SlowDown),
+        Admission::Drop => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::ControlFlow;
+
+    use serde_json::json;
+    use teloxide::dispatching::Dispatcher;
+    use teloxide::types::UserId;
+    use teloxide::{Bot, dptree::deps};
+
+    use super::*;
+    use crate::engine::Engine;
+    use crate::telegram::flood::FloodGate;
+    use crate::telegram::incoming::Identity;
+    use crate::telegram::outbox::Outbox;
+    use crate::telegram::redact::Redactor;
+    use crate::telegram::retry::RetryPolicy;
+
+    fn state() -> Arc<BotState> {
+        let bot = Bot::new("1:test");
+        Arc::new(BotState {
+            engine: Engine::embedded().expect("the embedded knowledge loads"),
+            identity: Identity { id: UserId(1), username: "hypnic_bot".into() },
+            flood: FloodGate::new(20),
+            outbox: Outbox::new(bot, None, RetryPolicy::default(), Redactor::default()),
+            redactor: Redactor::default(),
+        })
+    }
+
+    fn update(kind: &str, chat: serde_json::Value, text: &str) -> Update {
+        serde_json::from_value(json!({"update_id": 1, kind: {"message_id": 2, "date": 1_700_000_000, "chat": chat,
+            "from": {"id": 7, "is_bot": false, "first_name": "A"}, "text": text}}))
+        .expect("a valid update")
+    }
+
+    #[tokio::test]
+    async fn the_tree_needs_only_the_state_and_passes_on_what_is_not_for_the_bot() {
+        let state = state();
+        // `build` type-checks the tree against the dependencies and panics if one is missing.
+        let _dispatcher = Dispatcher::builder(Bot::new("1:test"), schema()).dependencies(deps![state.clone()]).build();
+        let group = json!({"id": -5, "type": "supergroup", "title": "G"});
+        let private = json!({"id": 7, "type": "private", "first_name": "A"});
+        for update in [update("message", group, "just chatting"), update("edited_message", private, "are they bad?")] {
+            let result = schema().dispatch(deps![update, state.clone()]).await;
+            assert!(matches!(result, ControlFlow::Continue(_)), "not for the bot, so not handled");
+        }
+    }
+}

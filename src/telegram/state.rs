@@ -1,0 +1,22 @@
+//! The one dependency every handler gets: an `Arc<BotState>` with the engine,
+//! who the bot is, the flood gate and the outbox.
+
+use super::flood::FloodGate;
+use super::incoming::Identity;
+use super::outbox::Outbox;
+use super::redact::Redactor;
+use crate::engine::Engine;
+
+/// Shared by all handlers, behind an `Arc`.
+pub struct BotState {
+    /// Answers questions; synchronous and fast, called directly in handlers.
+    pub engine: Engine,
+    /// The bot's id and username, from `getMe`.
+    pub identity: Identity,
+    /// Incoming flood control.
+    pub flood: FloodGate,
+    /// Sends replies, throttled and retried.
+    pub outbox: Outbox,
+    /// Removes secrets from what is logged.
+    pub redactor: Redactor,
+}

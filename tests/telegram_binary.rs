@@ -1,0 +1,78 @@
+//! The `hypnic` binary as deployed: with `TELOXIDE_TOKEN` set and no
+//! subcommand it runs the bot, logs at the default level without the token,
+//! the question or the person, and exits 0 on SIGTERM.
+
+mod support;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::{Failure, FakeBotApi, TOKEN, WAIT, chat, message, next_message_id};
+
+/// Words that must never reach the log.
+const QUESTION: &str = "Why does my leg twitch at night, asks Zelda Quixote?";
+const PERSON_ID: i64 = 987_654_321;
+
+fn read_all(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut output = String::new();
+        let _ = pipe.read_to_string(&mut output);
+        output
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_never_logs_the_token_the_question_or_the_person_and_exits_0_on_sigterm() {
+    let api = FakeBotApi::start().await;
+    // The first reply is refused, so the error path is logged too.
+    api.fail_next("sendMessage", 1, Failure::BadRequest("Bad Request: can't parse entities: Unsupported start tag"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hypnic"))
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", api.url())
+        .env_remove("RUST_LOG")
+        .env_remove("TELOXIDE_PROXY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the hypnic binary starts");
+    let stdout = read_all(child.stdout.take().expect("piped stdout"));
+    let stderr = read_all(child.stderr.take().expect("piped stderr"));
+
+    api.wait_for("the bot to poll", WAIT, |calls| calls.iter().any(|c| c.method == "getUpdates").then_some(())).await;
+    let alice = json!({"id": PERSON_ID, "is_bot": false, "first_name": "Zelda", "last_name": "Quixote", "username": "zquixote"});
+    for text in [QUESTION, QUESTION] {
+        api.push(json!({"message": message(next_message_id(), chat(PERSON_ID), alice.clone(), json!({"text": text}))}));
+    }
+    // A refused answer and its apology, then the second answer.
+    api.wait_for("three sendMessage calls", WAIT, |calls| {
+        (calls.iter().filter(|c| c.method == "sendMessage").count() >= 3).then_some(())
+    })
+    .await;
+
+    let pid = i32::try_from(child.id()).expect("a pid fits in i32");
+    // SAFETY: kill(2) with a valid pid and signal has no memory-safety preconditions.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the bot did not exit after SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let output = format!("{}{}", stdout.join().expect("stdout reader"), stderr.join().expect("stderr reader"));
+    assert_eq!(status.code(), Some(0), "exit status; output:\n{output}");
+
+    assert!(output.contains("update handled"), "one line per update is logged:\n{output}");
+    assert!(output.contains("reply failed"), "the refusal is logged:\n{output}");
+    let (_, token_secret) = TOKEN.split_once(':').expect("id:secret");
+    for secret in [TOKEN, token_secret, "Zelda", "Quixote", "zquixote", "twitch", &PERSON_ID.to_string()] {
+        assert!(!output.contains(secret), "`{secret}` is in the log:\n{output}");
+    }
+}

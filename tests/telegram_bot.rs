@@ -383,3 +383,42 @@ async fn a_rejected_token_fails_start_up_with_an_error_that_does_not_show_it() {
     assert!(!text.contains("AAHwrong"), "{text}");
     assert_eq!(api.calls_to("getMe").len(), 1, "a rejected token is not retried");
 }
+
+/// Polling confirms an update only once it is answered: a bot killed while its
+/// reply is in flight leaves the update unconfirmed, and the next start answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_bot_answers_its_in_flight_question_after_a_restart() {
+    let api = support::FakeBotApi::start().await;
+    // A 429 asking to wait a second keeps the first reply in flight.
+    api.fail_next("sendMessage", 1, Failure::TooManyRequests { retry_after: 1 });
+    let first = tokio::spawn(hypnic::telegram::run(support::config(&api), support::engine(), std::future::pending()));
+    let update = api.push(json!({"message": message(next_message_id(), chat(ALICE), person(ALICE),
+        json!({"text": "are they dangerous?"}))}));
+    api.wait_for("the first, failed attempt", WAIT, |calls| {
+        calls.iter().any(|call| call.method == "sendMessage" && !call.ok()).then_some(())
+    })
+    .await;
+    let polls = api.calls_to("getUpdates");
+    assert!(
+        polls.iter().all(|poll| poll.body["offset"].as_i64().unwrap_or(0) <= update),
+        "the update was confirmed while its reply was in flight"
+    );
+    // Killed: nothing of the first bot runs after this.
+    first.abort();
+    let _ = first.await;
+    assert!(api.calls_to("sendMessage").iter().all(|call| !call.ok()), "no answer before the restart");
+
+    let second = tokio::spawn(hypnic::telegram::run(support::config(&api), support::engine(), std::future::pending()));
+    api.wait_for("the answer from the restarted bot", WAIT, |calls| {
+        calls.iter().any(|call| call.method == "sendMessage" && call.ok() && call.chat_id() == ALICE).then_some(())
+    })
+    .await;
+    api.wait_for("the update to be confirmed", WAIT, |calls| {
+        calls
+            .iter()
+            .any(|call| call.method == "getUpdates" && call.body["offset"].as_i64() == Some(update + 1))
+            .then_some(())
+    })
+    .await;
+    second.abort();
+}

@@ -17,6 +17,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::engine::Engine;
 use crate::telegram::config::{DEFAULT_MAX_MESSAGES_PER_MINUTE, webhook_secret_from_env};
+use crate::telegram::retry::RetryPolicy;
 use crate::telegram::{self, BotConfig, Listen, Transport, WebhookConfig};
 
 /// What is logged without `RUST_LOG`: one line per update, no message text.
@@ -59,6 +60,11 @@ pub struct TelegramArgs {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_SEND_PER_CHAT_PER_MINUTE)]
     pub send_per_chat_per_minute: u32,
 
+    /// How many times a failed Bot API call is tried in all (network errors and
+    /// 5xx with backoff, 429 after its retry_after).
+    #[arg(long, value_name = "N", default_value_t = RetryPolicy::default().max_attempts)]
+    pub send_attempts: u32,
+
     /// Messages one person may send per minute; past it the bot asks them once
     /// to slow down and ignores the rest of the minute (0: no limit).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_MESSAGES_PER_MINUTE)]
@@ -76,6 +82,7 @@ impl Default for TelegramArgs {
             send_per_second: DEFAULT_SEND_PER_SECOND,
             send_per_chat_per_minute: DEFAULT_SEND_PER_CHAT_PER_MINUTE,
             max_messages_per_minute: DEFAULT_MAX_MESSAGES_PER_MINUTE,
+            send_attempts: RetryPolicy::default().max_attempts,
         }
     }
 }
@@ -101,6 +108,7 @@ impl TelegramArgs {
             ..Limits::default()
         });
         config.max_messages_per_minute = self.max_messages_per_minute;
+        config.retry.max_attempts = self.send_attempts.max(1);
         Ok(config)
     }
 }

@@ -1,35 +1,24 @@
-//! Where updates come from: long polling, or a bounded channel the webhook
-//! server fills. Both are screened: an update teloxide cannot parse is dropped
-//! with a log line that names only its id (teloxide's dispatcher would log its
-//! raw JSON, the person's text included).
+//! The dispatcher's side of where updates come from: a bounded channel that the
+//! poller ([`super::polling`]) or the webhook server fills, screened so that an
+//! update teloxide cannot parse is dropped with a log line naming only its id
+//! (teloxide's dispatcher would log its raw JSON, the person's text included).
 
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::time::Duration;
 
-use teloxide::Bot;
 use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::{AllowedUpdate, Update, UpdateKind};
-use teloxide::update_listeners::{AsUpdateStream, Polling, StatefulListener, UpdateListener};
+use teloxide::update_listeners::{AsUpdateStream, StatefulListener, UpdateListener};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::{Stream, StreamExt};
 
-/// How long one `getUpdates` call waits for updates.
-pub const POLLING_TIMEOUT: Duration = Duration::from_secs(10);
+/// The update kinds the bot asks for, in both transports: what the handler tree
+/// handles. Edited messages are not even fetched: they are never answered again.
+pub const ALLOWED_UPDATES: [AllowedUpdate; 2] = [AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
 
 /// The sending end of the webhook's update channel.
 pub type UpdateSender = mpsc::Sender<Result<Update, Infallible>>;
-
-/// Long polling: deletes a webhook if one is set, and drops the updates that
-/// arrived while the bot was down if asked to.
-pub async fn polling(bot: Bot, drop_pending_updates: bool) -> Screened<Polling<Bot>> {
-    let mut builder = Polling::builder(bot).timeout(POLLING_TIMEOUT);
-    if drop_pending_updates {
-        builder = builder.drop_pending_updates();
-    }
-    Screened(builder.delete_webhook().await.build())
-}
 
 /// A listener fed through a bounded channel of `capacity` updates, and the flag
 /// that is raised when the dispatcher stops it. The stream ends when every

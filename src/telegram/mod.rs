@@ -11,7 +11,8 @@
 //!   Telegram HTML cut to 4096 units, with topic buttons.
 //! - [`flood`]: incoming flood control per person.
 //! - [`outbox`] and [`retry`]: sending, throttled, with bounded retries.
-//! - [`listen`] and [`webhook`]: long polling, or our own webhook server.
+//! - [`polling`] and [`webhook`]: long polling that confirms an update only once
+//!   it is handled, or our own webhook server; [`listen`] is the dispatcher's side.
 //! - [`redact`] and [`report`]: logs without tokens, texts or people.
 //!
 //! What the bot says is data: `knowledge/texts.toml`, `[telegram]` for the
@@ -26,6 +27,7 @@ pub mod incoming;
 pub mod keyboard;
 pub mod listen;
 pub mod outbox;
+pub mod polling;
 pub mod redact;
 pub mod reply;
 pub mod report;

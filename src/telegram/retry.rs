@@ -27,10 +27,11 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// Four attempts, 0.5 s then 1 s then 2 s apart; a 429 is honoured up to 30 s.
+    /// Eight attempts, 0.5 s, 1 s, 2 s, 4 s, then 8 s apart; a 429 is honoured up
+    /// to 30 s. A question is worth half a minute of patience with Telegram.
     fn default() -> Self {
         RetryPolicy {
-            max_attempts: 4,
+            max_attempts: 8,
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(30),

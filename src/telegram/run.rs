@@ -24,12 +24,16 @@ use super::flood::FloodGate;
 use super::incoming::Identity;
 use super::listen;
 use super::outbox::Outbox;
+use super::polling::{self, Ledger};
 use super::redact::Redactor;
 use super::retry::{RetryPolicy, with_retry};
 use super::schema::schema;
 use super::state::BotState;
 use super::webhook;
 use crate::engine::Engine;
+
+/// Updates fetched by the poller and waiting for the dispatcher.
+const POLLING_QUEUE: usize = 256;
 
 /// How long to wait for `deleteWebhook` when stopping a webhook bot.
 const DELETE_WEBHOOK_TIMEOUT: Duration = Duration::from_millis(500);
@@ -66,20 +70,22 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
         outbox: Outbox::new(bot.clone(), config.throttle, config.retry, redactor.clone()),
         redactor: redactor.clone(),
     });
-    let mut dispatcher = dispatcher(&bot, state, &redactor);
+    let ledger = Ledger::default();
+    let mut dispatcher = dispatcher(&bot, state, ledger.clone(), &redactor);
     let grace = config.shutdown_grace;
     match config.transport {
         Transport::Polling { drop_pending_updates } => {
-            let Some(listener) = until(&mut shutdown, listen::polling(bot.clone(), drop_pending_updates)).await else {
+            if until(&mut shutdown, delete_webhook(&bot, &config.retry, &redactor)).await.is_none() {
                 return stopped_early();
-            };
+            }
+            let (updates, listener, stop) = listen::channel(POLLING_QUEUE);
+            let poller =
+                polling::spawn(bot.clone(), ledger.clone(), updates, stop, drop_pending_updates, redactor.clone());
             tracing::info!("receiving updates by long polling");
-            let errors = redactor.clone();
-            let on_error = Arc::new(move |error: RequestError| {
-                let text = errors.error(&error);
-                async move { tracing::warn!(error = %text, "getUpdates failed") }
-            });
+            let on_error = Arc::new(|never: std::convert::Infallible| async move { match never {} });
             dispatch(&mut dispatcher, listener, on_error, shutdown, grace, &redactor).await;
+            poller.abort();
+            polling::confirm_handled(&bot, &ledger, &redactor).await;
         }
         Transport::Webhook(webhook) => {
             let started = until(&mut shutdown, webhook::start(&bot, webhook, &config.retry, &redactor)).await;
@@ -129,6 +135,15 @@ fn bot(config: &BotConfig) -> anyhow::Result<Bot> {
     Ok(bot)
 }
 
+/// `deleteWebhook`, retried: long polling is refused while a webhook is set. A
+/// failure is logged; `getUpdates` will then say what is wrong.
+async fn delete_webhook(bot: &Bot, policy: &RetryPolicy, redactor: &Redactor) {
+    let request = bot.delete_webhook();
+    if let Err(error) = with_retry(policy, || request.send_ref(), |_, _, _| {}).await {
+        tracing::warn!(error = %redactor.error(&error), "deleteWebhook failed");
+    }
+}
+
 /// `getMe`, retried: checks the token and tells who the bot is.
 async fn connect(bot: &Bot, policy: &RetryPolicy, redactor: &Redactor) -> anyhow::Result<Me> {
     let on_retry = |error: &RequestError, attempt, _| {
@@ -150,10 +165,13 @@ async fn register_commands(bot: &Bot, policy: &RetryPolicy, redactor: &Redactor)
 
 /// The dispatcher over [`schema`], with `state` as its dependency, updates
 /// that are not for the bot ignored quietly, and handler errors logged redacted.
-fn dispatcher(bot: &Bot, state: Arc<BotState>, redactor: &Redactor) -> BotDispatcher {
+/// Every update carries a guard that tells `ledger` when its handling ended, so
+/// polling confirms only what was handled.
+fn dispatcher(bot: &Bot, state: Arc<BotState>, ledger: Ledger, redactor: &Redactor) -> BotDispatcher {
     let redactor = redactor.clone();
-    Dispatcher::builder(bot.clone(), schema())
-        .dependencies(dptree::deps![state])
+    let tree = dptree::entry().map(|update: Update, ledger: Ledger| ledger.guard(update.id.0)).chain(schema());
+    Dispatcher::builder(bot.clone(), tree)
+        .dependencies(dptree::deps![state, ledger])
         .default_handler(|update| async move {
             // Not for the bot, or dropped by flood control: nothing to say. The
             // default handler would log the whole update, text and names included.

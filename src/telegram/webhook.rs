@@ -23,13 +23,13 @@ use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::Requester;
 use teloxide::requests::Request;
 use teloxide::stop::StopFlag;
-use teloxide::types::{AllowedUpdate, Update, UpdateKind};
+use teloxide::types::{Update, UpdateKind};
 use teloxide::update_listeners::UpdateListener;
 use tokio::task::JoinHandle;
 use tokio_stream::StreamExt;
 
 use super::config::{Listen, Secret, WebhookConfig};
-use super::listen::{Screened, UpdateSender, channel};
+use super::listen::{ALLOWED_UPDATES, Screened, UpdateSender, channel};
 use super::redact::Redactor;
 use super::retry::{RetryPolicy, with_retry};
 
@@ -37,13 +37,10 @@ use super::retry::{RetryPolicy, with_retry};
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
 /// Updates waiting for the dispatcher; a full queue makes Telegram retry later.
-const QUEUE: usize = 256;
+pub const QUEUE: usize = 256;
 
 /// How long a request may wait for room in a full queue before getting 503.
 const ENQUEUE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// The update kinds asked of Telegram: the ones the handler tree handles.
-const ALLOWED_UPDATES: [AllowedUpdate; 2] = [AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
 
 #[derive(Clone)]
 struct Hook {

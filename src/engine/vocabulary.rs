@@ -115,23 +115,19 @@ impl Vocabulary {
             discarded: Meaning::default(),
             keep_whole: lexicon.keep_whole.iter().flat_map(|w| words(w)).collect(),
         };
-        for word in &lexicon.subject {
-            builder.meaning(word).subject = true;
-        }
-        for word in &lexicon.anaphor {
-            builder.meaning(word).anaphor = true;
-        }
-        for word in &lexicon.addressee {
-            builder.meaning(word).addressee = true;
-        }
-        for word in &lexicon.negator {
-            builder.meaning(word).negator = true;
-        }
-        for word in &lexicon.context {
-            builder.meaning(word).context = true;
-        }
-        for word in &lexicon.entity {
-            builder.meaning(word).entity = true;
+        type Flag = fn(&mut Meaning);
+        let flagged: [(&Vec<String>, Flag); 6] = [
+            (&lexicon.subject, |m| m.subject = true),
+            (&lexicon.anaphor, |m| m.anaphor = true),
+            (&lexicon.addressee, |m| m.addressee = true),
+            (&lexicon.negator, |m| m.negator = true),
+            (&lexicon.context, |m| m.context = true),
+            (&lexicon.entity, |m| m.entity = true),
+        ];
+        for (list, flag) in flagged {
+            for word in list {
+                flag(builder.meaning(word));
+            }
         }
         // Single general words only need to be recognised as written; only the
         // multi-word ones ("tell me") are phrases. This keeps start-up cheap with

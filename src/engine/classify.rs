@@ -41,7 +41,7 @@ const MIN_IMPLICIT_CUE: f32 = 2.0;
 /// Unknown words may stand beside an anaphor ("how do I make them go away
 /// naturally") up to this share of the content words; above it, they are what
 /// the question is about.
-const MAX_FOREIGN_SHARE: f32 = 0.34;
+const MAX_FOREIGN_SHARE: f32 = 0.25;
 
 /// Beside an entity the share may be higher ("nicotine patches"): an entity
 /// question is only answered on the entity's own topics anyway.
@@ -189,11 +189,17 @@ pub(crate) fn decide<'a>(
     if analysis.words.is_empty() {
         return verdict(Verdict::Unreadable);
     }
-    if let (true, Some(kind)) = (evidence.only_smalltalk, evidence.smalltalk) {
+    // How strongly the question asks for any one topic.
+    let cue_strength = evidence.cue_scores.iter().zip(&evidence.entity_scores).map(|(c, e)| c + e).fold(0.0, f32::max);
+    let foreign = analysis.foreign.len();
+    // Small talk, or small talk with at most a weak cue and nothing named:
+    // "thanks, that really helped" is thanks, not a question about treatment.
+    let weak_cue_only =
+        !evidence.has_subject && !evidence.has_entity && foreign == 0 && cue_strength < MIN_IMPLICIT_CUE;
+    if let Some(kind) = evidence.smalltalk.filter(|_| evidence.only_smalltalk || weak_cue_only) {
         return verdict(Verdict::Smalltalk(kind));
     }
     let names_something = evidence.has_subject || evidence.has_anaphor || evidence.has_entity;
-    let foreign = analysis.foreign.len();
     if evidence.addressed && !names_something && foreign == 0 {
         return verdict(Verdict::Smalltalk(SmalltalkKind::About));
     }
@@ -214,8 +220,7 @@ pub(crate) fn decide<'a>(
     // The subject is an entity when nothing else is named, or when unknown words
     // stand beside it ("nicotine patches"): then only the entity's topics answer.
     let entity_is_subject = !evidence.has_subject && (!evidence.has_anaphor || foreign > 0) && evidence.has_entity;
-    let cue_total: f32 = evidence.cue_scores.iter().chain(&evidence.entity_scores).sum();
-    if !names_something && cue_total < MIN_IMPLICIT_CUE || !evidence.has_subject && cue_total <= 0.0 {
+    if !names_something && cue_strength < MIN_IMPLICIT_CUE || !evidence.has_subject && cue_strength <= 0.0 {
         return verdict(Verdict::OutOfScope { confidence: 0.5 });
     }
 

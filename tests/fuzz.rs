@@ -72,7 +72,8 @@ fn assert_balanced_html(part: &str) {
         match tag.strip_prefix('/') {
             Some(name) => assert_eq!(open.pop(), Some(name), "</{name}> does not close the last tag in {part:?}"),
             None => {
-                let name = TAGS.iter().find(|t| **t == tag).unwrap_or_else(|| panic!("unknown tag <{tag}> in {part:?}"));
+                let name =
+                    TAGS.iter().find(|t| **t == tag).unwrap_or_else(|| panic!("unknown tag <{tag}> in {part:?}"));
                 open.push(name);
             }
         }
@@ -99,8 +100,30 @@ fn assert_good_reply(engine: &Engine, answer: &Answer) {
 
 /// Words the engine knows, so random messages reach its interesting paths.
 const KNOWN: &[&str] = &[
-    "spasm", "jerks", "hypnic", "dangerous", "why", "caffeine", "doctor", "seizure", "right now", "not breathing",
-    "they", "without", "no", "hi", "thanks", "treatment", "types", "70%", "<b>", "&amp;", "</i>", "&", "<", "*",
+    "spasm",
+    "jerks",
+    "hypnic",
+    "dangerous",
+    "why",
+    "caffeine",
+    "doctor",
+    "seizure",
+    "right now",
+    "not breathing",
+    "they",
+    "without",
+    "no",
+    "hi",
+    "thanks",
+    "treatment",
+    "types",
+    "70%",
+    "<b>",
+    "&amp;",
+    "</i>",
+    "&",
+    "<",
+    "*",
 ];
 
 fn message() -> impl Strategy<Value = String> {
@@ -123,7 +146,8 @@ fn text(max: usize) -> impl Strategy<Value = String> {
 }
 
 fn answer(disclaimer: String) -> impl Strategy<Value = Answer> {
-    let quote = (text(80), text(30), text(1_500)).prop_map(|(title, publisher, passage)| Quote { title, publisher, passage });
+    let quote =
+        (text(80), text(30), text(1_500)).prop_map(|(title, publisher, passage)| Quote { title, publisher, passage });
     (
         prop::sample::select(Topic::ALL.to_vec()),
         text(6_000),

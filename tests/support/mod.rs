@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod fake_bot_api;
+pub mod load;
 
 use std::sync::OnceLock;
 use std::time::Duration;

@@ -1,0 +1,107 @@
+//! Short versions of the load, fault and restart scenarios of issue 4, run
+//! against the real `hypnic` binary and the fast fake Bot API of
+//! `support/load`. They check correctness only (no reply lost or duplicated,
+//! exit codes, abuse rejected with a 4xx), never timings: the numbers come from
+//! `cargo bench --bench load`. Every wait is bounded and fails with the report.
+
+mod support;
+
+use std::time::Duration;
+
+use support::load::bot_process::supports_send_attempts;
+use support::load::faults::Fault;
+use support::load::updates::{Fetch, UpdateQueue};
+use support::load::{Options, Report, Scenario};
+
+/// Runs `scenario` and fails with its whole report if a correctness check failed.
+async fn run(scenario: Scenario, options: Options) -> Report {
+    let report = match scenario.run(&options).await {
+        Ok(report) => report,
+        Err(error) => panic!("the {} scenario could not run: {error:#}", scenario.name()),
+    };
+    let failures: Vec<String> = report
+        .correctness_failures()
+        .iter()
+        .map(|check| format!("{}: wanted {}, got {}", check.name, check.target, check.measured))
+        .collect();
+    assert!(failures.is_empty(), "{} failed: {failures:?}\n{}", scenario.name(), report.text());
+    report
+}
+
+#[tokio::test]
+async fn the_fake_get_updates_confirms_below_the_offset_and_caps_at_the_limit() {
+    let queue = UpdateQueue::new();
+    for _ in 0..5 {
+        queue.push_message("{}");
+    }
+    let ids = |body: String| -> Vec<i64> {
+        let value: serde_json::Value = serde_json::from_str(&body).expect("getUpdates answers JSON");
+        value["result"].as_array().expect("a result array").iter().filter_map(|u| u["update_id"].as_i64()).collect()
+    };
+    assert_eq!(ids(queue.fetch(Fetch { limit: Some(2), ..Fetch::default() }).await), [1, 2]);
+    assert_eq!(ids(queue.fetch(Fetch { offset: 3, ..Fetch::default() }).await), [3, 4, 5], "offset 3 confirms 1 and 2");
+    assert_eq!(
+        ids(queue.fetch(Fetch { offset: -1, ..Fetch::default() }).await),
+        [5],
+        "a negative offset keeps the last"
+    );
+    // Nothing left: a long poll is woken by the next update.
+    let waiting = queue.fetch(Fetch { offset: 6, timeout: Some(10), ..Fetch::default() });
+    let push = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        queue.push_message("{}");
+    };
+    let (body, ()) = tokio::join!(waiting, push);
+    assert_eq!(ids(body), [6]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_load_gets_exactly_one_reply_per_question() {
+    run(Scenario::Polling, Options::ci()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_load_gets_exactly_one_reply_per_question() {
+    run(Scenario::Webhook, Options::ci()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_20_percent_of_calls_failing_every_question_still_gets_exactly_one_reply() {
+    assert!(supports_send_attempts(), "the fault scenario needs `hypnic telegram --send-attempts`");
+    // Few questions: each 5xx costs teloxide 10 s, and a stuck reply holds back
+    // the confirmation of every later update.
+    let options = Options { fault_users: 25, fault_questions: 2, fault_rate: 0.2, send_attempts: 20, ..Options::ci() };
+    let report = run(Scenario::Faults, options).await;
+    let faults = report.faults.as_ref().expect("the fault scenario reports its faults");
+    for (kind, count) in Fault::ALL.iter().zip(faults.counts) {
+        assert!(
+            count > 0,
+            "no {} fault was injected; the test proved less than it says\n{}",
+            kind.name(),
+            report.text()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_sigkill_mid_load_a_restarted_bot_answers_every_question() {
+    let report = run(Scenario::Sigkill, Options::ci()).await;
+    let interruption = report.interruption.as_ref().expect("the bot was interrupted");
+    assert!(interruption.exit.is_some(), "the killed bot was reaped\n{}", report.text());
+    // Duplicates are allowed (at least once) and reported.
+    eprintln!("sigkill: {} duplicated replies", report.tally.duplicated);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_load_exits_0_and_a_restart_answers_the_rest_exactly_once() {
+    run(Scenario::Sigterm, Options::ci()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abusive_webhook_requests_get_a_4xx_while_real_updates_are_answered() {
+    // 200 requests of each kind; the slow bodies last the bot's 10 s body timeout.
+    let report = run(Scenario::Abuse, Options::ci()).await;
+    let abuse = report.abuse.as_ref().expect("the abuse scenario reports the abuse");
+    assert_eq!(abuse.sent(), Options::ci().abuse_requests);
+    assert_eq!(abuse.as_documented(), abuse.sent(), "each kind gets its documented status\n{}", report.text());
+}

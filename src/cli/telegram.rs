@@ -65,6 +65,11 @@ pub struct TelegramArgs {
     #[arg(long, value_name = "N", default_value_t = RetryPolicy::default().max_attempts)]
     pub send_attempts: u32,
 
+    /// Folder for the polling journal, which keeps the updates being answered so
+    /// that a bot killed mid-answer answers them after a restart.
+    #[arg(long, value_name = "DIR", default_value_os_t = std::env::temp_dir())]
+    pub state_dir: std::path::PathBuf,
+
     /// Messages one person may send per minute; past it the bot asks them once
     /// to slow down and ignores the rest of the minute (0: no limit).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_MESSAGES_PER_MINUTE)]
@@ -83,6 +88,7 @@ impl Default for TelegramArgs {
             send_per_chat_per_minute: DEFAULT_SEND_PER_CHAT_PER_MINUTE,
             max_messages_per_minute: DEFAULT_MAX_MESSAGES_PER_MINUTE,
             send_attempts: RetryPolicy::default().max_attempts,
+            state_dir: std::env::temp_dir(),
         }
     }
 }
@@ -109,6 +115,7 @@ impl TelegramArgs {
         });
         config.max_messages_per_minute = self.max_messages_per_minute;
         config.retry.max_attempts = self.send_attempts.max(1);
+        config.state_dir = self.state_dir.clone();
         Ok(config)
     }
 }

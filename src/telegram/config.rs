@@ -3,7 +3,9 @@
 //! and the retry policy. Secrets print as `[redacted]` in `Debug` output.
 
 use std::fmt;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -72,6 +74,8 @@ pub struct BotConfig {
     pub retry: RetryPolicy,
     /// After a shutdown signal, how long replies in flight may take to finish.
     pub shutdown_grace: Duration,
+    /// Where long polling keeps its journal of unanswered updates.
+    pub state_dir: PathBuf,
 }
 
 /// How updates arrive.
@@ -139,6 +143,7 @@ impl BotConfig {
             max_messages_per_minute: DEFAULT_MAX_MESSAGES_PER_MINUTE,
             retry: RetryPolicy::default(),
             shutdown_grace: Duration::from_secs(4),
+            state_dir: std::env::temp_dir(),
         }
     }
 
@@ -157,6 +162,17 @@ impl BotConfig {
         }
         config.proxy = non_empty_var(PROXY_VAR).map(Secret::new);
         Ok(config)
+    }
+
+    /// The polling journal's file: in [`BotConfig::state_dir`], named by a hash
+    /// of the token and the API URL, so one bot finds its own journal after a
+    /// restart and two bots (or tests) never share one. The token itself never
+    /// appears in the name.
+    pub fn journal_path(&self) -> PathBuf {
+        let mut hasher = DefaultHasher::new();
+        self.token.expose().hash(&mut hasher);
+        self.api_url.as_ref().map(Url::as_str).hash(&mut hasher);
+        self.state_dir.join(format!("hypnic-{:016x}.journal", hasher.finish()))
     }
 
     /// A redactor for every secret in this configuration.

@@ -11,8 +11,9 @@
 //!   Telegram HTML cut to 4096 units, with topic buttons.
 //! - [`flood`]: incoming flood control per person.
 //! - [`outbox`] and [`retry`]: sending, throttled, with bounded retries.
-//! - [`polling`] and [`webhook`]: long polling that confirms an update only once
-//!   it is handled, or our own webhook server; [`listen`] is the dispatcher's side.
+//! - [`polling`] (with its [`journal`]) and [`webhook`]: long polling that loses
+//!   no update to a kill, or our own webhook server; [`listen`] is the
+//!   dispatcher's side.
 //! - [`redact`] and [`report`]: logs without tokens, texts or people.
 //!
 //! What the bot says is data: `knowledge/texts.toml`, `[telegram]` for the
@@ -24,6 +25,7 @@ pub mod flood;
 mod handlers;
 pub mod html;
 pub mod incoming;
+pub mod journal;
 pub mod keyboard;
 pub mod listen;
 pub mod outbox;

@@ -1,16 +1,17 @@
-//! Long polling that loses nothing: an update is confirmed to the Bot API only
-//! once it has been handled.
+//! Long polling that loses nothing.
 //!
 //! `getUpdates` with an `offset` confirms every update below it, and a confirmed
-//! update is never delivered again. teloxide's own poller confirms an update as
-//! soon as it has fetched it, so a bot killed while answering loses the updates
-//! in flight. Here the offset sent is the oldest update still being handled: a
-//! killed bot gets them again when it restarts (at least once; the ones it had
-//! already answered are answered twice). Updates fetched again while still in
-//! flight are skipped, and a graceful stop confirms everything it handled.
+//! update is never delivered again. Holding the offset back until updates are
+//! answered would stall fetching behind one slow reply (the Bot API returns at
+//! most 100 updates from the offset), so every fetched update is confirmed by
+//! the next call, as teloxide does, but only after it was written to the
+//! [`Journal`]. Handled updates are marked done there; on start, the ones never
+//! marked are answered again. A graceful stop confirms everything and leaves no
+//! journal behind when nothing is unanswered.
 
-use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use teloxide::prelude::*;
@@ -20,6 +21,7 @@ use teloxide::types::UpdateKind;
 use teloxide::{Bot, RequestError};
 use tokio::task::JoinHandle;
 
+use super::journal::{Journal, Replay};
 use super::listen::{ALLOWED_UPDATES, UpdateSender};
 use super::redact::Redactor;
 
@@ -29,17 +31,14 @@ pub const POLLING_TIMEOUT: Duration = Duration::from_secs(10);
 /// Updates asked for per `getUpdates` call (the Bot API's maximum).
 const BATCH: u8 = 100;
 
-/// Pause when a call returned only updates still in flight, so the poller waits
-/// for them to finish instead of asking again at once.
-const IN_FLIGHT_PAUSE: Duration = Duration::from_millis(5);
-
 /// The first and the longest pause after a failed `getUpdates`.
 const ERROR_PAUSE: (Duration, Duration) = (Duration::from_millis(250), Duration::from_secs(8));
 
 /// How long the final confirmation may take when stopping.
 const CONFIRM_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Which updates were fetched and which are still being handled. Cheap to clone.
+/// Which updates were fetched, which are still being handled, and the journal
+/// that keeps them across a kill. Cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     inner: Arc<Mutex<Entries>>,
@@ -49,26 +48,72 @@ pub struct Ledger {
 struct Entries {
     /// The lowest update id never handed to the dispatcher.
     next_new: u32,
-    /// Handed to the dispatcher and not handled yet.
-    in_flight: BTreeSet<u32>,
+    /// Handed to the dispatcher and not handled yet, with their JSON.
+    in_flight: BTreeMap<u32, String>,
+    /// `None` when the journal could not be opened: then a kill may lose the
+    /// updates in flight, as with teloxide's own poller.
+    journal: Option<Journal>,
 }
 
 impl Ledger {
-    /// Records a fetched update; `true` the first time it is seen, `false` for one
-    /// already handed over (fetched again while in flight, or already handled).
-    pub fn first_sight(&self, id: u32) -> bool {
-        let mut entries = self.entries();
-        if id < entries.next_new {
-            return false;
+    /// A ledger that keeps its journal at `path`, and what the journal held from
+    /// the last run. Without a usable journal (say the folder is read-only) it
+    /// logs why and works without one.
+    pub fn open(path: &Path) -> (Ledger, Replay) {
+        match Journal::open(path) {
+            Ok((journal, replay)) => {
+                if !replay.unanswered.is_empty() {
+                    tracing::info!(
+                        count = replay.unanswered.len(),
+                        "answering updates left unanswered by the last run"
+                    );
+                }
+                let entries = Entries { journal: Some(journal), ..Entries::default() };
+                (Ledger { inner: Arc::new(Mutex::new(entries)) }, replay)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "no polling journal: updates in flight may be lost if the bot is killed");
+                (Ledger::default(), Replay::default())
+            }
         }
-        entries.next_new = id.saturating_add(1);
-        entries.in_flight.insert(id);
-        true
     }
 
-    /// Marks an update as handled: it may be confirmed.
+    /// Treats every update up to `id` as seen: the Bot API may send again what
+    /// the last run fetched but had not confirmed yet.
+    pub fn skip_through(&self, id: u32) {
+        let mut entries = self.entries();
+        entries.next_new = entries.next_new.max(id.saturating_add(1));
+    }
+
+    /// Records fetched updates: those seen for the first time are written to the
+    /// journal and returned, to be handed over; the rest (already handed over)
+    /// are dropped.
+    pub fn fetched(&self, batch: Vec<Update>) -> Vec<Update> {
+        let mut entries = self.entries();
+        let mut fresh = Vec::with_capacity(batch.len());
+        let mut written = Vec::with_capacity(batch.len());
+        for update in batch {
+            let id = update.id.0;
+            if id < entries.next_new {
+                continue;
+            }
+            entries.next_new = id.saturating_add(1);
+            let json = serde_json::to_string(&update).unwrap_or_default();
+            entries.in_flight.insert(id, json.clone());
+            written.push((id, json));
+            fresh.push(update);
+        }
+        entries.write(&written, &[]);
+        fresh
+    }
+
+    /// Marks an update as handled, in the journal at once: the fewer answered
+    /// updates a kill leaves unmarked, the fewer are answered twice.
     pub fn handled(&self, id: u32) {
-        self.entries().in_flight.remove(&id);
+        let mut entries = self.entries();
+        if entries.in_flight.remove(&id).is_some() {
+            entries.write(&[], &[id]);
+        }
     }
 
     /// A guard that marks `id` handled when dropped, with all its clones.
@@ -76,12 +121,11 @@ impl Ledger {
         HandledOnDrop { _guard: Arc::new(Guard { id, ledger: self.clone() }) }
     }
 
-    /// The offset to send: the oldest update in flight, or the next new one.
-    /// `None` before anything was fetched.
+    /// The offset that confirms every update fetched so far; `None` before the
+    /// first fetch.
     pub fn offset(&self) -> Option<i32> {
-        let entries = self.entries();
-        let first_unconfirmed = entries.in_flight.first().copied().unwrap_or(entries.next_new);
-        (entries.next_new > 0).then(|| i32::try_from(first_unconfirmed).unwrap_or(i32::MAX))
+        let next_new = self.entries().next_new;
+        (next_new > 0).then(|| i32::try_from(next_new).unwrap_or(i32::MAX))
     }
 
     /// Number of updates handed over and not handled yet.
@@ -89,10 +133,37 @@ impl Ledger {
         self.entries().in_flight.len()
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
-        // A panic while holding this lock leaves two integers and a set in a valid
-        // state, so a poisoned lock is still usable.
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Removes the journal when nothing is left unanswered (the bot is stopping).
+    pub fn close(&self) {
+        let mut entries = self.entries();
+        if entries.in_flight.is_empty()
+            && let Some(journal) = entries.journal.take()
+            && let Err(error) = journal.remove()
+        {
+            tracing::warn!(%error, "could not remove the polling journal");
+        }
+    }
+
+    fn entries(&self) -> MutexGuard<'_, Entries> {
+        // A panic while holding this lock leaves the entries valid (each change
+        // is a single insert or remove), so a poisoned lock is still usable.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Entries {
+    /// Appends to the journal, and rewrites it with only the updates in flight
+    /// once it has grown. A failed write is logged; the bot goes on.
+    fn write(&mut self, fetched: &[(u32, String)], done: &[u32]) {
+        let Some(journal) = self.journal.as_mut() else { return };
+        let mut result = journal.record(fetched, done);
+        if result.is_ok() && journal.wants_compaction() {
+            let unanswered: Vec<(u32, String)> = self.in_flight.iter().map(|(id, json)| (*id, json.clone())).collect();
+            result = journal.rewrite(&unanswered);
+        }
+        if let Err(error) = result {
+            tracing::warn!(%error, "could not write the polling journal");
+        }
     }
 }
 
@@ -116,35 +187,49 @@ impl Drop for Guard {
     }
 }
 
-/// Starts polling in a task that feeds `updates` until `stop` is raised or the
-/// receiving side is gone. With `drop_pending_updates`, the updates that arrived
-/// while the bot was down are skipped.
+/// Starts polling in a task that first hands over what the last run left
+/// unanswered (`replay`, from the journal), then feeds `updates` until `stop` is raised or the receiving side
+/// is gone. With `drop_pending_updates`, the updates that arrived while the bot
+/// was down are skipped.
 pub fn spawn(
     bot: Bot,
     ledger: Ledger,
+    replay: Replay,
     updates: UpdateSender,
     stop: StopFlag,
     drop_pending_updates: bool,
     redactor: Redactor,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
+) -> PollerTask {
+    PollerTask(tokio::spawn(async move {
         let poller = Poller { bot, ledger, updates, redactor };
         tokio::select! {
-            () = poller.run(drop_pending_updates) => {}
+            () = poller.run(replay, drop_pending_updates) => {}
             () = stop => {}
         }
-    })
+    }))
 }
 
-/// Confirms every handled update to the Bot API, so a restart does not get them
-/// again. Updates still in flight stay unconfirmed and come back on restart.
-pub async fn confirm_handled(bot: &Bot, ledger: &Ledger, redactor: &Redactor) {
+/// The polling task; dropping it stops the polling.
+#[derive(Debug)]
+pub struct PollerTask(JoinHandle<()>);
+
+impl Drop for PollerTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Confirms every fetched update to the Bot API and closes the journal. Call it
+/// once the dispatcher has finished: what is still in flight stays in the
+/// journal and is answered on the next start.
+pub async fn finish(bot: &Bot, ledger: &Ledger, redactor: &Redactor) {
+    ledger.close();
     let Some(offset) = ledger.offset() else { return };
     let request = bot.get_updates().offset(offset).limit(1).timeout(0);
     match tokio::time::timeout(CONFIRM_TIMEOUT, request.send()).await {
-        Ok(Ok(_)) => tracing::debug!(offset, in_flight = ledger.in_flight(), "confirmed the handled updates"),
-        Ok(Err(error)) => tracing::warn!(error = %redactor.error(&error), "could not confirm the handled updates"),
-        Err(_) => tracing::warn!("confirming the handled updates timed out"),
+        Ok(Ok(_)) => tracing::debug!(offset, in_flight = ledger.in_flight(), "confirmed the fetched updates"),
+        Ok(Err(error)) => tracing::warn!(error = %redactor.error(&error), "could not confirm the fetched updates"),
+        Err(_) => tracing::warn!("confirming the fetched updates timed out"),
     }
 }
 
@@ -156,7 +241,16 @@ struct Poller {
 }
 
 impl Poller {
-    async fn run(self, drop_pending_updates: bool) {
+    async fn run(self, replay: Replay, drop_pending_updates: bool) {
+        // Left unanswered by the last run: the Bot API may not send them again.
+        for update in self.ledger.fetched(replay.unanswered) {
+            if !self.hand_over(update).await {
+                return;
+            }
+        }
+        if let Some(last) = replay.last_fetched {
+            self.ledger.skip_through(last);
+        }
         if drop_pending_updates {
             self.skip_pending().await;
         }
@@ -170,19 +264,10 @@ impl Poller {
             match request.send().await {
                 Ok(batch) => {
                     pause = ERROR_PAUSE.0;
-                    let fetched = batch.len();
-                    let mut fresh = 0;
-                    for update in batch {
-                        if !self.ledger.first_sight(update.id.0) {
-                            continue;
-                        }
-                        fresh += 1;
+                    for update in self.ledger.fetched(batch) {
                         if !self.hand_over(update).await {
                             return;
                         }
-                    }
-                    if fetched > 0 && fresh == 0 {
-                        tokio::time::sleep(IN_FLIGHT_PAUSE).await;
                     }
                 }
                 Err(RequestError::RetryAfter(wait)) => {
@@ -202,14 +287,13 @@ impl Poller {
     /// update teloxide could not parse is skipped and logged by id only (teloxide
     /// would log its raw JSON, the person's text included).
     async fn hand_over(&self, update: Update) -> bool {
+        let id = update.id.0;
         if matches!(update.kind, UpdateKind::Error(_)) {
-            tracing::warn!(update = update.id.0, "skipped an update of a kind teloxide cannot parse");
-            self.ledger.handled(update.id.0);
+            tracing::warn!(update = id, "skipped an update of a kind teloxide cannot parse");
+            self.ledger.handled(id);
             return true;
         }
-        let id = update.id.0;
         if self.updates.send(Ok(update)).await.is_err() {
-            self.ledger.handled(id);
             return false;
         }
         true
@@ -220,8 +304,7 @@ impl Poller {
     async fn skip_pending(&self) {
         match self.bot.get_updates().offset(-1).limit(1).timeout(0).send().await {
             Ok(last) => {
-                if let Some(update) = last.last() {
-                    self.ledger.first_sight(update.id.0);
+                for update in self.ledger.fetched(last) {
                     self.ledger.handled(update.id.0);
                     tracing::info!("skipped the updates that arrived while the bot was down");
                 }
@@ -233,44 +316,61 @@ impl Poller {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
-    #[test]
-    fn the_offset_waits_for_the_oldest_update_in_flight() {
-        let ledger = Ledger::default();
-        assert_eq!(ledger.offset(), None, "nothing fetched: no offset");
-        for id in [10, 11, 12] {
-            assert!(ledger.first_sight(id));
-        }
-        assert!(!ledger.first_sight(11), "fetched again while in flight");
-        assert_eq!(ledger.offset(), Some(10));
-        ledger.handled(11);
-        assert_eq!(ledger.offset(), Some(10), "10 is still in flight");
-        ledger.handled(10);
-        assert_eq!(ledger.offset(), Some(12));
-        ledger.handled(12);
-        assert_eq!(ledger.offset(), Some(13), "all handled: confirm everything");
-        assert!(!ledger.first_sight(12), "already handled");
-        assert!(ledger.first_sight(13));
+    fn update(id: u32) -> Update {
+        serde_json::from_value(json!({"update_id": id, "message": {"message_id": id, "date": 1_700_000_000,
+            "chat": {"id": 7, "type": "private", "first_name": "A"},
+            "from": {"id": 7, "is_bot": false, "first_name": "A"}, "text": "are they dangerous?"}}))
+        .expect("a valid update")
+    }
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("hypnic-polling-test-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a scratch folder");
+        dir.join("bot.journal")
     }
 
     #[test]
-    fn the_guard_marks_handled_when_its_last_clone_drops() {
+    fn every_fetched_update_is_confirmed_and_handed_over_once() {
         let ledger = Ledger::default();
-        ledger.first_sight(5);
-        let guard = ledger.guard(5);
-        let clone = guard.clone();
-        drop(guard);
+        assert_eq!(ledger.offset(), None, "nothing fetched: no offset");
+        let fresh = ledger.fetched(vec![update(10), update(11)]);
+        assert_eq!(fresh.len(), 2);
+        assert_eq!(ledger.offset(), Some(12), "confirms what was fetched, handled or not");
+        assert!(ledger.fetched(vec![update(11)]).is_empty(), "fetched again: skipped");
+        ledger.handled(10);
         assert_eq!(ledger.in_flight(), 1);
-        drop(clone);
-        assert_eq!(ledger.in_flight(), 0);
-        assert_eq!(ledger.offset(), Some(6));
+    }
+
+    #[test]
+    fn an_update_in_flight_when_killed_comes_back_on_the_next_start() {
+        let path = scratch("kill");
+        let (ledger, replay) = Ledger::open(&path);
+        assert!(replay.unanswered.is_empty());
+        let mut guards: Vec<_> =
+            ledger.fetched(vec![update(1), update(2)]).iter().map(|u| ledger.guard(u.id.0)).collect();
+        let second = guards.pop();
+        drop(guards); // 1 answered
+        std::mem::forget(second); // killed while 2 is being answered: its handling never ends
+        drop(ledger);
+        let (ledger, replay) = Ledger::open(&path);
+        assert_eq!(replay.unanswered.iter().map(|u| u.id.0).collect::<Vec<_>>(), [2]);
+        assert_eq!(ledger.fetched(replay.unanswered).len(), 1, "the unanswered update is handed over");
+        ledger.skip_through(replay.last_fetched.expect("two were fetched"));
+        assert!(ledger.fetched(vec![update(1), update(2)]).is_empty(), "sent again by the Bot API: not twice");
+        ledger.handled(2);
+        ledger.close();
+        assert!(!path.exists(), "a clean stop with nothing unanswered leaves no journal");
+        std::fs::remove_dir_all(path.parent().expect("a folder")).expect("cleaned up");
     }
 
     #[test]
     fn a_panic_while_handling_still_marks_handled() {
         let ledger = Ledger::default();
-        ledger.first_sight(1);
+        ledger.fetched(vec![update(1)]);
         let guard = ledger.guard(1);
         let result = std::panic::catch_unwind(move || {
             let _held = guard;

@@ -22,6 +22,7 @@ use super::commands::Command;
 use super::config::{BotConfig, Transport};
 use super::flood::FloodGate;
 use super::incoming::Identity;
+use super::journal::Replay;
 use super::listen;
 use super::outbox::Outbox;
 use super::polling::{self, Ledger};
@@ -70,7 +71,10 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
         outbox: Outbox::new(bot.clone(), config.throttle, config.retry, redactor.clone()),
         redactor: redactor.clone(),
     });
-    let ledger = Ledger::default();
+    let (ledger, replay) = match config.transport {
+        Transport::Polling { .. } => Ledger::open(&config.journal_path()),
+        Transport::Webhook(_) => (Ledger::default(), Replay::default()),
+    };
     let mut dispatcher = dispatcher(&bot, state, ledger.clone(), &redactor);
     let grace = config.shutdown_grace;
     match config.transport {
@@ -79,13 +83,20 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
                 return stopped_early();
             }
             let (updates, listener, stop) = listen::channel(POLLING_QUEUE);
-            let poller =
-                polling::spawn(bot.clone(), ledger.clone(), updates, stop, drop_pending_updates, redactor.clone());
+            let poller = polling::spawn(
+                bot.clone(),
+                ledger.clone(),
+                replay,
+                updates,
+                stop,
+                drop_pending_updates,
+                redactor.clone(),
+            );
             tracing::info!("receiving updates by long polling");
             let on_error = Arc::new(|never: std::convert::Infallible| async move { match never {} });
             dispatch(&mut dispatcher, listener, on_error, shutdown, grace, &redactor).await;
-            poller.abort();
-            polling::confirm_handled(&bot, &ledger, &redactor).await;
+            drop(poller);
+            polling::finish(&bot, &ledger, &redactor).await;
         }
         Transport::Webhook(webhook) => {
             let started = until(&mut shutdown, webhook::start(&bot, webhook, &config.retry, &redactor)).await;

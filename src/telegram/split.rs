@@ -29,6 +29,12 @@ pub fn utf16_len(text: &str) -> usize {
 /// needed, and the tail (the disclaimer) ends the last message, whole, or is a
 /// message of its own if it no longer fits there.
 pub fn split_message(html: &Html, limit: usize) -> Vec<String> {
+    // Nearly every reply fits in one message: then the cutting below would only
+    // trim the body, so do just that.
+    let body = html.body.trim();
+    if !body.is_empty() && !html.tail.is_empty() && utf16_len(body) + 2 + utf16_len(&html.tail) <= limit {
+        return vec![format!("{body}\n\n{}", html.tail)];
+    }
     if html.tail.is_empty() {
         return split_html(&html.body, limit);
     }
@@ -417,5 +423,18 @@ mod tests {
             prop_assert!(parts.last().is_some_and(|p| p.ends_with(&html.tail)));
             prop_assert!(parts.iter().all(|p| utf16_len(p) <= limit));
         }
+    }
+
+    #[test]
+    fn a_reply_that_fits_is_what_cutting_would_give() {
+        let html = Html {
+            body: "  <b>Lead</b> &amp; more.\n\n<i>“quote”</i> (Pub)  ".to_string(),
+            tail: "Disclaimer.".into(),
+        };
+        let mut cut = split_html(&html.body, MAX_MESSAGE_UNITS);
+        let last = cut.last_mut().expect("one part");
+        last.push_str("\n\n");
+        last.push_str(&html.tail);
+        assert_eq!(split_message(&html, MAX_MESSAGE_UNITS), cut);
     }
 }

@@ -9,6 +9,7 @@
 //! - 200 once the update is queued for the dispatcher.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
@@ -49,6 +50,7 @@ struct Hook {
     stopped: StopFlag,
     max_body_bytes: usize,
     body_timeout: Duration,
+    budget: Arc<BodyBudget>,
 }
 
 /// The router for `config`, sending parsed updates to `updates`. Once
@@ -60,6 +62,7 @@ pub fn router(config: &WebhookConfig, updates: UpdateSender, stopped: StopFlag) 
         stopped,
         max_body_bytes: config.max_body_bytes,
         body_timeout: config.body_timeout,
+        budget: Arc::new(BodyBudget::default()),
     };
     let path = match config.url.path() {
         "" => "/",
@@ -143,10 +146,11 @@ async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Body) -> St
     if declared.is_some_and(|length| length > hook.max_body_bytes as u64) {
         return StatusCode::PAYLOAD_TOO_LARGE;
     }
-    let bytes = match tokio::time::timeout(hook.body_timeout, read_body(body, hook.max_body_bytes)).await {
+    let read = read_body(body, hook.max_body_bytes, &hook.budget);
+    let (bytes, _reserved) = match tokio::time::timeout(hook.body_timeout, read).await {
         Err(_elapsed) => return StatusCode::REQUEST_TIMEOUT,
         Ok(Err(status)) => return status,
-        Ok(Ok(bytes)) => bytes,
+        Ok(Ok(read)) => read,
     };
     let update: Update = match serde_json::from_slice(&bytes) {
         Ok(update) => update,
@@ -179,18 +183,55 @@ fn secret_matches(secret: &Secret, headers: &HeaderMap) -> bool {
     bool::from(given.as_bytes().ct_eq(secret.expose().as_bytes()))
 }
 
-/// The whole body, or 413 past `limit` bytes, or 400 if the connection fails.
-async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, StatusCode> {
+/// Bytes of webhook bodies held in memory at once, over all requests: many
+/// large bodies at once (an abuser with the secret) cannot take more.
+const BODY_BUDGET_BYTES: usize = 16 << 20;
+
+/// The memory budget shared by all requests' bodies.
+#[derive(Debug, Default)]
+struct BodyBudget {
+    used: AtomicUsize,
+}
+
+/// Bytes taken from the [`BodyBudget`], given back when dropped.
+struct Reserved<'a> {
+    budget: &'a BodyBudget,
+    bytes: usize,
+}
+
+impl Reserved<'_> {
+    /// Takes `bytes` more, if the budget has room.
+    fn grow(&mut self, bytes: usize) -> bool {
+        let before = self.budget.used.fetch_add(bytes, Ordering::AcqRel);
+        if before + bytes > BODY_BUDGET_BYTES {
+            self.budget.used.fetch_sub(bytes, Ordering::AcqRel);
+            return false;
+        }
+        self.bytes += bytes;
+        true
+    }
+}
+
+impl Drop for Reserved<'_> {
+    fn drop(&mut self) {
+        self.budget.used.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
+}
+
+/// The whole body and its share of the budget; 413 past `limit` bytes or when
+/// the shared budget is spent, 400 if the connection fails.
+async fn read_body(body: Body, limit: usize, budget: &BodyBudget) -> Result<(Vec<u8>, Reserved<'_>), StatusCode> {
     let mut stream = body.into_data_stream();
     let mut bytes = Vec::new();
+    let mut reserved = Reserved { budget, bytes: 0 };
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| StatusCode::BAD_REQUEST)?;
-        if bytes.len() + chunk.len() > limit {
+        if bytes.len() + chunk.len() > limit || !reserved.grow(chunk.len()) {
             return Err(StatusCode::PAYLOAD_TOO_LARGE);
         }
         bytes.extend_from_slice(&chunk);
     }
-    Ok(bytes)
+    Ok((bytes, reserved))
 }
 
 #[cfg(test)]
@@ -302,5 +343,17 @@ mod tests {
         );
         let get = Request::get("/telegram/hook").body(Body::empty()).expect("a valid request");
         assert_eq!(status(&fixture.app, get).await, StatusCode::METHOD_NOT_ALLOWED);
+    }
+
+    #[test]
+    fn the_body_budget_is_shared_and_given_back() {
+        let budget = BodyBudget::default();
+        let mut first = Reserved { budget: &budget, bytes: 0 };
+        assert!(first.grow(BODY_BUDGET_BYTES - 10));
+        let mut second = Reserved { budget: &budget, bytes: 0 };
+        assert!(!second.grow(11), "past the shared budget");
+        assert!(second.grow(10));
+        drop(first);
+        assert!(second.grow(1 << 20), "given back when a request ends");
     }
 }

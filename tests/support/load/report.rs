@@ -188,8 +188,8 @@ impl Report {
             let factor = if t.asked > 0 { self.updates_served as f64 / t.asked as f64 } else { 0.0 };
             line("updates served", format!("{} by getUpdates ({factor:.2} per question)", self.updates_served));
             line(
-                "most unconfirmed",
-                format!("{} updates at once (getUpdates returns 100 at most)", self.most_unconfirmed),
+                "most in queue",
+                format!("{} updates waiting to be fetched or confirmed at once", self.most_unconfirmed),
             );
         }
         if self.webhook_retries > 0 {

@@ -205,13 +205,6 @@ async fn finish(session: &mut Session, report: &mut Report, traffic: &Traffic) {
     report.api_calls = session.api().answered_by_method();
     report.updates_served = session.api().updates().served();
     report.most_unconfirmed = session.api().updates().most_pending();
-    if report.most_unconfirmed > 100 {
-        report.notes.push(format!(
-            "{} updates waited unconfirmed at once: past 100, getUpdates (offset = oldest update in flight) \
-             returns only updates already fetched, so nothing new is fetched until the oldest reply is done",
-            report.most_unconfirmed
-        ));
-    }
     report.start_ups = session.start_ups().to_vec();
     let log = session.bot_log_tail(5);
     if report.tally.lost > 0 && !log.is_empty() {

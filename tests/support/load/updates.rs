@@ -79,9 +79,8 @@ impl UpdateQueue {
         self.lock().pending.len()
     }
 
-    /// The most updates ever waiting to be confirmed at once. Past 100 (the
-    /// most one `getUpdates` returns), a bot that confirms only below its oldest
-    /// update in flight cannot fetch the newer ones.
+    /// The most updates ever waiting in the queue at once, fetched (not yet
+    /// confirmed by the next call) or not.
     pub fn most_pending(&self) -> u64 {
         self.most_pending.load(Ordering::Relaxed)
     }

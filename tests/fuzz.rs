@@ -1,8 +1,10 @@
-//! Fuzzing the engine and the Telegram renderer with random input. For every
-//! case: nothing panics, every message is at most 4096 UTF-16 units, the HTML
-//! tags are balanced in every message, and the disclaimer closes the last one.
+//! Property tests and fuzzing: random input through the engine and the Telegram
+//! renderer. For every case nothing panics; the plain reply ends with the
+//! disclaimer and the confidence is a share; every Telegram message is at most
+//! 4096 UTF-16 units, its HTML tags are balanced, and the disclaimer closes the
+//! last one.
 //!
-//! `cargo test` runs a few thousand cases. The long run is separate:
+//! `cargo test` runs 4,000 cases per property. The long run is separate:
 //!
 //! ```sh
 //! HYPNIC_FUZZ_CASES=1000000 cargo test --release --test fuzz -- --nocapture
@@ -14,6 +16,7 @@ mod support;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use hypnic::render::plain_text;
 use hypnic::telegram::reply;
 use hypnic::telegram::split::{MAX_MESSAGE_UNITS, utf16_len};
 use hypnic::{Answer, Engine, Quote, Topic};
@@ -23,7 +26,7 @@ use support::engine;
 use teloxide::utils::html::escape;
 
 /// Cases per property when `HYPNIC_FUZZ_CASES` is not set.
-const DEFAULT_CASES: u32 = 3_000;
+const DEFAULT_CASES: u32 = 4_000;
 
 fn cases() -> u32 {
     std::env::var("HYPNIC_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_CASES)
@@ -167,11 +170,24 @@ fn answer(disclaimer: String) -> impl Strategy<Value = Answer> {
         })
 }
 
-/// Random messages through the engine and the renderer.
+/// What every answer to any message must satisfy, in plain text and on Telegram.
+fn assert_good_answer(engine: &Engine, message: &str) {
+    let answer = engine.answer(message);
+    assert!(plain_text(&answer).ends_with(engine.disclaimer()), "{message:?}");
+    assert!((0.0..=1.0).contains(&answer.confidence), "{message:?}: {}", answer.confidence);
+    assert!(answer.quotes.len() <= 3);
+    if answer.topic == Topic::Emergency {
+        assert!(answer.quotes.is_empty());
+    }
+    assert_good_reply(engine, &answer);
+}
+
+/// Random messages (any Unicode, known words in random order, long inputs)
+/// through the engine and the renderer.
 #[test]
-fn random_messages_give_well_formed_telegram_replies() {
+fn random_messages_give_good_answers_and_telegram_replies() {
     let engine = engine();
-    fuzz("random messages", message(), |message| assert_good_reply(&engine, &engine.answer(message)));
+    fuzz("random messages", message(), |message| assert_good_answer(&engine, message));
 }
 
 /// Random answers (huge leads, odd characters, many quotes) through the renderer.

@@ -166,8 +166,12 @@ impl Engine {
     /// Answers one message. Never fails and never panics: any text, however odd,
     /// gets an answer that ends with the disclaimer.
     pub fn answer(&self, message: &str) -> Answer {
+        self.answer_assessed(&self.assess(message))
+    }
+
+    /// The answer for a message already read.
+    fn answer_assessed(&self, assessment: &Assessment<'_>) -> Answer {
         let texts = &self.inner.texts;
-        let assessment = self.assess(message);
         let notice = assessment.truncated.then(|| texts.truncated.clone());
         if assessment.emergency.is_some() {
             return self.fixed_answer(Topic::Emergency, &texts.emergency, notice);
@@ -194,7 +198,7 @@ impl Engine {
     /// phrases found, unknown words, search hits, topic scores and the answer.
     pub fn explain(&self, message: &str) -> Explanation {
         let assessment = self.assess(message);
-        let answer = self.answer(message);
+        let answer = self.answer_assessed(&assessment);
         Explanation::new(
             self,
             &assessment.analysis,

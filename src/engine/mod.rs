@@ -123,7 +123,14 @@ impl Engine {
         // The two slowest steps are independent: build them on both cores.
         let (index, vocabulary) = std::thread::scope(|scope| {
             let index = scope.spawn(|| PassageIndex::build(&corpus.passages));
-            let vocabulary = Vocabulary::build(&knowledge.lexicon, &knowledge.topics, &corpus, knowledge.dictionary);
+            let emergency_words = knowledge.safety.emergency.literal_words();
+            let vocabulary = Vocabulary::build(
+                &knowledge.lexicon,
+                &knowledge.topics,
+                &corpus,
+                knowledge.dictionary,
+                &emergency_words,
+            );
             (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), vocabulary)
         });
         let index = index?;

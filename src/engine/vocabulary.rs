@@ -106,7 +106,15 @@ pub(crate) struct Vocabulary {
 
 impl Vocabulary {
     /// Compiles the lexicon and topic cues, and learns the article words for spelling.
-    pub fn build(lexicon: &Lexicon, topics: &[TopicSpec], corpus: &Corpus, dictionary: Dictionary) -> Vocabulary {
+    /// The English words of the emergency patterns (`emergency_words`) become
+    /// spelling targets too, so "he stoped breathing" reaches `stopped breathing`.
+    pub fn build(
+        lexicon: &Lexicon,
+        topics: &[TopicSpec],
+        corpus: &Corpus,
+        dictionary: Dictionary,
+        emergency_words: &[String],
+    ) -> Vocabulary {
         let mut builder = Builder {
             phrases: Vec::new(),
             by_stems: HashMap::new(),
@@ -179,6 +187,9 @@ impl Vocabulary {
         }
         for word in lexicon.urgent.iter().flat_map(|w| words(w)) {
             speller.add(&word, Trust::Curated);
+        }
+        for word in emergency_words.iter().filter(|word| dictionary.contains(word)) {
+            speller.add(word, Trust::Curated);
         }
         for passage in &corpus.passages {
             for word in words(&passage.text) {

@@ -22,6 +22,22 @@ impl RuleSet {
         Some(&self.reasons[first])
     }
 
+    /// The plain words written in the patterns ("stopped" in
+    /// `stopped breathing`), with escapes like `\b` and character classes left
+    /// out. Fragments such as "convuls" in `convuls[a-z]*` come out too, so a
+    /// caller that wants real words filters them.
+    pub fn literal_words(&self) -> Vec<String> {
+        let noise = Regex::new(r"\\.|\[[^\]]*\]|\{[^}]*\}").expect("a valid pattern");
+        let mut words: Vec<String> = Vec::new();
+        for pattern in self.patterns.patterns() {
+            let plain = noise.replace_all(pattern, " ");
+            words.extend(plain.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).map(str::to_string));
+        }
+        words.sort_unstable();
+        words.dedup();
+        words
+    }
+
     /// Number of rules.
     pub fn len(&self) -> usize {
         self.reasons.len()
@@ -177,6 +193,15 @@ mod tests {
         assert_eq!(rules.emergency.first_match("he is not breathing"), Some("a"));
         assert_eq!(rules.emergency.first_match("breathing fine"), Some("b"));
         assert_eq!(rules.emergency.first_match("asleep"), None);
+    }
+
+    #[test]
+    fn literal_words_leave_out_escapes_and_classes() {
+        let rules = SafetyRules::parse(&file(
+            "[[emergency]]\nreason = \"a\"\npattern = '\\b(stopped|not) breathing( [a-z0-9]+){0,3} convuls[a-z]*\\b'\n",
+        ))
+        .unwrap();
+        assert_eq!(rules.emergency.literal_words(), ["breathing", "convuls", "not", "stopped"]);
     }
 
     #[test]

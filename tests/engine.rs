@@ -236,6 +236,49 @@ fn out_of_scope_questions_never_hear_benign() {
     }
 }
 
+/// An everyday movement word ("twitch", "spasm") is about sleep spasms when the
+/// question places it in sleep or nowhere, and not when it places it elsewhere:
+/// a twitching eyelid, a spasm in the neck, twitches all day at work.
+#[test]
+fn a_movement_placed_outside_sleep_is_not_about_sleep_spasms() {
+    let elsewhere = [
+        "are eye twitches dangerous?",
+        "my eyelid keeps twitching, is that normal?",
+        "are muscle spasms in my neck dangerous",
+        "my leg twitches all day at work, is it bad?",
+        "is muscle twitching during the day serious",
+        "what are the signs of a heart attack",
+    ];
+    for question in elsewhere {
+        let answer = engine().answer(question);
+        let reply = plain_text(&answer).to_lowercase();
+        assert_eq!(answer.topic, Topic::OutOfScope, "{question}");
+        assert!(!reply.contains("benign") && !reply.contains("not dangerous"), "{question}: {reply}");
+    }
+    assert_eq!(engine().answer("are these twitches dangerous?").topic, Topic::Safety);
+    assert_eq!(engine().answer("my legs twitch when I doze off, is it normal?").topic, Topic::Safety);
+    assert_eq!(engine().answer("I twitch when I nap during the day, is it normal?").topic, Topic::Safety);
+}
+
+/// "When are they dangerous?" asks for the warning signs; "when I fall asleep I
+/// jerk, is it dangerous?" asks whether they are dangerous.
+#[test]
+fn a_question_opening_with_when_asks_for_the_warning_signs() {
+    assert_eq!(engine().answer("when are sleep spasms dangerous").topic, Topic::SeekCare);
+    assert_eq!(engine().answer("at what point is twitching at night serious").topic, Topic::SeekCare);
+    assert_eq!(engine().answer("when i fall asleep i jerk, is it dangerous").topic, Topic::Safety);
+    assert_eq!(engine().answer("when is a heart attack dangerous").topic, Topic::OutOfScope);
+}
+
+/// A filler word inside a phrase does not break it, and chat shorthand is read
+/// as the words it stands for.
+#[test]
+fn fillers_and_shorthand_keep_the_question_readable() {
+    assert_eq!(engine().answer("what even is a sleep start").topic, Topic::Definition);
+    assert_eq!(engine().answer("y do i get hypnic jerks").topic, Topic::Causes);
+    assert_eq!(engine().answer("wat r night jerks").topic, Topic::Definition);
+}
+
 /// A question without an explicit subject is about sleep spasms.
 #[test]
 fn questions_without_a_subject_are_about_sleep_spasms() {

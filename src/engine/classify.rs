@@ -7,7 +7,10 @@
 //! the best passages vote for the topics they back.
 //!
 //! Scope comes from the subject. A question that names sleep spasms is in
-//! scope. One that names something unknown and not sleep spasms is not. One
+//! scope. An everyday movement word ("twitch") names them when the question
+//! places it in sleep, and refers to them like "they" when it places it
+//! nowhere; placed outside sleep ("during the day") it is not about them. One
+//! that names something unknown and not sleep spasms is not. One
 //! that names nothing ("are they dangerous?") is about sleep spasms. One whose
 //! subject is a thing the articles discuss (caffeine, epilepsy) is in scope only
 //! for the topics where the articles discuss it: "does caffeine make it worse"
@@ -66,6 +69,18 @@ const TIE_ORDER: [Topic; 9] = [
     Topic::Definition,
 ];
 
+/// A topic that answers another topic's questions when they open a certain way:
+/// "**when** are they dangerous?" asks for the warning signs, not for safety.
+#[derive(Debug, Clone)]
+pub(crate) struct Opening {
+    /// The opening words, lower case.
+    pub words: Vec<String>,
+    /// The topic that answers.
+    pub to: Topic,
+    /// The topics whose cues it takes.
+    pub from: Vec<Topic>,
+}
+
 /// What the engine decided a message is.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Verdict {
@@ -101,7 +116,10 @@ pub(crate) struct Decision {
 /// What the phrases of a question say, gathered once.
 #[derive(Debug, Default)]
 pub(crate) struct Evidence {
+    /// Names sleep spasms: a subject, or a movement placed in sleep.
     has_subject: bool,
+    /// Places whatever it asks about outside sleep, and names no subject.
+    placed_awake: bool,
     has_anaphor: bool,
     has_entity: bool,
     addressed: bool,
@@ -119,19 +137,24 @@ impl Evidence {
     pub fn gather(analysis: &Analysis, vocabulary: &Vocabulary) -> Evidence {
         let mut evidence = Evidence { only_smalltalk: analysis.foreign.is_empty(), ..Evidence::default() };
         let mut anaphors = 0;
+        let (mut movement, mut sleep_time, mut awake) = (false, false, false);
         let mut counted = Vec::with_capacity(analysis.phrases.len());
         let mut negated_until: Option<usize> = None;
         for (order, &id) in analysis.phrases.iter().enumerate() {
             let meaning = &vocabulary.phrase(id).meaning;
             evidence.has_subject |= meaning.subject;
+            movement |= meaning.movement;
+            sleep_time |= meaning.sleep_time;
+            awake |= meaning.awake;
             anaphors += usize::from(meaning.anaphor);
             evidence.has_entity |= meaning.entity;
             evidence.addressed |= meaning.addressee;
             if evidence.smalltalk.is_none() {
                 evidence.smalltalk = meaning.smalltalk;
             }
-            let plain_general = meaning.general && meaning.cues.is_empty() && !meaning.subject && !meaning.entity;
-            let plain_context = meaning.context && meaning.cues.is_empty() && !meaning.subject && !meaning.entity;
+            let names = meaning.subject || meaning.movement || meaning.entity;
+            let plain_general = meaning.general && meaning.cues.is_empty() && !names;
+            let plain_context = meaning.context && meaning.cues.is_empty() && !names;
             if meaning.smalltalk.is_none() && !plain_general && !plain_context {
                 evidence.only_smalltalk = false;
             }
@@ -158,8 +181,25 @@ impl Evidence {
                 }
             }
         }
-        evidence.has_anaphor = anaphors > dummy_its(&analysis.words);
+        evidence.placed_awake = awake && !sleep_time && !evidence.has_subject;
+        // A movement placed in sleep names sleep spasms; placed nowhere, it
+        // refers to them the way "they" does.
+        evidence.has_subject |= movement && sleep_time;
+        evidence.has_anaphor = anaphors > dummy_its(&analysis.words) || movement && !evidence.has_subject;
         evidence
+    }
+
+    /// Moves the cue weight of a question that opens like one of `openings` to
+    /// the topic that answers it.
+    pub fn apply_openings(&mut self, analysis: &Analysis, openings: &[Opening]) {
+        let Some(opening) = openings.iter().find(|opening| analysis.words.starts_with(&opening.words)) else {
+            return;
+        };
+        let Some(to) = opening.to.answerable_index() else { return };
+        for from in opening.from.iter().filter_map(|topic| topic.answerable_index()) {
+            self.cue_scores[to] += self.cue_scores[from];
+            self.cue_scores[from] = 0.0;
+        }
     }
 
     /// Whether the search is worth running: the question may be answered.
@@ -200,10 +240,15 @@ pub(crate) fn decide<'a>(
         return verdict(Verdict::Smalltalk(kind));
     }
     let names_something = evidence.has_subject || evidence.has_anaphor || evidence.has_entity;
-    if evidence.addressed && !names_something && foreign == 0 {
+    // "Who made you?" is about the bot; "is it better to sleep on your back?"
+    // asks about sleep with a generic "your".
+    if evidence.addressed && !names_something && foreign == 0 && evidence.content_phrases == 0 {
         return verdict(Verdict::Smalltalk(SmalltalkKind::About));
     }
     let out_of_scope = |share: f32| verdict(Verdict::OutOfScope { confidence: (0.6 + 0.4 * share).min(1.0) });
+    if evidence.placed_awake {
+        return out_of_scope(0.5);
+    }
     let foreign_share = foreign as f32 / (foreign + evidence.content_phrases).max(1) as f32;
     if foreign > 0 && !evidence.has_subject {
         let tolerated = if evidence.has_entity {

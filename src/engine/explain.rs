@@ -69,11 +69,14 @@ fn describe(meaning: &Meaning) -> String {
     let mut parts: Vec<String> = Vec::new();
     let flags = [
         (meaning.subject, "subject"),
+        (meaning.movement, "movement"),
         (meaning.anaphor, "anaphor"),
         (meaning.addressee, "addressee"),
         (meaning.negator, "negator"),
         (meaning.entity, "entity"),
-        (meaning.context, "context"),
+        (meaning.context && !meaning.sleep_time, "context"),
+        (meaning.sleep_time, "sleep time"),
+        (meaning.awake, "awake"),
         (meaning.general, "general"),
     ];
     parts.extend(flags.iter().filter(|(on, _)| *on).map(|(_, name)| name.to_string()));

@@ -22,9 +22,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use explain::Explanation;
+use words::words;
 pub use words::{MAX_QUESTION_CHARS, Sanitized, sanitize};
 
-use self::classify::{Decision, Evidence, Verdict, decide};
+use self::classify::{Decision, Evidence, Opening, Verdict, decide};
 use self::vocabulary::Analysis;
 use self::vocabulary::Vocabulary;
 use crate::answer::{Answer, Offer, Quote};
@@ -77,6 +78,8 @@ struct Inner {
     backs: Vec<Vec<Topic>>,
     /// Per answerable topic: whether it needs sleep spasms named or referred to.
     needs_subject: [bool; 9],
+    /// Questions a topic takes from others by how they open.
+    openings: Vec<Opening>,
     texts: Texts,
 }
 
@@ -138,9 +141,18 @@ impl Engine {
         for (slot, spec) in knowledge.topics.iter().enumerate() {
             needs_subject[slot] = spec.needs_subject;
         }
+        let openings = knowledge
+            .topics
+            .iter()
+            .filter_map(|spec| spec.takes_over.as_ref().map(|take| (spec.topic, take)))
+            .flat_map(|(to, take)| {
+                take.opened_by.iter().map(move |opening| Opening { words: words(opening), to, from: take.from.clone() })
+            })
+            .collect();
         Ok(Engine {
             inner: Arc::new(Inner {
                 needs_subject,
+                openings,
                 place: knowledge.place,
                 corpus,
                 index,
@@ -223,7 +235,8 @@ impl Engine {
         let analysis = inner.vocabulary.analyse(&sanitized.text);
         let emergency =
             if analysis.words.is_empty() { None } else { inner.emergency.first_match(&analysis.normalized) };
-        let evidence = Evidence::gather(&analysis, &inner.vocabulary);
+        let mut evidence = Evidence::gather(&analysis, &inner.vocabulary);
+        evidence.apply_openings(&analysis, &inner.openings);
         let hits = if emergency.is_none() && evidence.needs_search(&analysis) {
             self.search(&analysis.search_stems)
         } else {

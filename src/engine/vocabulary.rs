@@ -19,6 +19,8 @@ use crate::topic::Topic;
 pub(crate) struct Meaning {
     /// Names sleep spasms.
     pub subject: bool,
+    /// A sudden movement ("twitch"): sleep spasms, unless placed outside sleep.
+    pub movement: bool,
     /// Refers back to the subject ("they").
     pub anaphor: bool,
     /// Speaks to the bot ("you").
@@ -29,8 +31,12 @@ pub(crate) struct Meaning {
     pub entity: bool,
     /// Says nothing about the subject.
     pub general: bool,
-    /// Sleep, night, body parts.
+    /// Body parts, sensations, and the `sleep_time` words.
     pub context: bool,
+    /// Places a movement in sleep ("night", "doze off").
+    pub sleep_time: bool,
+    /// Places a movement outside sleep ("during the day").
+    pub awake: bool,
     /// A greeting, thanks, goodbye or "who are you".
     pub smalltalk: Option<SmalltalkKind>,
     /// Topic cue weights.
@@ -39,10 +45,30 @@ pub(crate) struct Meaning {
     pub expansions: Vec<String>,
 }
 
+/// The flags a longer phrase inherits from its words.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordFlags {
+    subject: bool,
+    movement: bool,
+    entity: bool,
+    sleep_time: bool,
+}
+
 impl Meaning {
+    fn word_flags(&self) -> WordFlags {
+        WordFlags { subject: self.subject, movement: self.movement, entity: self.entity, sleep_time: self.sleep_time }
+    }
+
     /// True when the phrase carries nothing but being a known general word.
     fn is_only_general(&self) -> bool {
-        self.general && !self.subject && !self.entity && !self.context && !self.negator && self.cues.is_empty()
+        self.general
+            && !self.subject
+            && !self.movement
+            && !self.entity
+            && !self.context
+            && !self.awake
+            && !self.negator
+            && self.cues.is_empty()
     }
 }
 
@@ -59,7 +85,7 @@ pub(crate) struct Phrase {
 struct PhraseMatch {
     /// The phrase.
     phrase: usize,
-    /// How many words it covers, a skipped anaphor included.
+    /// How many words it covers, a skipped word included.
     length: usize,
     /// The anaphor found inside the phrase, if any.
     skipped_anaphor: Option<usize>,
@@ -101,6 +127,8 @@ pub(crate) struct Vocabulary {
     general_words: HashSet<String>,
     /// Chat shorthand, expanded before reading ("rn" -> "right", "now").
     abbreviations: HashMap<String, Vec<String>>,
+    /// Stems of the words that may stand inside a phrase ("what even is").
+    filler_stems: HashSet<String>,
     analyzer: TextAnalyzer,
 }
 
@@ -124,12 +152,18 @@ impl Vocabulary {
             keep_whole: lexicon.keep_whole.iter().flat_map(|w| words(w)).collect(),
         };
         type Flag = fn(&mut Meaning);
-        let flagged: [(&Vec<String>, Flag); 6] = [
+        let flagged: [(&Vec<String>, Flag); 9] = [
             (&lexicon.subject, |m| m.subject = true),
+            (&lexicon.movement, |m| m.movement = true),
             (&lexicon.anaphor, |m| m.anaphor = true),
             (&lexicon.addressee, |m| m.addressee = true),
             (&lexicon.negator, |m| m.negator = true),
             (&lexicon.context, |m| m.context = true),
+            (&lexicon.sleep_time, |m| {
+                m.context = true;
+                m.sleep_time = true;
+            }),
+            (&lexicon.awake, |m| m.awake = true),
             (&lexicon.entity, |m| m.entity = true),
         ];
         for (list, flag) in flagged {
@@ -200,6 +234,7 @@ impl Vocabulary {
             }
         }
 
+        let filler_stems = lexicon.filler.iter().flat_map(|w| words(w)).map(|w| builder.stem(&w)).collect();
         let mut whole_to_stem = HashMap::new();
         for word in builder.keep_whole.clone() {
             whole_to_stem.insert(word.clone(), stem_with(&mut builder.analyzer, &word));
@@ -221,6 +256,7 @@ impl Vocabulary {
             whole_to_stem,
             general_words,
             abbreviations: lexicon.abbreviations.iter().map(|(short, long)| (short.clone(), words(long))).collect(),
+            filler_stems,
             analyzer: builder.analyzer,
         }
     }
@@ -293,20 +329,25 @@ impl Vocabulary {
         analysis
     }
 
-    /// The longest phrase starting at `position`. Inside a phrase, one anaphor may
-    /// stand between two of its words: "sets them off" is "set off" (with "them").
+    /// The longest phrase starting at `position`. Inside a phrase, one anaphor or
+    /// filler word may stand between two of its words: "sets them off" is "set
+    /// off" (with "them"), "what even is" is "what is".
     fn longest_phrase_at(&self, stems: &[String], position: usize) -> Option<PhraseMatch> {
         let candidates = self.by_first_stem.get(&stems[position])?;
         candidates.iter().find_map(|&id| {
             let phrase = &self.phrases[id].stems;
             let mut at = position;
+            let mut skipped = false;
             let mut skipped_anaphor = None;
             for (i, stem) in phrase.iter().enumerate() {
                 if stems.get(at) != Some(stem) {
-                    let anaphor = self.single_word_anaphor(stems.get(at)?);
-                    if i == 0 || skipped_anaphor.is_some() || anaphor.is_none() || stems.get(at + 1) != Some(stem) {
+                    let between = stems.get(at)?;
+                    let anaphor = self.single_word_anaphor(between);
+                    let filler = self.filler_stems.contains(between);
+                    if i == 0 || skipped || !(anaphor.is_some() || filler) || stems.get(at + 1) != Some(stem) {
                         return None;
                     }
+                    skipped = true;
                     skipped_anaphor = anaphor;
                     at += 1;
                 }
@@ -342,8 +383,17 @@ impl Vocabulary {
 /// Every single word of the curated lists and cues (not the general words: they
 /// are never spelling targets).
 fn lexicon_words(lexicon: &Lexicon, topics: &[TopicSpec]) -> Vec<String> {
-    let lists =
-        [&lexicon.subject, &lexicon.anaphor, &lexicon.addressee, &lexicon.negator, &lexicon.context, &lexicon.entity];
+    let lists = [
+        &lexicon.subject,
+        &lexicon.movement,
+        &lexicon.anaphor,
+        &lexicon.addressee,
+        &lexicon.negator,
+        &lexicon.context,
+        &lexicon.sleep_time,
+        &lexicon.awake,
+        &lexicon.entity,
+    ];
     let mut phrases: Vec<&String> = lists.into_iter().flatten().collect();
     phrases.extend(lexicon.smalltalk.iter().flat_map(|(_, list)| list));
     phrases.extend(lexicon.synonyms.iter().flat_map(|(word, targets)| std::iter::once(word).chain(targets)));
@@ -388,29 +438,34 @@ impl Builder {
         words(phrase).iter().map(|word| self.stem(word)).collect()
     }
 
-    /// A longer phrase that contains a subject or entity word is one too: "jerk
-    /// awake" still names sleep spasms.
+    /// A longer phrase that contains a subject, movement, entity or sleep-time
+    /// word is one too: "jerk awake" still names a movement, in sleep; "cant fall
+    /// asleep" still places things in sleep.
     fn inherit_word_flags(&mut self) {
         let flags_of = |stem: &String| {
-            self.by_stems.get(std::slice::from_ref(stem)).map(|&id| {
-                let meaning = &self.phrases[id].meaning;
-                (meaning.subject, meaning.entity)
-            })
+            self.by_stems.get(std::slice::from_ref(stem)).map(|&id| self.phrases[id].meaning.word_flags())
         };
-        let inherited: Vec<(usize, bool, bool)> = self
+        let inherited: Vec<(usize, WordFlags)> = self
             .phrases
             .iter()
             .enumerate()
             .filter(|(_, phrase)| phrase.stems.len() > 1)
             .map(|(id, phrase)| {
-                let flags: Vec<(bool, bool)> = phrase.stems.iter().filter_map(flags_of).collect();
-                (id, flags.iter().any(|f| f.0), flags.iter().any(|f| f.1))
+                let any = phrase.stems.iter().filter_map(flags_of).fold(WordFlags::default(), |all, one| WordFlags {
+                    subject: all.subject || one.subject,
+                    movement: all.movement || one.movement,
+                    entity: all.entity || one.entity,
+                    sleep_time: all.sleep_time || one.sleep_time,
+                });
+                (id, any)
             })
             .collect();
-        for (id, subject, entity) in inherited {
+        for (id, any) in inherited {
             let meaning = &mut self.phrases[id].meaning;
-            meaning.subject |= subject;
-            meaning.entity |= entity && !meaning.subject;
+            meaning.subject |= any.subject;
+            meaning.movement |= any.movement && !meaning.subject;
+            meaning.entity |= any.entity && !meaning.subject && !meaning.movement;
+            meaning.sleep_time |= any.sleep_time && !meaning.awake;
         }
     }
 

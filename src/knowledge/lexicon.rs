@@ -26,14 +26,23 @@ pub enum SmalltalkKind {
 pub struct Lexicon {
     /// Names for sleep spasms themselves.
     pub subject: Vec<String>,
+    /// Everyday words for a sudden movement ("twitch", "jerk"): names for sleep
+    /// spasms unless the question places them outside sleep.
+    pub movement: Vec<String>,
     /// Words that refer back to the subject ("they", "it").
     pub anaphor: Vec<String>,
     /// Words that speak to the bot ("you", "your").
     pub addressee: Vec<String>,
     /// Words that cancel the topic cue right after them ("without", "instead of").
     pub negator: Vec<String>,
-    /// Where and when spasms happen ("sleep", "night", "legs").
+    /// Where spasms happen and how they feel ("legs", "falling").
     pub context: Vec<String>,
+    /// Words that place a movement in sleep ("sleep", "night", "doze off").
+    pub sleep_time: Vec<String>,
+    /// Phrases that place a movement outside sleep ("during the day", "at work").
+    pub awake: Vec<String>,
+    /// Words that may stand inside a curated phrase ("what even is").
+    pub filler: Vec<String>,
     /// Things the articles discuss that are not sleep spasms ("epilepsy", "caffeine").
     pub entity: Vec<String>,
     /// Words that say nothing about the subject of a question: the curated
@@ -56,10 +65,18 @@ pub struct Lexicon {
 #[serde(deny_unknown_fields)]
 struct LexiconFile {
     subject: Vec<String>,
+    #[serde(default)]
+    movement: Vec<String>,
     anaphor: Vec<String>,
     addressee: Vec<String>,
     negator: Vec<String>,
     context: Vec<String>,
+    #[serde(default)]
+    sleep_time: Vec<String>,
+    #[serde(default)]
+    awake: Vec<String>,
+    #[serde(default)]
+    filler: Vec<String>,
     entity: Vec<String>,
     general: Vec<String>,
     #[serde(default)]
@@ -104,10 +121,14 @@ impl Lexicon {
         }
         let lists = [
             &parsed.subject,
+            &parsed.movement,
             &parsed.anaphor,
             &parsed.addressee,
             &parsed.negator,
             &parsed.context,
+            &parsed.sleep_time,
+            &parsed.awake,
+            &parsed.filler,
             &parsed.entity,
             &parsed.general,
         ];
@@ -117,10 +138,14 @@ impl Lexicon {
         let SmalltalkFile { greeting, thanks, goodbye, about } = parsed.smalltalk;
         Ok(Lexicon {
             subject: parsed.subject,
+            movement: parsed.movement,
             anaphor: parsed.anaphor,
             addressee: parsed.addressee,
             negator: parsed.negator,
             context: parsed.context,
+            sleep_time: parsed.sleep_time,
+            awake: parsed.awake,
+            filler: parsed.filler,
             entity: parsed.entity,
             general: parsed.general.into_iter().chain(common.common).collect(),
             keep_whole: parsed.keep_whole,

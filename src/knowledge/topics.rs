@@ -29,6 +29,25 @@ pub struct TopicSpec {
     pub needs_subject: bool,
     /// Words and phrases that point to this topic, with their weights.
     pub cues: Vec<(String, f32)>,
+    /// Questions of another topic that this one answers when they open with
+    /// certain words: "**when** are they dangerous?" asks for the warning signs.
+    pub takes_over: Option<TakeOver>,
+}
+
+/// Questions one topic takes from others by how they open.
+#[derive(Debug, Clone)]
+pub struct TakeOver {
+    /// The topics whose cues it takes.
+    pub from: Vec<Topic>,
+    /// The openings, as written ("when", "at what point").
+    pub opened_by: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TakeOverFile {
+    from: Vec<toml::Spanned<String>>,
+    opened_by: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -42,6 +61,8 @@ struct TopicFile {
     #[serde(default)]
     needs_subject: bool,
     cues: BTreeMap<String, f32>,
+    #[serde(default)]
+    takes_over: Option<TakeOverFile>,
 }
 
 /// The largest cue weight a curator may give.
@@ -91,6 +112,23 @@ impl TopicSpec {
                 None => return Err(located.error(format!("`{}` is not another topic", located.value))),
             }
         }
+        let takes_over = match entry.takes_over {
+            Some(take) => {
+                let mut from = Vec::new();
+                for id in take.from {
+                    let located = file.locate(id);
+                    match Topic::from_id(&located.value).filter(|t| t.is_answerable() && *t != topic) {
+                        Some(other) => from.push(other),
+                        None => return Err(located.error(format!("`{}` is not another topic", located.value))),
+                    }
+                }
+                if take.opened_by.iter().any(|opening| opening.trim().is_empty()) {
+                    return Err(file.malformed_near("opened_by", "`opened_by` contains an empty opening"));
+                }
+                Some(TakeOver { from, opened_by: take.opened_by })
+            }
+            None => None,
+        };
         let mut cues = Vec::new();
         for (phrase, weight) in entry.cues {
             if !(weight > 0.0 && weight <= MAX_CUE_WEIGHT) || phrase.trim().is_empty() {
@@ -110,6 +148,7 @@ impl TopicSpec {
             related,
             needs_subject: entry.needs_subject,
             cues,
+            takes_over,
         })
     }
 }

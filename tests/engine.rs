@@ -285,6 +285,12 @@ fn questions_without_a_subject_are_about_sleep_spasms() {
     assert_eq!(engine().answer("are they dangerous?").topic, Topic::Safety);
     assert_eq!(engine().answer("why do they happen").topic, Topic::Causes);
     assert_eq!(engine().answer("how common is it").topic, Topic::Prevalence);
+    // Only cues and function words: still about them.
+    assert_eq!(engine().answer("dangerous??").topic, Topic::Safety);
+    assert_eq!(engine().answer("causes?").topic, Topic::Causes);
+    // An everyday word beside the cue is what the question is about.
+    assert_eq!(engine().answer("Is high pressure dangerous?").topic, Topic::OutOfScope);
+    assert_eq!(engine().answer("is falling dangerous").topic, Topic::OutOfScope);
 }
 
 /// An emergency described now wins over everything, even a sleep-spasm question

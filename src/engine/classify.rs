@@ -119,7 +119,9 @@ pub(crate) struct Evidence {
     /// Names sleep spasms: a subject, or a movement placed in sleep.
     has_subject: bool,
     /// Places whatever it asks about outside sleep, and names no subject.
-    placed_awake: bool,
+    placed_elsewhere: bool,
+    /// Has a context phrase (body, sensation, sleep time).
+    has_context: bool,
     has_anaphor: bool,
     has_entity: bool,
     addressed: bool,
@@ -137,7 +139,7 @@ impl Evidence {
     pub fn gather(analysis: &Analysis, vocabulary: &Vocabulary) -> Evidence {
         let mut evidence = Evidence { only_smalltalk: analysis.foreign.is_empty(), ..Evidence::default() };
         let mut anaphors = 0;
-        let (mut movement, mut sleep_time, mut awake) = (false, false, false);
+        let (mut movement, mut sleep_time, mut elsewhere) = (false, false, false);
         let mut counted = Vec::with_capacity(analysis.phrases.len());
         let mut negated_until: Option<usize> = None;
         for (order, &id) in analysis.phrases.iter().enumerate() {
@@ -145,7 +147,8 @@ impl Evidence {
             evidence.has_subject |= meaning.subject;
             movement |= meaning.movement;
             sleep_time |= meaning.sleep_time;
-            awake |= meaning.awake;
+            elsewhere |= meaning.elsewhere;
+            evidence.has_context |= meaning.context;
             anaphors += usize::from(meaning.anaphor);
             evidence.has_entity |= meaning.entity;
             evidence.addressed |= meaning.addressee;
@@ -181,7 +184,7 @@ impl Evidence {
                 }
             }
         }
-        evidence.placed_awake = awake && !sleep_time && !evidence.has_subject;
+        evidence.placed_elsewhere = elsewhere && !sleep_time && !evidence.has_subject;
         // A movement placed in sleep names sleep spasms; placed nowhere, it
         // refers to them the way "they" does.
         evidence.has_subject |= movement && sleep_time;
@@ -246,7 +249,7 @@ pub(crate) fn decide<'a>(
         return verdict(Verdict::Smalltalk(SmalltalkKind::About));
     }
     let out_of_scope = |share: f32| verdict(Verdict::OutOfScope { confidence: (0.6 + 0.4 * share).min(1.0) });
-    if evidence.placed_awake {
+    if evidence.placed_elsewhere {
         return out_of_scope(0.5);
     }
     let foreign_share = foreign as f32 / (foreign + evidence.content_phrases).max(1) as f32;
@@ -269,6 +272,8 @@ pub(crate) fn decide<'a>(
         return verdict(Verdict::OutOfScope { confidence: 0.5 });
     }
 
+    // Only cues and function words: "dangerous??", "causes?", "rare or common?".
+    let bare = foreign == 0 && analysis.common_words == 0 && !evidence.has_context && !evidence.has_entity;
     let mut scores = evidence.cue_scores;
     if entity_is_subject {
         for topic in &evidence.entity_topics {
@@ -291,11 +296,12 @@ pub(crate) fn decide<'a>(
         Verdict::OutOfScope { confidence: 0.6 }
     } else if best.answerable_index().is_some_and(|slot| needs_subject[slot])
         && !evidence.has_subject
-        && (foreign > 0 || !evidence.has_anaphor)
+        && (foreign > 0 || !evidence.has_anaphor && !bare)
     {
         // Never call something benign (or 70% common) unless it is clearly sleep
-        // spasms: named, or referred back to ("are they dangerous?"). "Is high
-        // pressure dangerous?" and "is it safe to drive tired?" are not.
+        // spasms: named, referred back to ("are they dangerous?"), or asked with
+        // nothing else at all ("dangerous??"). "Is high pressure dangerous?" and
+        // "is it safe to drive tired?" are not.
         Verdict::OutOfScope { confidence: 0.6 }
     } else {
         let (second, second_score) = ranked[1];

@@ -76,7 +76,7 @@ fn describe(meaning: &Meaning) -> String {
         (meaning.entity, "entity"),
         (meaning.context && !meaning.sleep_time, "context"),
         (meaning.sleep_time, "sleep time"),
-        (meaning.awake, "awake"),
+        (meaning.elsewhere, "elsewhere"),
         (meaning.general, "general"),
     ];
     parts.extend(flags.iter().filter(|(on, _)| *on).map(|(_, name)| name.to_string()));

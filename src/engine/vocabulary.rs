@@ -35,8 +35,8 @@ pub(crate) struct Meaning {
     pub context: bool,
     /// Places a movement in sleep ("night", "doze off").
     pub sleep_time: bool,
-    /// Places a movement outside sleep ("during the day").
-    pub awake: bool,
+    /// Places a movement outside sleep spasms ("during the day", "eyelid").
+    pub elsewhere: bool,
     /// A greeting, thanks, goodbye or "who are you".
     pub smalltalk: Option<SmalltalkKind>,
     /// Topic cue weights.
@@ -66,7 +66,7 @@ impl Meaning {
             && !self.movement
             && !self.entity
             && !self.context
-            && !self.awake
+            && !self.elsewhere
             && !self.negator
             && self.cues.is_empty()
     }
@@ -103,6 +103,8 @@ pub(crate) struct Analysis {
     /// Positions in `words` of the words in no curated list: foreign subjects,
     /// names, gibberish.
     pub foreign: Vec<usize>,
+    /// How many common content words stand outside any phrase ("pressure").
+    pub common_words: usize,
     /// Stems to search for, without duplicates.
     pub search_stems: Vec<String>,
     /// The corrected words joined by single spaces, for the safety patterns.
@@ -123,8 +125,10 @@ pub(crate) struct Vocabulary {
     dictionary: Dictionary,
     /// Index stems of the words kept whole ("medical" -> "medic").
     whole_to_stem: HashMap<String, String>,
-    /// The single general words, exactly as listed.
+    /// The single general and common words, exactly as listed.
     general_words: HashSet<String>,
+    /// The common words that are not also general ("pressure", "back").
+    common_words: HashSet<String>,
     /// Chat shorthand, expanded before reading ("rn" -> "right", "now").
     abbreviations: HashMap<String, Vec<String>>,
     /// Stems of the words that may stand inside a phrase ("what even is").
@@ -163,7 +167,7 @@ impl Vocabulary {
                 m.context = true;
                 m.sleep_time = true;
             }),
-            (&lexicon.awake, |m| m.awake = true),
+            (&lexicon.elsewhere, |m| m.elsewhere = true),
             (&lexicon.entity, |m| m.entity = true),
         ];
         for (list, flag) in flagged {
@@ -183,6 +187,16 @@ impl Vocabulary {
                 general_words.extend(entry_words);
             }
         }
+        let mut common_words = HashSet::new();
+        for entry in &lexicon.common {
+            let entry_words = words(entry);
+            if entry_words.len() > 1 {
+                builder.meaning(entry).general = true;
+            } else {
+                common_words.extend(entry_words.into_iter().filter(|word| !general_words.contains(word)));
+            }
+        }
+        general_words.extend(common_words.iter().cloned());
         for (kind, phrases) in &lexicon.smalltalk {
             for phrase in phrases {
                 builder.meaning(phrase).smalltalk = Some(*kind);
@@ -255,6 +269,7 @@ impl Vocabulary {
             dictionary,
             whole_to_stem,
             general_words,
+            common_words,
             abbreviations: lexicon.abbreviations.iter().map(|(short, long)| (short.clone(), words(long))).collect(),
             filler_stems,
             analyzer: builder.analyzer,
@@ -318,6 +333,8 @@ impl Vocabulary {
                     if !self.general_words.contains(word) && !word.chars().all(|c| c.is_ascii_digit()) {
                         analysis.foreign.push(position);
                         search.push(stems[position].clone());
+                    } else if self.common_words.contains(word) {
+                        analysis.common_words += 1;
                     }
                     position += 1;
                 }
@@ -391,7 +408,7 @@ fn lexicon_words(lexicon: &Lexicon, topics: &[TopicSpec]) -> Vec<String> {
         &lexicon.negator,
         &lexicon.context,
         &lexicon.sleep_time,
-        &lexicon.awake,
+        &lexicon.elsewhere,
         &lexicon.entity,
     ];
     let mut phrases: Vec<&String> = lists.into_iter().flatten().collect();
@@ -465,7 +482,7 @@ impl Builder {
             meaning.subject |= any.subject;
             meaning.movement |= any.movement && !meaning.subject;
             meaning.entity |= any.entity && !meaning.subject && !meaning.movement;
-            meaning.sleep_time |= any.sleep_time && !meaning.awake;
+            meaning.sleep_time |= any.sleep_time && !meaning.elsewhere;
         }
     }
 

@@ -40,14 +40,18 @@ pub struct Lexicon {
     /// Words that place a movement in sleep ("sleep", "night", "doze off").
     pub sleep_time: Vec<String>,
     /// Phrases that place a movement outside sleep ("during the day", "at work").
-    pub awake: Vec<String>,
+    pub elsewhere: Vec<String>,
     /// Words that may stand inside a curated phrase ("what even is").
     pub filler: Vec<String>,
     /// Things the articles discuss that are not sleep spasms ("epilepsy", "caffeine").
     pub entity: Vec<String>,
-    /// Words that say nothing about the subject of a question: the curated
-    /// `general` list and `common_words.toml`.
+    /// Words that say nothing about the subject of a question: function words,
+    /// common verbs, people, time (the curated `general` list).
     pub general: Vec<String>,
+    /// Everyday content words that are not sleep spasms and not foreign either
+    /// (`common_words.toml`): "pressure", "back". They never make a question out
+    /// of scope, but a question with one is not a bare "dangerous?".
+    pub common: Vec<String>,
     /// Words the phrase matcher keeps unstemmed, because the stemmer merges them
     /// with words of another meaning.
     pub keep_whole: Vec<String>,
@@ -74,7 +78,7 @@ struct LexiconFile {
     #[serde(default)]
     sleep_time: Vec<String>,
     #[serde(default)]
-    awake: Vec<String>,
+    elsewhere: Vec<String>,
     #[serde(default)]
     filler: Vec<String>,
     entity: Vec<String>,
@@ -127,7 +131,7 @@ impl Lexicon {
             &parsed.negator,
             &parsed.context,
             &parsed.sleep_time,
-            &parsed.awake,
+            &parsed.elsewhere,
             &parsed.filler,
             &parsed.entity,
             &parsed.general,
@@ -144,10 +148,11 @@ impl Lexicon {
             negator: parsed.negator,
             context: parsed.context,
             sleep_time: parsed.sleep_time,
-            awake: parsed.awake,
+            elsewhere: parsed.elsewhere,
             filler: parsed.filler,
             entity: parsed.entity,
-            general: parsed.general.into_iter().chain(common.common).collect(),
+            general: parsed.general,
+            common: common.common,
             keep_whole: parsed.keep_whole,
             urgent: parsed.urgent,
             abbreviations: parsed.abbreviations.into_iter().collect(),

@@ -258,6 +258,8 @@ fn a_movement_placed_outside_sleep_is_not_about_sleep_spasms() {
     assert_eq!(engine().answer("are these twitches dangerous?").topic, Topic::Safety);
     assert_eq!(engine().answer("my legs twitch when I doze off, is it normal?").topic, Topic::Safety);
     assert_eq!(engine().answer("I twitch when I nap during the day, is it normal?").topic, Topic::Safety);
+    // Without a movement, "during the day" places nothing.
+    assert_eq!(engine().answer("does coffee during the day make them worse?").topic, Topic::Triggers);
 }
 
 /// "When are they dangerous?" asks for the warning signs; "when I fall asleep I

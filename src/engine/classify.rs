@@ -118,7 +118,7 @@ pub(crate) struct Decision {
 pub(crate) struct Evidence {
     /// Names sleep spasms: a subject, or a movement placed in sleep.
     has_subject: bool,
-    /// Places whatever it asks about outside sleep, and names no subject.
+    /// Places a movement outside sleep spasms, and names no subject.
     placed_elsewhere: bool,
     /// Has a context phrase (body, sensation, sleep time).
     has_context: bool,
@@ -184,7 +184,7 @@ impl Evidence {
                 }
             }
         }
-        evidence.placed_elsewhere = elsewhere && !sleep_time && !evidence.has_subject;
+        evidence.placed_elsewhere = elsewhere && movement && !sleep_time && !evidence.has_subject;
         // A movement placed in sleep names sleep spasms; placed nowhere, it
         // refers to them the way "they" does.
         evidence.has_subject |= movement && sleep_time;

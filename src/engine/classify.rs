@@ -296,6 +296,7 @@ pub(crate) fn decide<'a>(
         Verdict::OutOfScope { confidence: 0.6 }
     } else if best.answerable_index().is_some_and(|slot| needs_subject[slot])
         && !evidence.has_subject
+        && !entity_is_subject
         && (foreign > 0 || !evidence.has_anaphor && !bare)
     {
         // Never call something benign (or 70% common) unless it is clearly sleep

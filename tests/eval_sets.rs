@@ -28,7 +28,7 @@ fn the_blind_rounds_keep_meeting_the_targets() {
         let path = entry.expect("a readable folder entry").path();
         cases.extend(load_cases(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display())));
     }
-    assert!(cases.len() >= 500, "only {} questions", cases.len());
+    assert!(cases.len() >= 600, "only {} questions", cases.len());
     let engine = Engine::embedded().expect("the embedded knowledge loads");
     let report = run(&engine, &cases);
     let shortfalls = report.shortfalls(&Thresholds::default());

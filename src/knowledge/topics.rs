@@ -104,28 +104,13 @@ impl TopicSpec {
         if entry.backing.is_empty() {
             return Err(file.malformed_near(&header, format!("`{}` needs at least one backing passage", topic.id())));
         }
-        let mut related = Vec::new();
-        for id in entry.related {
-            let located = file.locate(id);
-            match Topic::from_id(&located.value).filter(|t| t.is_answerable() && *t != topic) {
-                Some(other) => related.push(other),
-                None => return Err(located.error(format!("`{}` is not another topic", located.value))),
-            }
-        }
+        let related = other_topics(file, topic, entry.related)?;
         let takes_over = match entry.takes_over {
             Some(take) => {
-                let mut from = Vec::new();
-                for id in take.from {
-                    let located = file.locate(id);
-                    match Topic::from_id(&located.value).filter(|t| t.is_answerable() && *t != topic) {
-                        Some(other) => from.push(other),
-                        None => return Err(located.error(format!("`{}` is not another topic", located.value))),
-                    }
-                }
                 if take.opened_by.iter().any(|opening| opening.trim().is_empty()) {
                     return Err(file.malformed_near("opened_by", "`opened_by` contains an empty opening"));
                 }
-                Some(TakeOver { from, opened_by: take.opened_by })
+                Some(TakeOver { from: other_topics(file, topic, take.from)?, opened_by: take.opened_by })
             }
             None => None,
         };
@@ -151,6 +136,18 @@ impl TopicSpec {
             takes_over,
         })
     }
+}
+
+/// Parses a list of topic ids that must name answerable topics other than `topic`.
+fn other_topics(file: &SourceFile, topic: Topic, ids: Vec<toml::Spanned<String>>) -> Result<Vec<Topic>> {
+    ids.into_iter()
+        .map(|id| {
+            let located = file.locate(id);
+            Topic::from_id(&located.value)
+                .filter(|t| t.is_answerable() && *t != topic)
+                .ok_or_else(|| located.error(format!("`{}` is not another topic", located.value)))
+        })
+        .collect()
 }
 
 fn answerable_ids() -> String {

@@ -1,6 +1,6 @@
 //! Engine speed. First a latency table: every eval question answered one at a
 //! time, many rounds, with p50/p99/max per question for `Engine::answer` and for
-//! a bare tantivy top-10 search on the same index. Then criterion measurements
+//! a bare tantivy top-10 search on the same index, timed side by side. Then criterion measurements
 //! of the same two workloads.
 //!
 //! Run: `cargo bench --bench engine` (add `-- --quick` for a short run).
@@ -39,32 +39,46 @@ fn percentile(sorted: &[Duration], share: f64) -> Duration {
     sorted[rank]
 }
 
-/// Times `work` once per question per round, one call at a time.
-fn latencies(questions: &[String], mut work: impl FnMut(&str)) -> Vec<Duration> {
+/// Times `first` and `second` once per question per round, one call at a time
+/// and side by side, so both meet the same machine noise (this machine is
+/// shared). Returns both sets of times, sorted.
+fn paired_latencies(
+    questions: &[String],
+    mut first: impl FnMut(&str),
+    mut second: impl FnMut(&str),
+) -> (Vec<Duration>, Vec<Duration>) {
     for question in questions {
-        work(question); // warm up
+        first(question); // warm up
+        second(question);
     }
-    let mut times = Vec::with_capacity(questions.len() * ROUNDS);
+    let mut times = (Vec::with_capacity(questions.len() * ROUNDS), Vec::with_capacity(questions.len() * ROUNDS));
     for _ in 0..ROUNDS {
         for question in questions {
             let start = Instant::now();
-            work(question);
-            times.push(start.elapsed());
+            first(question);
+            times.0.push(start.elapsed());
+            let start = Instant::now();
+            second(question);
+            times.1.push(start.elapsed());
         }
     }
-    times.sort();
+    times.0.sort();
+    times.1.sort();
     times
 }
 
 fn print_latency_table() {
     let engine = engine();
     let questions = questions();
-    let answer = latencies(&questions, |q| {
-        black_box(engine.answer(q));
-    });
-    let bare = latencies(&questions, |q| {
-        black_box(engine.index().search_text(q, 10).expect("search works"));
-    });
+    let (answer, bare) = paired_latencies(
+        &questions,
+        |q| {
+            black_box(engine.answer(q));
+        },
+        |q| {
+            black_box(engine.index().search_text(q, 10).expect("search works"));
+        },
+    );
     println!("latency per question over {} questions x {ROUNDS} rounds:", questions.len());
     println!("  {:<24} {:>10} {:>10} {:>10}", "", "p50", "p99", "max");
     for (name, times) in [("engine answer", &answer), ("bare tantivy top-10", &bare)] {

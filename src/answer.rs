@@ -1,6 +1,8 @@
 //! What the engine returns: an [`Answer`] with its topic, confidence, lead,
 //! quotes and disclaimer. Adapters render it; they never change what it says.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::topic::Topic;
@@ -9,11 +11,11 @@ use crate::topic::Topic;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Quote {
     /// The article's title.
-    pub title: String,
+    pub title: Arc<str>,
     /// The site that published it.
-    pub publisher: String,
+    pub publisher: Arc<str>,
     /// The quoted passage, exactly as in the cleaned article.
-    pub passage: String,
+    pub passage: Arc<str>,
 }
 
 /// A second topic, offered because it scored almost as high as the first.
@@ -37,7 +39,7 @@ pub struct Answer {
     /// A note to show before the lead (the message was cut, say).
     pub notice: Option<String>,
     /// One or two sentences that answer the question directly.
-    pub lead: String,
+    pub lead: Arc<str>,
     /// Up to three passages that back the lead.
     pub quotes: Vec<Quote>,
     /// A close second topic, offered after the quotes.
@@ -45,5 +47,5 @@ pub struct Answer {
     /// Topics to offer next (buttons in Telegram).
     pub related: Vec<Topic>,
     /// The fixed disclaimer; every rendering ends with it.
-    pub disclaimer: String,
+    pub disclaimer: Arc<str>,
 }

@@ -6,6 +6,8 @@
 //! once and never changes, so one [`IndexReader`] serves the whole program and
 //! each search takes a fresh, cheap searcher from it.
 
+use std::collections::HashSet;
+
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions};
@@ -54,6 +56,10 @@ pub struct PassageIndex {
     /// For each segment (by ordinal), the passage id of each document.
     passage_of_doc: Vec<Vec<usize>>,
     num_terms: usize,
+    /// Every term of the passage texts, and of the headings: a query term in
+    /// neither adds nothing to a score, so it is left out of the query.
+    text_terms: HashSet<String>,
+    heading_terms: HashSet<String>,
 }
 
 impl PassageIndex {
@@ -74,7 +80,19 @@ impl PassageIndex {
         index.tokenizers().register(ANALYZER_NAME, english_analyzer());
 
         let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
+        let mut analyzer = english_analyzer();
+        let mut terms_of = |text: &str, into: &mut HashSet<String>| {
+            let mut stream = analyzer.token_stream(text);
+            while stream.advance() {
+                into.insert(stream.token().text.clone());
+            }
+        };
+        let (mut text_terms, mut heading_terms) = (HashSet::new(), HashSet::new());
         for passage in passages {
+            terms_of(&passage.text, &mut text_terms);
+            if let Some(title) = &passage.heading {
+                terms_of(title, &mut heading_terms);
+            }
             let mut document = TantivyDocument::default();
             document.add_u64(passage_field, passage.id as u64);
             document.add_text(text, &passage.text);
@@ -96,7 +114,7 @@ impl PassageIndex {
             passage_of_doc.push(ids);
             num_terms += segment.inverted_index(text)?.terms().num_terms();
         }
-        Ok(PassageIndex { reader, text, heading, passage_of_doc, num_terms })
+        Ok(PassageIndex { reader, text, heading, passage_of_doc, num_terms, text_terms, heading_terms })
     }
 
     /// The best `limit` passages for already analysed terms (stems), best first.
@@ -108,10 +126,18 @@ impl PassageIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(stems.len() * 2);
         for stem in stems {
             let stem = stem.as_ref();
-            let in_text = TermQuery::new(Term::from_field_text(self.text, stem), IndexRecordOption::WithFreqs);
-            let in_heading = TermQuery::new(Term::from_field_text(self.heading, stem), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(in_text)));
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(in_heading), HEADING_BOOST))));
+            if self.text_terms.contains(stem) {
+                let in_text = TermQuery::new(Term::from_field_text(self.text, stem), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(in_text)));
+            }
+            if self.heading_terms.contains(stem) {
+                let in_heading =
+                    TermQuery::new(Term::from_field_text(self.heading, stem), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(in_heading), HEADING_BOOST))));
+            }
+        }
+        if clauses.is_empty() {
+            return Ok(Vec::new());
         }
         self.run(&BooleanQuery::new(clauses), limit)
     }

@@ -10,7 +10,7 @@ pub fn plain_text(answer: &Answer) -> String {
     if let Some(notice) = &answer.notice {
         parts.push(notice.clone());
     }
-    parts.push(answer.lead.clone());
+    parts.push(answer.lead.to_string());
     if !answer.quotes.is_empty() {
         let quotes: Vec<String> =
             answer.quotes.iter().map(|quote| format!("“{}” ({})", quote.passage, quote.publisher)).collect();
@@ -19,7 +19,7 @@ pub fn plain_text(answer: &Answer) -> String {
     if let Some(offer) = &answer.also {
         parts.push(offer.text.clone());
     }
-    parts.push(answer.disclaimer.clone());
+    parts.push(answer.disclaimer.to_string());
     parts.join("\n\n")
 }
 

@@ -57,7 +57,7 @@ fn the_disclaimer_ends_every_reply_in_every_mode() {
     answers.push(engine.welcome());
     answers.push(engine.about());
     for answer in answers {
-        assert_eq!(answer.disclaimer, disclaimer);
+        assert_eq!(&*answer.disclaimer, disclaimer.as_str());
         let reply = plain_text(&answer);
         assert!(reply.ends_with(&disclaimer), "reply does not end with the disclaimer:\n{reply}");
         assert_eq!(reply.matches(&disclaimer).count(), 1, "disclaimer repeated:\n{reply}");
@@ -124,8 +124,8 @@ fn every_topic_has_backing_passages_in_the_cleaned_articles() {
         let answer = engine.answer_topic(topic);
         assert!(!answer.quotes.is_empty() && answer.quotes.len() <= 3, "{topic}: {} quotes", answer.quotes.len());
         for quote in &answer.quotes {
-            assert!(engine.corpus().passages.iter().any(|p| p.text == quote.passage));
-            assert!(engine.sources().iter().any(|s| s.publisher == quote.publisher && s.title == quote.title));
+            assert!(engine.corpus().passages.iter().any(|p| *p.text == *quote.passage));
+            assert!(engine.sources().iter().any(|s| *s.publisher == *quote.publisher && *s.title == *quote.title));
         }
     }
 }

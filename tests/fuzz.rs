@@ -149,8 +149,11 @@ fn text(max: usize) -> impl Strategy<Value = String> {
 }
 
 fn answer(disclaimer: String) -> impl Strategy<Value = Answer> {
-    let quote =
-        (text(80), text(30), text(1_500)).prop_map(|(title, publisher, passage)| Quote { title, publisher, passage });
+    let quote = (text(80), text(30), text(1_500)).prop_map(|(title, publisher, passage)| Quote {
+        title: title.into(),
+        publisher: publisher.into(),
+        passage: passage.into(),
+    });
     (
         prop::sample::select(Topic::ALL.to_vec()),
         text(6_000),
@@ -162,11 +165,11 @@ fn answer(disclaimer: String) -> impl Strategy<Value = Answer> {
             topic,
             confidence: 0.5,
             notice,
-            lead,
+            lead: lead.into(),
             quotes,
             also: None,
             related,
-            disclaimer: disclaimer.clone(),
+            disclaimer: disclaimer.as_str().into(),
         })
 }
 

@@ -80,6 +80,12 @@ struct Inner {
     needs_subject: [bool; 9],
     /// Questions a topic takes from others by how they open.
     openings: Vec<Opening>,
+    /// Per passage: its quote, ready to share, and its length in characters.
+    quotes: Vec<(Quote, usize)>,
+    /// Per answerable topic: its lead, ready to share.
+    leads: Vec<Arc<str>>,
+    /// The disclaimer, ready to share.
+    disclaimer: Arc<str>,
     texts: Texts,
 }
 
@@ -149,10 +155,28 @@ impl Engine {
                 take.opened_by.iter().map(move |opening| Opening { words: words(opening), to, from: take.from.clone() })
             })
             .collect();
+        let quotes = corpus
+            .passages
+            .iter()
+            .map(|passage| {
+                let source = &corpus.sources[passage.article];
+                let quote = Quote {
+                    title: Arc::from(source.title.as_str()),
+                    publisher: Arc::from(source.publisher.as_str()),
+                    passage: Arc::from(passage.text.as_str()),
+                };
+                (quote, passage.text.chars().count())
+            })
+            .collect();
+        let leads = knowledge.topics.iter().map(|spec| Arc::from(spec.lead.as_str())).collect();
+        let disclaimer = Arc::from(knowledge.texts.disclaimer.as_str());
         Ok(Engine {
             inner: Arc::new(Inner {
                 needs_subject,
                 openings,
+                quotes,
+                leads,
+                disclaimer,
                 place: knowledge.place,
                 corpus,
                 index,
@@ -349,34 +373,33 @@ impl Engine {
             topic,
             confidence: 1.0,
             notice,
-            lead: lead.to_string(),
+            lead: Arc::from(lead),
             quotes: Vec::new(),
             also: None,
             related: if topic == Topic::Emergency { Vec::new() } else { STARTER_TOPICS.to_vec() },
-            disclaimer: self.inner.texts.disclaimer.clone(),
+            disclaimer: Arc::clone(&self.inner.disclaimer),
         }
     }
 
     fn topic_answer(&self, topic: Topic, hits: &[Hit]) -> Answer {
-        let Some(spec) = self.topic(topic) else {
+        let (Some(spec), Some(slot)) = (self.topic(topic), topic.answerable_index()) else {
             return self.fixed_answer(Topic::OutOfScope, &self.inner.texts.out_of_scope, None);
         };
         Answer {
             topic,
             confidence: 1.0,
             notice: None,
-            lead: spec.lead.clone(),
+            lead: Arc::clone(&self.inner.leads[slot]),
             quotes: self.quotes(topic, hits),
             also: None,
             related: spec.related.clone(),
-            disclaimer: self.inner.texts.disclaimer.clone(),
+            disclaimer: Arc::clone(&self.inner.disclaimer),
         }
     }
 
     /// The backing passages of `topic`, those the search ranked highest first,
     /// then in curated order.
     fn quotes(&self, topic: Topic, hits: &[Hit]) -> Vec<Quote> {
-        let corpus = &self.inner.corpus;
         let mut ranked: Vec<(f32, usize, usize)> = self
             .backing_passages(topic)
             .iter()
@@ -387,21 +410,15 @@ impl Engine {
             })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut quotes = Vec::new();
+        let mut quotes = Vec::with_capacity(MAX_QUOTES);
         let mut chars = 0;
         for (_, _, id) in ranked.into_iter().take(MAX_QUOTES) {
-            let passage = &corpus.passages[id];
-            let length = passage.text.chars().count();
+            let (quote, length) = &self.inner.quotes[id];
             if !quotes.is_empty() && chars + length > MAX_QUOTE_CHARS {
                 break;
             }
             chars += length;
-            let source = &corpus.sources[passage.article];
-            quotes.push(Quote {
-                title: source.title.clone(),
-                publisher: source.publisher.clone(),
-                passage: passage.text.clone(),
-            });
+            quotes.push(quote.clone());
         }
         quotes
     }

@@ -134,7 +134,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
             report.false_emergencies += 1;
         }
         report.with_disclaimer +=
-            usize::from(reply.ends_with(&answer.disclaimer) && answer.disclaimer == engine.disclaimer());
+            usize::from(reply.ends_with(&*answer.disclaimer) && &*answer.disclaimer == engine.disclaimer());
 
         let mut failed_checks = Vec::new();
         for pattern in &case.must {

@@ -18,6 +18,11 @@ pub struct RuleSet {
 impl RuleSet {
     /// The reason of the first rule (in file order) that matches `text`.
     pub fn first_match(&self, text: &str) -> Option<&str> {
+        // Most messages match nothing: the cheap check settles them without
+        // searching for every pattern that matches.
+        if !self.patterns.is_match(text) {
+            return None;
+        }
         let first = self.patterns.matches(text).into_iter().next()?;
         Some(&self.reasons[first])
     }

@@ -229,11 +229,17 @@ fn out_of_scope_questions_never_hear_benign() {
         "are vaccines safe",
     ];
     for question in questions {
-        let answer = engine().answer(question);
-        let reply = plain_text(&answer).to_lowercase();
-        assert_eq!(answer.topic, Topic::OutOfScope, "{question}");
-        assert!(!reply.contains("benign") && !reply.contains("not dangerous"), "{question}: {reply}");
+        assert_out_of_scope_and_never_benign(question);
     }
+}
+
+/// Asserts that `question` is out of scope and its reply never calls anything
+/// benign or not dangerous.
+fn assert_out_of_scope_and_never_benign(question: &str) {
+    let answer = engine().answer(question);
+    let reply = plain_text(&answer).to_lowercase();
+    assert_eq!(answer.topic, Topic::OutOfScope, "{question}");
+    assert!(!reply.contains("benign") && !reply.contains("not dangerous"), "{question}: {reply}");
 }
 
 /// An everyday movement word ("twitch", "spasm") is about sleep spasms when the
@@ -250,10 +256,7 @@ fn a_movement_placed_outside_sleep_is_not_about_sleep_spasms() {
         "what are the signs of a heart attack",
     ];
     for question in elsewhere {
-        let answer = engine().answer(question);
-        let reply = plain_text(&answer).to_lowercase();
-        assert_eq!(answer.topic, Topic::OutOfScope, "{question}");
-        assert!(!reply.contains("benign") && !reply.contains("not dangerous"), "{question}: {reply}");
+        assert_out_of_scope_and_never_benign(question);
     }
     assert_eq!(engine().answer("are these twitches dangerous?").topic, Topic::Safety);
     assert_eq!(engine().answer("my legs twitch when I doze off, is it normal?").topic, Topic::Safety);

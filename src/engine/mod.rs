@@ -299,7 +299,7 @@ impl Engine {
 
     /// The fixed disclaimer that ends every reply.
     pub fn disclaimer(&self) -> &str {
-        &self.inner.texts.disclaimer
+        &self.inner.disclaimer
     }
 
     /// The articles answers come from.

@@ -17,6 +17,11 @@ pub struct EvalArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
+    /// Leave out the cases of these categories (repeat the flag or separate with
+    /// commas), for example `--skip-category foreign,followup`.
+    #[arg(long, value_name = "CATEGORY", value_delimiter = ',')]
+    pub skip_category: Vec<String>,
+
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -59,6 +64,7 @@ pub(super) fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> 
     for file in &args.files {
         cases.extend(load_cases(file).with_context(|| format!("cannot load the questions in {}", file.display()))?);
     }
+    cases.retain(|case| case.category.as_ref().is_none_or(|category| !args.skip_category.contains(category)));
     let report = run_cases(engine, &cases);
     let thresholds = args.thresholds();
     let shortfalls = report.shortfalls(&thresholds);

@@ -23,6 +23,12 @@ pub struct Case {
     pub must: Vec<Regex>,
     /// Patterns that must not match the reply (case-insensitive).
     pub must_not: Vec<Regex>,
+    /// The kind of message (`narrative`, `redflag`, `foreign`, ...), if given.
+    pub category: Option<String>,
+    /// Why this topic, or what a good reply does; for people reading the file.
+    pub note: Option<String>,
+    /// `followup` for a message that makes sense only after an earlier answer.
+    pub context: Option<String>,
     /// `file:line` of the case, for reports.
     pub origin: String,
 }
@@ -43,6 +49,12 @@ struct CaseEntry {
     must: Vec<toml::Spanned<String>>,
     #[serde(default)]
     must_not: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    context: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +102,9 @@ pub fn parse_cases(name: &str, text: String) -> Result<Vec<Case>> {
             expected,
             must: compile(&file, entry.must)?,
             must_not: compile(&file, entry.must_not)?,
+            category: entry.category,
+            note: entry.note,
+            context: entry.context,
             origin: format!("{}:{line}", file.path),
         });
     }
@@ -125,12 +140,18 @@ must = ["benign"]
 q = "should I worry"
 topic = ["safety", "seek_care"]
 must_not = ["call"]
+category = "narrative"
+note = "a story"
+context = "followup"
 "#;
         let cases = parse_cases("t.toml", text.to_string()).unwrap();
         assert_eq!(cases.len(), 2);
         assert_eq!(cases[1].expected, vec![Topic::Safety, Topic::SeekCare]);
         assert!(cases[0].must[0].is_match("BENIGN"));
         assert_eq!(cases[0].origin, "t.toml:2");
+        assert_eq!(cases[1].category.as_deref(), Some("narrative"));
+        assert_eq!(cases[1].context.as_deref(), Some("followup"));
+        assert_eq!(cases[0].category, None);
     }
 
     #[test]

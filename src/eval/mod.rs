@@ -6,4 +6,4 @@ mod cases;
 mod report;
 
 pub use cases::{Case, load_cases, parse_cases};
-pub use report::{Failure, Report, Thresholds, TopicScore, run};
+pub use report::{CategoryScore, Failure, Report, Thresholds, TopicScore, run};

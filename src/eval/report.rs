@@ -22,6 +22,21 @@ pub struct TopicScore {
     pub correct: usize,
 }
 
+/// Topic accuracy and checks on the cases of one category.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CategoryScore {
+    /// The category, or `-` for cases without one.
+    pub category: String,
+    /// Cases in it.
+    pub cases: usize,
+    /// Of those, answered with a right topic.
+    pub topic_correct: usize,
+    /// Must and must-not checks.
+    pub checks: usize,
+    /// Checks that passed.
+    pub checks_passed: usize,
+}
+
 /// A case with a wrong topic or a failed check.
 #[derive(Debug, Clone, Serialize)]
 pub struct Failure {
@@ -50,6 +65,8 @@ pub struct Report {
     pub topic_correct: usize,
     /// Accuracy per expected topic: the topic matched, or the first listed.
     pub per_topic: Vec<TopicScore>,
+    /// Topic accuracy and checks per category, by category name.
+    pub per_category: Vec<CategoryScore>,
     /// Counts of (expected, got) pairs; expected is the topic matched, or the first listed.
     pub confusion: Vec<(Topic, Topic, usize)>,
     /// Number of must and must-not checks.
@@ -102,6 +119,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
         cases: cases.len(),
         topic_correct: 0,
         per_topic: Vec::new(),
+        per_category: Vec::new(),
         confusion: Vec::new(),
         checks: 0,
         checks_passed: 0,
@@ -113,6 +131,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
     };
     let mut per_topic: BTreeMap<Topic, (usize, usize)> = BTreeMap::new();
     let mut confusion: BTreeMap<(Topic, Topic), usize> = BTreeMap::new();
+    let mut per_category: BTreeMap<String, CategoryScore> = BTreeMap::new();
     for case in cases {
         let answer = engine.answer(&case.question);
         let reply = plain_text(&answer);
@@ -153,6 +172,13 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
                 report.checks_passed += 1;
             }
         }
+        let name = case.category.clone().unwrap_or_else(|| "-".to_string());
+        let category =
+            per_category.entry(name.clone()).or_insert_with(|| CategoryScore { category: name, ..Default::default() });
+        category.cases += 1;
+        category.topic_correct += usize::from(right);
+        category.checks += case.must.len() + case.must_not.len();
+        category.checks_passed += case.must.len() + case.must_not.len() - failed_checks.len();
         if !right || !failed_checks.is_empty() {
             report.failures.push(Failure {
                 origin: case.origin.clone(),
@@ -167,6 +193,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
     }
     report.per_topic =
         per_topic.into_iter().map(|(topic, (total, correct))| TopicScore { topic, total, correct }).collect();
+    report.per_category = per_category.into_values().collect();
     report.confusion = confusion.into_iter().map(|((expected, got), n)| (expected, got, n)).collect();
     report
 }
@@ -230,6 +257,22 @@ impl Report {
                 score.total,
                 rate(score.correct, score.total) * 100.0
             );
+        }
+        if self.per_category.iter().any(|score| score.category != "-") {
+            let _ = writeln!(out, "\nper category:            topic          checks");
+            for score in &self.per_category {
+                let _ = writeln!(
+                    out,
+                    "  {:<13} {:>3}/{:<3} {:>6.1}%  {:>3}/{:<3} {:>6.1}%",
+                    score.category,
+                    score.topic_correct,
+                    score.cases,
+                    rate(score.topic_correct, score.cases) * 100.0,
+                    score.checks_passed,
+                    score.checks,
+                    rate(score.checks_passed, score.checks) * 100.0
+                );
+            }
         }
         out.push_str(&self.confusion_text());
         if !self.failures.is_empty() {

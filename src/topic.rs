@@ -28,13 +28,15 @@ pub enum Topic {
     Emergency,
     /// The question is not about sleep spasms.
     OutOfScope,
-    /// Greetings, thanks and goodbyes.
+    /// Greetings, thanks and goodbyes, and questions about the bot itself.
     Smalltalk,
+    /// Written in a language other than English, which the bot does not answer yet.
+    OtherLanguage,
 }
 
 impl Topic {
     /// Every topic, in a fixed order.
-    pub const ALL: [Topic; 12] = [
+    pub const ALL: [Topic; 13] = [
         Topic::Definition,
         Topic::Causes,
         Topic::Triggers,
@@ -47,6 +49,7 @@ impl Topic {
         Topic::Emergency,
         Topic::OutOfScope,
         Topic::Smalltalk,
+        Topic::OtherLanguage,
     ];
 
     /// The topics answered from the articles, each with an entry in `topics.toml`:
@@ -76,6 +79,7 @@ impl Topic {
             Topic::Emergency => "emergency",
             Topic::OutOfScope => "out_of_scope",
             Topic::Smalltalk => "smalltalk",
+            Topic::OtherLanguage => "other_language",
         }
     }
 

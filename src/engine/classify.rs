@@ -50,6 +50,10 @@ const MAX_FOREIGN_SHARE: f32 = 0.25;
 /// question is only answered on the entity's own topics anyway.
 const MAX_FOREIGN_SHARE_WITH_ENTITY: f32 = 0.5;
 
+/// A message of at least this many words that names a movement, and places it
+/// nowhere else, describes sleep spasms.
+const STORY_WORDS: usize = 8;
+
 /// Confidence grows with the best score on this scale (score 2.5 -> 0.63).
 const CONFIDENCE_SCALE: f32 = 2.5;
 
@@ -122,6 +126,10 @@ pub(crate) struct Evidence {
     placed_elsewhere: bool,
     /// Has a context phrase (body, sensation, sleep time).
     has_context: bool,
+    /// Names a sudden movement ("jerk", "twitch"), wherever it is placed.
+    has_movement: bool,
+    /// Names an animal.
+    has_animal: bool,
     has_anaphor: bool,
     has_entity: bool,
     addressed: bool,
@@ -149,6 +157,7 @@ impl Evidence {
             sleep_time |= meaning.sleep_time;
             elsewhere |= meaning.elsewhere;
             evidence.has_context |= meaning.context;
+            evidence.has_animal |= meaning.animal;
             anaphors += usize::from(meaning.anaphor);
             evidence.has_entity |= meaning.entity;
             evidence.addressed |= meaning.addressee;
@@ -184,10 +193,15 @@ impl Evidence {
                 }
             }
         }
+        evidence.has_movement = movement;
         evidence.placed_elsewhere = elsewhere && movement && !sleep_time && !evidence.has_subject;
-        // A movement placed in sleep names sleep spasms; placed nowhere, it
-        // refers to them the way "they" does.
-        evidence.has_subject |= movement && sleep_time;
+        // A movement placed in sleep names sleep spasms, and so does one that a
+        // story describes without placing it elsewhere ("I started a new
+        // antidepressant and the jerks got worse"); placed nowhere in a short
+        // question, it refers to them the way "they" does. An animal's
+        // movements are not a person's sleep spasms.
+        let story = analysis.words.len() >= STORY_WORDS;
+        evidence.has_subject |= movement && !evidence.has_animal && (sleep_time || story && !elsewhere);
         evidence.has_anaphor = anaphors > dummy_its(&analysis.words) || movement && !evidence.has_subject;
         evidence
     }
@@ -203,6 +217,25 @@ impl Evidence {
             self.cue_scores[to] += self.cue_scores[from];
             self.cue_scores[from] = 0.0;
         }
+    }
+
+    /// Whether the message names sleep spasms or a sudden movement, placed
+    /// anywhere: a warning sign in it is about them.
+    pub fn names_a_movement(&self) -> bool {
+        self.has_subject || self.has_movement
+    }
+
+    /// How strongly the cues ask for any one topic.
+    pub fn cue_strength(&self) -> f32 {
+        self.cue_scores.iter().zip(&self.entity_scores).map(|(c, e)| c + e).fold(0.0, f32::max)
+    }
+
+    /// Takes the topic cues of `question`, the sentence that asks: the story
+    /// around it keeps deciding the scope, but not the topic.
+    pub fn take_topic_cues(&mut self, question: &Evidence) {
+        self.cue_scores = question.cue_scores;
+        self.entity_scores = question.entity_scores;
+        self.entity_topics.clone_from(&question.entity_topics);
     }
 
     /// Whether the search is worth running: the question may be answered.
@@ -233,7 +266,7 @@ pub(crate) fn decide<'a>(
         return verdict(Verdict::Unreadable);
     }
     // How strongly the question asks for any one topic.
-    let cue_strength = evidence.cue_scores.iter().zip(&evidence.entity_scores).map(|(c, e)| c + e).fold(0.0, f32::max);
+    let cue_strength = evidence.cue_strength();
     let foreign = analysis.foreign.len();
     // Small talk, or small talk with at most a weak cue and nothing named:
     // "thanks, that really helped" is thanks, not a question about treatment.
@@ -249,7 +282,7 @@ pub(crate) fn decide<'a>(
         return verdict(Verdict::Smalltalk(SmalltalkKind::About));
     }
     let out_of_scope = |share: f32| verdict(Verdict::OutOfScope { confidence: (0.6 + 0.4 * share).min(1.0) });
-    if evidence.placed_elsewhere {
+    if evidence.placed_elsewhere || evidence.has_animal && !evidence.has_subject {
         return out_of_scope(0.5);
     }
     let foreign_share = foreign as f32 / (foreign + evidence.content_phrases).max(1) as f32;

@@ -4,7 +4,9 @@
 use std::fmt;
 
 use super::Engine;
-use super::vocabulary::{Analysis, Meaning};
+use super::plan::Planned;
+use super::reading::Reading;
+use super::vocabulary::Meaning;
 use crate::answer::Answer;
 use crate::index::Hit;
 use crate::topic::Topic;
@@ -20,8 +22,10 @@ pub struct Explanation {
     pub phrases: Vec<String>,
     /// Words in no curated list.
     pub unknown_words: Vec<String>,
-    /// The emergency rule that matched, if any.
-    pub emergency: Option<String>,
+    /// The facts read: language, question sentence, signs, person, factors.
+    pub facts: Vec<String>,
+    /// The rules and facts that decided the reply, in order.
+    pub reasons: Vec<String>,
     /// The stems searched for.
     pub search_stems: Vec<String>,
     /// Passages found, as (passage id, score).
@@ -35,13 +39,13 @@ pub struct Explanation {
 impl Explanation {
     pub(super) fn new(
         engine: &Engine,
-        analysis: &Analysis,
-        emergency: Option<&str>,
+        reading: &Reading,
         hits: &[Hit],
         scores: &[f32; 9],
-        answer: Answer,
+        planned: Planned,
     ) -> Explanation {
         let vocabulary = engine.vocabulary();
+        let analysis = &reading.analysis;
         let phrases = analysis
             .phrases
             .iter()
@@ -55,13 +59,45 @@ impl Explanation {
             corrections: analysis.corrections.clone(),
             phrases,
             unknown_words: analysis.foreign.iter().map(|&i| analysis.words[i].clone()).collect(),
-            emergency: emergency.map(str::to_string),
+            facts: facts(engine, reading),
+            reasons: planned.reasons,
             search_stems: analysis.search_stems.clone(),
             hits: hits.iter().map(|hit| (hit.passage, hit.score)).collect(),
             scores: Topic::ANSWERABLE.iter().zip(scores).map(|(t, s)| (*t, *s)).collect(),
-            answer,
+            answer: planned.answer,
         }
     }
+}
+
+/// The facts of a reading, one line each, naming the data entry and the words.
+fn facts(engine: &Engine, reading: &Reading) -> Vec<String> {
+    let reader = &engine.inner.reader;
+    let mut facts = Vec::new();
+    if let Some((index, markers)) = reading.language {
+        facts.push(format!("language {} ({markers} marker words)", reader.languages().list[index].name));
+    } else if reading.not_english {
+        facts.push("language: not English".to_string());
+    }
+    if let Some(question) = &reading.question {
+        facts.push(format!("question '{}'", question.text));
+    }
+    for sign in &reading.signs {
+        let spec = &reader.signs()[sign.fact.index];
+        let kind = match (&sign.sensation, sign.kind) {
+            (Some(guard), _) => format!("sensation (told with '{guard}')"),
+            (None, crate::knowledge::SignKind::Emergency) => "emergency".to_string(),
+            (None, crate::knowledge::SignKind::Warning) => "warning".to_string(),
+        };
+        facts.push(format!("{kind} sign `{}` matched '{}'", spec.id, sign.fact.words));
+    }
+    if let Some(person) = &reading.person {
+        facts.push(format!("person `{}` matched '{}'", reader.people()[person.index].id, person.words));
+    }
+    for factor in &reading.factors {
+        let place = if factor.asked { "asked" } else { "in the story" };
+        facts.push(format!("factor `{}` {place}: '{}'", reader.factors()[factor.fact.index].id, factor.fact.words));
+    }
+    facts
 }
 
 /// What a phrase means, in a few words.
@@ -77,6 +113,7 @@ fn describe(meaning: &Meaning) -> String {
         (meaning.context && !meaning.sleep_time, "context"),
         (meaning.sleep_time, "sleep time"),
         (meaning.elsewhere, "elsewhere"),
+        (meaning.animal, "animal"),
         (meaning.general, "general"),
     ];
     parts.extend(flags.iter().filter(|(on, _)| *on).map(|(_, name)| name.to_string()));
@@ -99,8 +136,8 @@ impl fmt::Display for Explanation {
         if !self.unknown_words.is_empty() {
             writeln!(f, "unknown:     {}", self.unknown_words.join(" "))?;
         }
-        if let Some(reason) = &self.emergency {
-            writeln!(f, "emergency:   {reason}")?;
+        for fact in &self.facts {
+            writeln!(f, "fact:        {fact}")?;
         }
         writeln!(f, "searched:    {}", self.search_stems.join(" "))?;
         for (passage, score) in &self.hits {
@@ -109,6 +146,9 @@ impl fmt::Display for Explanation {
         let scores: Vec<String> =
             self.scores.iter().filter(|(_, s)| *s > 0.0).map(|(t, s)| format!("{t} {s:.2}")).collect();
         writeln!(f, "scores:      {}", scores.join(", "))?;
+        for reason in &self.reasons {
+            writeln!(f, "because:     {reason}")?;
+        }
         write!(f, "answer:      {} ({:.2})", self.answer.topic, self.answer.confidence)
     }
 }

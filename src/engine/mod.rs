@@ -3,17 +3,23 @@
 //! The pipeline, in order:
 //! 1. [`words`]: sanitize the message and split it into words;
 //! 2. [`vocabulary`]: correct spelling, find the curated phrases, stem the rest;
-//! 3. the emergency patterns of `safety.toml` win over everything else;
-//! 4. search the passage index with the stems;
-//! 5. [`classify`]: decide small talk, out of scope, or the topic;
-//! 6. compose the answer: the curated lead, the backing passages that best
-//!    match the question, a close second topic, the disclaimer.
+//! 3. [`reading`]: read the message into facts: its sentences and the one that
+//!    asks, its language, the emergency and warning signs it describes, who it
+//!    is about and the factors it names;
+//! 4. search the passage index with the stems of the question;
+//! 5. [`classify`]: decide small talk, out of scope, or the topic the question
+//!    asks for (the story around it decides the scope, not the topic);
+//! 6. [`plan`]: plan the reply from the facts and the topic: the urgent reply,
+//!    seeing a doctor first, a caveat for who it is about, the asked factor's
+//!    line, the curated lead, the backing passages, the disclaimer.
 //!
 //! The engine knows nothing about terminals or Telegram. It is a cheap `Clone`
 //! handle, built once and shared by every adapter and thread.
 
 mod classify;
 mod explain;
+mod plan;
+mod reading;
 mod spelling;
 mod vocabulary;
 mod words;
@@ -25,14 +31,15 @@ pub use explain::Explanation;
 use words::words;
 pub use words::{MAX_QUESTION_CHARS, Sanitized, sanitize};
 
-use self::classify::{Decision, Evidence, Opening, Verdict, decide};
-use self::vocabulary::Analysis;
+use self::classify::{Decision, Evidence, Opening, decide};
+use self::plan::Planned;
+use self::reading::{Reader, Reading};
 use self::vocabulary::Vocabulary;
 use crate::answer::{Answer, Offer, Quote};
 use crate::cleaning::{Corpus, Source};
 use crate::error::Result;
 use crate::index::{Hit, PassageIndex};
-use crate::knowledge::{Knowledge, RuleSet, SmalltalkKind, Texts, TopicSpec};
+use crate::knowledge::{Knowledge, Located, SmalltalkKind, Texts, TopicSpec};
 use crate::topic::Topic;
 
 /// How many passages a search returns; they vote for topics and rank quotes.
@@ -45,15 +52,13 @@ pub const MAX_QUOTES: usize = 3;
 pub const MAX_QUOTE_CHARS: usize = 650;
 
 /// Topics offered under replies that are not topic answers.
-const STARTER_TOPICS: [Topic; 3] = [Topic::Safety, Topic::Causes, Topic::SeekCare];
+pub(crate) const STARTER_TOPICS: [Topic; 3] = [Topic::Safety, Topic::Causes, Topic::SeekCare];
 
 /// A message read up to the decision; [`Engine::answer`] and [`Engine::explain`]
 /// both start from it.
-struct Assessment<'a> {
-    truncated: bool,
-    analysis: Analysis,
-    /// The reason of the emergency rule that matched, if one did.
-    emergency: Option<&'a str>,
+struct Assessment {
+    reading: Reading,
+    evidence: Evidence,
     hits: Vec<Hit>,
     decision: Decision,
 }
@@ -69,7 +74,10 @@ struct Inner {
     corpus: Corpus,
     index: PassageIndex,
     vocabulary: Vocabulary,
-    emergency: RuleSet,
+    /// Signs, people, factors and languages, compiled.
+    reader: Reader,
+    /// Per factor: the passage backing what the articles say of it, if they name it.
+    factor_passages: Vec<Option<usize>>,
     /// One per answerable topic, in [`Topic::ANSWERABLE`] order.
     topics: Vec<TopicSpec>,
     /// Per answerable topic: the backing passage ids, in curated order.
@@ -103,23 +111,7 @@ impl Engine {
         for spec in &knowledge.topics {
             let mut ids = Vec::new();
             for fragment in &spec.backing {
-                let found: Vec<usize> =
-                    corpus.passages.iter().filter(|p| p.text.contains(&fragment.value)).map(|p| p.id).collect();
-                let id = match found[..] {
-                    [id] => id,
-                    [] => {
-                        return Err(
-                            fragment.error(format!("backing `{}` is not in the cleaned articles", fragment.value))
-                        );
-                    }
-                    _ => {
-                        return Err(fragment.error(format!(
-                            "backing `{}` is in {} passages; quote more of it",
-                            fragment.value,
-                            found.len()
-                        )));
-                    }
-                };
+                let id = find_passage(&corpus, fragment)?;
                 if !ids.contains(&id) {
                     ids.push(id);
                 }
@@ -129,16 +121,25 @@ impl Engine {
             }
             backing.push(ids);
         }
+        let mut factor_passages = Vec::with_capacity(knowledge.factors.len());
+        for factor in &knowledge.factors {
+            factor_passages.push(match &factor.backing {
+                Some(fragment) => Some(find_passage(&corpus, fragment)?),
+                None => None,
+            });
+        }
         // The two slowest steps are independent: build them on both cores.
         let (index, vocabulary) = std::thread::scope(|scope| {
             let index = scope.spawn(|| PassageIndex::build(&corpus.passages));
-            let emergency_words = knowledge.safety.emergency.literal_words();
+            let emergency_words = knowledge.signs.emergency_words();
+            let factor_words: Vec<String> = knowledge.factors.iter().flat_map(|f| f.word_list.clone()).collect();
             let vocabulary = Vocabulary::build(
                 &knowledge.lexicon,
                 &knowledge.topics,
                 &corpus,
                 knowledge.dictionary,
                 &emergency_words,
+                &factor_words,
             );
             (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), vocabulary)
         });
@@ -181,7 +182,14 @@ impl Engine {
                 corpus,
                 index,
                 vocabulary,
-                emergency: knowledge.safety.emergency,
+                reader: Reader::new(
+                    knowledge.signs,
+                    knowledge.people,
+                    knowledge.factors,
+                    knowledge.languages,
+                    &knowledge.lexicon.question_openers,
+                ),
+                factor_passages,
                 topics: knowledge.topics,
                 backing,
                 backs,
@@ -209,65 +217,47 @@ impl Engine {
     /// Answers one message. Never fails and never panics: any text, however odd,
     /// gets an answer that ends with the disclaimer.
     pub fn answer(&self, message: &str) -> Answer {
-        self.answer_assessed(&self.assess(message))
+        self.planned(&self.assess(message)).answer
     }
 
-    /// The answer for a message already read.
-    fn answer_assessed(&self, assessment: &Assessment<'_>) -> Answer {
-        let texts = &self.inner.texts;
-        let notice = assessment.truncated.then(|| texts.truncated.clone());
-        if assessment.emergency.is_some() {
-            return self.fixed_answer(Topic::Emergency, &texts.emergency, notice);
-        }
-        match assessment.decision.verdict {
-            Verdict::Unreadable => self.fixed_answer(Topic::OutOfScope, &texts.unreadable, notice),
-            Verdict::Smalltalk(kind) => self.fixed_answer(Topic::Smalltalk, self.smalltalk_text(kind), notice),
-            Verdict::OutOfScope { confidence } => {
-                let mut answer = self.fixed_answer(Topic::OutOfScope, &texts.out_of_scope, notice);
-                answer.confidence = confidence;
-                answer
-            }
-            Verdict::Answer { topic, confidence, runner_up } => {
-                let mut answer = self.topic_answer(topic, &assessment.hits);
-                answer.confidence = confidence;
-                answer.notice = notice;
-                answer.also = runner_up.and_then(|other| self.offer(other));
-                answer
-            }
-        }
+    /// The reply planned for a message already read.
+    fn planned(&self, assessment: &Assessment) -> Planned {
+        self.plan(&assessment.reading, &assessment.evidence, &assessment.decision, &assessment.hits)
     }
 
     /// How the engine reads a message, step by step, for curators: corrections,
-    /// phrases found, unknown words, search hits, topic scores and the answer.
+    /// phrases found, unknown words, the facts read, search hits, topic scores,
+    /// the rules that decided, and the answer.
     pub fn explain(&self, message: &str) -> Explanation {
         let assessment = self.assess(message);
-        let answer = self.answer_assessed(&assessment);
-        Explanation::new(
-            self,
-            &assessment.analysis,
-            assessment.emergency,
-            &assessment.hits,
-            &assessment.decision.scores,
-            answer,
-        )
+        let planned = self.planned(&assessment);
+        Explanation::new(self, &assessment.reading, &assessment.hits, &assessment.decision.scores, planned)
     }
 
-    /// Runs the pipeline up to the decision.
-    fn assess(&self, message: &str) -> Assessment<'_> {
+    /// Reads the message and decides its topic.
+    fn assess(&self, message: &str) -> Assessment {
         let inner = &*self.inner;
-        let sanitized = sanitize(message);
-        let analysis = inner.vocabulary.analyse(&sanitized.text);
-        let emergency =
-            if analysis.words.is_empty() { None } else { inner.emergency.first_match(&analysis.normalized) };
-        let mut evidence = Evidence::gather(&analysis, &inner.vocabulary);
-        evidence.apply_openings(&analysis, &inner.openings);
-        let hits = if emergency.is_none() && evidence.needs_search(&analysis) {
-            self.search(&analysis.search_stems)
-        } else {
-            Vec::new()
+        let reading = inner.reader.read(&inner.vocabulary, message);
+        let mut evidence = Evidence::gather(&reading.analysis, &inner.vocabulary);
+        evidence.apply_openings(&reading.analysis, &inner.openings);
+        // The sentence that asks picks the topic, when its words ask for one.
+        let question = reading.question.as_ref().and_then(|question| {
+            let mut asked = Evidence::gather(&question.analysis, &inner.vocabulary);
+            asked.apply_openings(&question.analysis, &inner.openings);
+            (asked.cue_strength() > 0.0).then_some((question, asked))
+        });
+        let stems = match &question {
+            Some((question, asked)) => {
+                evidence.take_topic_cues(asked);
+                &question.analysis.search_stems
+            }
+            None => &reading.analysis.search_stems,
         };
-        let decision = decide(&analysis, &evidence, &hits, |passage| &inner.backs[passage], &inner.needs_subject);
-        Assessment { truncated: sanitized.truncated, analysis, emergency, hits, decision }
+        let settled = reading.emergency().is_some() || reading.not_english;
+        let hits = if !settled && evidence.needs_search(&reading.analysis) { self.search(stems) } else { Vec::new() };
+        let decision =
+            decide(&reading.analysis, &evidence, &hits, |passage| &inner.backs[passage], &inner.needs_subject);
+        Assessment { reading, evidence, hits, decision }
     }
 
     /// The answer for a topic chosen directly (a button, a command): the lead and
@@ -358,17 +348,20 @@ impl Engine {
         })
     }
 
-    fn smalltalk_text(&self, kind: SmalltalkKind) -> &str {
+    pub(crate) fn smalltalk_text(&self, kind: SmalltalkKind) -> &str {
         let texts = &self.inner.texts;
         match kind {
             SmalltalkKind::Greeting => &texts.greeting,
             SmalltalkKind::Thanks => &texts.thanks,
             SmalltalkKind::Goodbye => &texts.goodbye,
             SmalltalkKind::About => &texts.about,
+            SmalltalkKind::Sources => &texts.sources,
+            SmalltalkKind::Bot => &texts.bot,
+            SmalltalkKind::Trust => &texts.trust,
         }
     }
 
-    fn fixed_answer(&self, topic: Topic, lead: &str, notice: Option<String>) -> Answer {
+    pub(crate) fn fixed_answer(&self, topic: Topic, lead: &str, notice: Option<String>) -> Answer {
         Answer {
             topic,
             confidence: 1.0,
@@ -390,7 +383,7 @@ impl Engine {
             confidence: 1.0,
             notice: None,
             lead: Arc::clone(&self.inner.leads[slot]),
-            quotes: self.quotes(topic, hits),
+            quotes: self.take_quotes(&self.quote_ids(topic, hits)),
             also: None,
             related: spec.related.clone(),
             disclaimer: Arc::clone(&self.inner.disclaimer),
@@ -399,7 +392,7 @@ impl Engine {
 
     /// The backing passages of `topic`, those the search ranked highest first,
     /// then in curated order.
-    fn quotes(&self, topic: Topic, hits: &[Hit]) -> Vec<Quote> {
+    pub(crate) fn quote_ids(&self, topic: Topic, hits: &[Hit]) -> Vec<usize> {
         let mut ranked: Vec<(f32, usize, usize)> = self
             .backing_passages(topic)
             .iter()
@@ -410,22 +403,30 @@ impl Engine {
             })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut quotes = Vec::with_capacity(MAX_QUOTES);
-        let mut chars = 0;
-        for (_, _, id) in ranked.into_iter().take(MAX_QUOTES) {
-            let (quote, length) = &self.inner.quotes[id];
-            if !quotes.is_empty() && chars + length > MAX_QUOTE_CHARS {
-                break;
-            }
-            chars += length;
-            quotes.push(quote.clone());
-        }
-        quotes
+        ranked.into_iter().map(|(_, _, id)| id).collect()
     }
 
-    fn offer(&self, topic: Topic) -> Option<Offer> {
+    pub(crate) fn offer(&self, topic: Topic) -> Option<Offer> {
         let spec = self.topic(topic)?;
         let text = self.inner.texts.also_offer.replace("{label}", &spec.label).replace("{question}", &spec.question);
         Some(Offer { topic, label: spec.label.clone(), text })
+    }
+}
+
+/// The one cleaned passage that holds a curated fragment.
+///
+/// # Errors
+/// [`crate::Error::Malformed`], pointing at the fragment, when no passage or
+/// more than one holds it.
+fn find_passage(corpus: &Corpus, fragment: &Located<String>) -> Result<usize> {
+    let found: Vec<usize> = corpus.passages.iter().filter(|p| p.text.contains(&fragment.value)).map(|p| p.id).collect();
+    match found[..] {
+        [id] => Ok(id),
+        [] => Err(fragment.error(format!("backing `{}` is not in the cleaned articles", fragment.value))),
+        _ => Err(fragment.error(format!(
+            "backing `{}` is in {} passages; quote more of it",
+            fragment.value,
+            found.len()
+        ))),
     }
 }

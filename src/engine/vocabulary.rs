@@ -14,6 +14,9 @@ use crate::index::english_analyzer;
 use crate::knowledge::{Dictionary, Lexicon, SmalltalkKind, TopicSpec};
 use crate::topic::Topic;
 
+/// The triggers cue of a factor word that has no cue of its own.
+const FACTOR_CUE: f32 = 1.0;
+
 /// Everything the curated files say about one phrase.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Meaning {
@@ -37,6 +40,8 @@ pub(crate) struct Meaning {
     pub sleep_time: bool,
     /// Places a movement outside sleep spasms ("during the day", "eyelid").
     pub elsewhere: bool,
+    /// An animal: its movements are not a person's sleep spasms.
+    pub animal: bool,
     /// A greeting, thanks, goodbye or "who are you".
     pub smalltalk: Option<SmalltalkKind>,
     /// Topic cue weights.
@@ -68,6 +73,7 @@ impl Meaning {
             && !self.context
             && !self.elsewhere
             && !self.negator
+            && !self.animal
             && self.cues.is_empty()
     }
 }
@@ -146,6 +152,7 @@ impl Vocabulary {
         corpus: &Corpus,
         dictionary: Dictionary,
         emergency_words: &[String],
+        factor_words: &[String],
     ) -> Vocabulary {
         let mut builder = Builder {
             phrases: Vec::new(),
@@ -156,7 +163,7 @@ impl Vocabulary {
             keep_whole: lexicon.keep_whole.iter().flat_map(|w| words(w)).collect(),
         };
         type Flag = fn(&mut Meaning);
-        let flagged: [(&Vec<String>, Flag); 9] = [
+        let flagged: [(&Vec<String>, Flag); 10] = [
             (&lexicon.subject, |m| m.subject = true),
             (&lexicon.movement, |m| m.movement = true),
             (&lexicon.anaphor, |m| m.anaphor = true),
@@ -169,6 +176,7 @@ impl Vocabulary {
             }),
             (&lexicon.elsewhere, |m| m.elsewhere = true),
             (&lexicon.entity, |m| m.entity = true),
+            (&lexicon.animals, |m| m.animal = true),
         ];
         for (list, flag) in flagged {
             for word in list {
@@ -210,6 +218,16 @@ impl Vocabulary {
                     Some(cue) => cue.1 = cue.1.max(*weight),
                     None => cues.push((spec.topic, *weight)),
                 }
+            }
+        }
+        // A factor people ask about is something the articles may discuss: an
+        // entity that points, weakly, to what makes spasms worse.
+        for word in factor_words {
+            let meaning = builder.meaning(word);
+            if meaning.cues.is_empty() && !meaning.subject && !meaning.movement && !meaning.context && !meaning.anaphor
+            {
+                meaning.entity = true;
+                meaning.cues.push((Topic::Triggers, FACTOR_CUE));
             }
         }
         for (phrase, targets) in &lexicon.synonyms {
@@ -410,6 +428,7 @@ fn lexicon_words(lexicon: &Lexicon, topics: &[TopicSpec]) -> Vec<String> {
         &lexicon.sleep_time,
         &lexicon.elsewhere,
         &lexicon.entity,
+        &lexicon.animals,
     ];
     let mut phrases: Vec<&String> = lists.into_iter().flatten().collect();
     phrases.extend(lexicon.smalltalk.iter().flat_map(|(_, list)| list));

@@ -365,5 +365,6 @@ fn short(topic: Topic) -> &'static str {
         Topic::Emergency => "emerg",
         Topic::OutOfScope => "oos",
         Topic::Smalltalk => "talk",
+        Topic::OtherLanguage => "lang",
     }
 }

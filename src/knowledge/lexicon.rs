@@ -19,6 +19,12 @@ pub enum SmalltalkKind {
     Goodbye,
     /// "who are you?", "help".
     About,
+    /// "sources?", "where is this from?".
+    Sources,
+    /// "are you a bot?", "am I talking to a person?".
+    Bot,
+    /// "can I trust you?".
+    Trust,
 }
 
 /// The recognised words, as written in `lexicon.toml` (not yet stemmed).
@@ -59,6 +65,11 @@ pub struct Lexicon {
     pub urgent: Vec<String>,
     /// Chat shorthand and the words it stands for ("rn" -> "right now").
     pub abbreviations: Vec<(String, String)>,
+    /// Words that open a question ("should i", "is it"): a sentence opening with
+    /// one asks, even without a question mark.
+    pub question_openers: Vec<String>,
+    /// Animals: a movement of theirs is not a sleep spasm of a person.
+    pub animals: Vec<String>,
     /// Small-talk phrases by kind.
     pub smalltalk: Vec<(SmalltalkKind, Vec<String>)>,
     /// Lay words and the article words searched with them.
@@ -89,6 +100,10 @@ struct LexiconFile {
     urgent: Vec<String>,
     #[serde(default)]
     abbreviations: BTreeMap<String, String>,
+    #[serde(default)]
+    question_openers: Vec<String>,
+    #[serde(default)]
+    animals: Vec<String>,
     smalltalk: SmalltalkFile,
     #[serde(default)]
     synonyms: BTreeMap<String, Vec<String>>,
@@ -107,6 +122,9 @@ struct SmalltalkFile {
     thanks: Vec<String>,
     goodbye: Vec<String>,
     about: Vec<String>,
+    sources: Vec<String>,
+    bot: Vec<String>,
+    trust: Vec<String>,
 }
 
 impl Lexicon {
@@ -139,7 +157,7 @@ impl Lexicon {
         if lists.iter().any(|list| list.iter().any(|word| word.trim().is_empty())) {
             return Err(file.malformed_near("\"\"", "a word list contains an empty word"));
         }
-        let SmalltalkFile { greeting, thanks, goodbye, about } = parsed.smalltalk;
+        let SmalltalkFile { greeting, thanks, goodbye, about, sources, bot, trust } = parsed.smalltalk;
         Ok(Lexicon {
             subject: parsed.subject,
             movement: parsed.movement,
@@ -156,11 +174,16 @@ impl Lexicon {
             keep_whole: parsed.keep_whole,
             urgent: parsed.urgent,
             abbreviations: parsed.abbreviations.into_iter().collect(),
+            question_openers: parsed.question_openers,
+            animals: parsed.animals,
             smalltalk: vec![
                 (SmalltalkKind::Greeting, greeting),
                 (SmalltalkKind::Thanks, thanks),
                 (SmalltalkKind::Goodbye, goodbye),
                 (SmalltalkKind::About, about),
+                (SmalltalkKind::Sources, sources),
+                (SmalltalkKind::Bot, bot),
+                (SmalltalkKind::Trust, trust),
             ],
             synonyms: parsed.synonyms.into_iter().collect(),
         })

@@ -8,8 +8,13 @@
 
 mod article;
 mod dictionary;
+mod factors;
+mod languages;
 mod lexicon;
+mod patterns;
+mod people;
 mod rules;
+mod signs;
 mod source;
 mod texts;
 mod topics;
@@ -20,8 +25,12 @@ use std::path::Path;
 
 pub use article::Article;
 pub use dictionary::Dictionary;
+pub use factors::Factor;
+pub use languages::{Language, Languages, fold_accents};
 pub use lexicon::{Lexicon, SmalltalkKind};
-pub use rules::{GluedBrand, JunkRules, RuleSet, SafetyRules};
+pub use people::Person;
+pub use rules::{GluedBrand, JunkRules, RuleSet};
+pub use signs::{Guards, Sign, SignKind, Signs};
 pub use source::{Located, SourceFile};
 pub use texts::{TelegramTexts, Texts};
 pub use topics::TopicSpec;
@@ -51,8 +60,14 @@ pub struct Knowledge {
     pub lexicon: Lexicon,
     /// One spec per answerable topic, in [`crate::Topic::ANSWERABLE`] order.
     pub topics: Vec<TopicSpec>,
-    /// Emergency patterns.
-    pub safety: SafetyRules,
+    /// Emergency and warning signs.
+    pub signs: Signs,
+    /// Kinds of person the articles say little about, in the order they are tried.
+    pub people: Vec<Person>,
+    /// Factors people ask about, with what the articles say of each.
+    pub factors: Vec<Factor>,
+    /// Languages other than English.
+    pub languages: Languages,
     /// User-visible texts.
     pub texts: Texts,
     /// Real English words, never spell-corrected (empty without `dictionary.txt`).
@@ -110,7 +125,10 @@ impl Knowledge {
             junk: JunkRules::parse(find("junk.toml")?)?,
             lexicon: Lexicon::parse(find("lexicon.toml")?, find("common_words.toml")?)?,
             topics: TopicSpec::parse_all(find("topics.toml")?)?,
-            safety: SafetyRules::parse(find("safety.toml")?)?,
+            signs: Signs::parse(find("signs.toml")?)?,
+            people: Person::parse_all(find("people.toml")?)?,
+            factors: Factor::parse_all(find("factors.toml")?)?,
+            languages: Languages::parse(find("languages.toml")?)?,
             texts: Texts::parse(find("texts.toml")?)?,
             dictionary: match files.iter().find(|f| f.path == DICTIONARY_FILE) {
                 Some(file) => Dictionary::parse(file)?,

@@ -1,6 +1,6 @@
-//! Pattern rules curated as data: site junk (`junk.toml`) and emergencies
-//! (`safety.toml`). Each list compiles once into a [`RuleSet`], so a bad pattern
-//! fails loading with its file and line, and matching a message costs one pass.
+//! Pattern rules curated as data: site junk (`junk.toml`). Each list compiles
+//! once into a [`RuleSet`], so a bad pattern fails loading with its file and
+//! line, and matching a line costs one pass.
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
@@ -25,22 +25,6 @@ impl RuleSet {
         }
         let first = self.patterns.matches(text).into_iter().next()?;
         Some(&self.reasons[first])
-    }
-
-    /// The plain words written in the patterns ("stopped" in
-    /// `stopped breathing`), with escapes like `\b` and character classes left
-    /// out. Fragments such as "convuls" in `convuls[a-z]*` come out too, so a
-    /// caller that wants real words filters them.
-    pub fn literal_words(&self) -> Vec<String> {
-        let noise = Regex::new(r"\\.|\[[^\]]*\]|\{[^}]*\}").expect("a valid pattern");
-        let mut words: Vec<String> = Vec::new();
-        for pattern in self.patterns.patterns() {
-            let plain = noise.replace_all(pattern, " ");
-            words.extend(plain.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).map(str::to_string));
-        }
-        words.sort_unstable();
-        words.dedup();
-        words
     }
 
     /// Number of rules.
@@ -74,13 +58,6 @@ pub struct GluedBrand {
     pub glued: Regex,
 }
 
-/// The emergency patterns from `safety.toml`, matched against normalized text.
-#[derive(Debug, Clone)]
-pub struct SafetyRules {
-    /// A message matching any of these describes an emergency.
-    pub emergency: RuleSet,
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleEntry {
@@ -105,20 +82,6 @@ struct JunkFile {
     glued_brand: Vec<BrandEntry>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SafetyFile {
-    emergency: Vec<RuleEntry>,
-}
-
-/// Whether a rule set ignores case: junk lines are mixed case, while emergency
-/// patterns run on text that is already lower case (and compile faster without it).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Case {
-    Ignore,
-    Lower,
-}
-
 impl JunkRules {
     /// Parses `junk.toml`.
     ///
@@ -137,31 +100,18 @@ impl JunkRules {
             glued_brands.push(GluedBrand { name: located.value, glued });
         }
         Ok(JunkRules {
-            drop_line: compile(file, parsed.drop_line, Case::Ignore)?,
-            cut_rest: compile(file, parsed.cut_rest, Case::Ignore)?,
+            drop_line: compile(file, parsed.drop_line)?,
+            cut_rest: compile(file, parsed.cut_rest)?,
             glued_brands,
         })
     }
 }
 
-impl SafetyRules {
-    /// Parses `safety.toml`.
-    ///
-    /// # Errors
-    /// [`crate::Error::Malformed`] for bad TOML, no rules, or a pattern that does not compile.
-    pub(crate) fn parse(file: &SourceFile) -> Result<SafetyRules> {
-        let parsed: SafetyFile = file.parse()?;
-        if parsed.emergency.is_empty() {
-            return Err(file.malformed_at(0, "safety.toml needs at least one [[emergency]] rule"));
-        }
-        Ok(SafetyRules { emergency: compile(file, parsed.emergency, Case::Lower)? })
-    }
-}
-
 /// Compiles all patterns into one set. Only when that fails are they compiled one
 /// by one, to point at the bad one.
-fn compile(file: &SourceFile, entries: Vec<RuleEntry>, case: Case) -> Result<RuleSet> {
-    let ignore_case = case == Case::Ignore;
+fn compile(file: &SourceFile, entries: Vec<RuleEntry>) -> Result<RuleSet> {
+    // Junk lines are mixed case.
+    let ignore_case = true;
     let built =
         RegexSetBuilder::new(entries.iter().map(|entry| entry.pattern.get_ref())).case_insensitive(ignore_case).build();
     match built {
@@ -186,37 +136,28 @@ mod tests {
     use super::*;
 
     fn file(text: &'static str) -> SourceFile {
-        SourceFile { path: "safety.toml".into(), text: Cow::Borrowed(text) }
+        SourceFile { path: "junk.toml".into(), text: Cow::Borrowed(text) }
     }
 
     #[test]
     fn first_matching_rule_gives_its_reason() {
-        let rules = SafetyRules::parse(&file(
-            "[[emergency]]\nreason = \"a\"\npattern = 'not breathing'\n[[emergency]]\nreason = \"b\"\npattern = 'breathing'\n",
+        let rules = JunkRules::parse(&file(
+            "[[drop_line]]\nreason = \"a\"\npattern = 'share post'\n[[drop_line]]\nreason = \"b\"\npattern = 'share'\n",
         ))
         .unwrap();
-        assert_eq!(rules.emergency.first_match("he is not breathing"), Some("a"));
-        assert_eq!(rules.emergency.first_match("breathing fine"), Some("b"));
-        assert_eq!(rules.emergency.first_match("asleep"), None);
-    }
-
-    #[test]
-    fn literal_words_leave_out_escapes_and_classes() {
-        let rules = SafetyRules::parse(&file(
-            "[[emergency]]\nreason = \"a\"\npattern = '\\b(stopped|not) breathing( [a-z0-9]+){0,3} convuls[a-z]*\\b'\n",
-        ))
-        .unwrap();
-        assert_eq!(rules.emergency.literal_words(), ["breathing", "convuls", "not", "stopped"]);
+        assert_eq!(rules.drop_line.first_match("Share post:"), Some("a"));
+        assert_eq!(rules.drop_line.first_match("share it"), Some("b"));
+        assert_eq!(rules.drop_line.first_match("asleep"), None);
     }
 
     #[test]
     fn a_bad_pattern_names_its_line() {
-        let err = SafetyRules::parse(&file(
-            "[[emergency]]\nreason = \"a\"\npattern = 'ok'\n[[emergency]]\nreason = \"b\"\npattern = '(unclosed'\n",
+        let err = JunkRules::parse(&file(
+            "[[cut_rest]]\nreason = \"a\"\npattern = 'ok'\n[[cut_rest]]\nreason = \"b\"\npattern = '(unclosed'\n",
         ))
         .unwrap_err()
         .to_string();
-        assert!(err.starts_with("safety.toml:6:"), "{err}");
+        assert!(err.starts_with("junk.toml:6:"), "{err}");
         assert!(err.contains("bad pattern"), "{err}");
     }
 }

@@ -11,8 +11,20 @@ use crate::error::Result;
 pub struct Texts {
     /// Ends every reply, byte for byte.
     pub disclaimer: String,
-    /// The urgent reply for an emergency described now.
+    /// The urgent reply for an emergency described now, in English.
     pub emergency: String,
+    /// Leads a reply to a message with warning signs; `{signs}` names them.
+    pub warning: String,
+    /// Follows the answer when a message describes an alarming sensation as a
+    /// habit or a possibility; `{sign}` names it.
+    pub sensation: String,
+    /// Opens the reply to a question about a factor the articles name.
+    pub factor_named: String,
+    /// Introduces a factor the story names; `{words}` are its words.
+    pub story_factor: String,
+    /// The reply to a message in a language other than English that
+    /// `languages.toml` does not list.
+    pub other_language: String,
     /// The reply to a question that is not about sleep spasms.
     pub out_of_scope: String,
     /// The reply to a message with no readable question in it.
@@ -27,6 +39,12 @@ pub struct Texts {
     pub goodbye: String,
     /// Reply to "who are you?" or "help".
     pub about: String,
+    /// Reply to "sources?": where the answers come from.
+    pub sources: String,
+    /// Reply to "are you a bot?".
+    pub bot: String,
+    /// Reply to "can I trust you?".
+    pub trust: String,
     /// Offer of a second topic; `{label}` and `{question}` are filled in.
     pub also_offer: String,
     /// Heading of a list of the articles.

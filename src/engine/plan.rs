@@ -1,0 +1,264 @@
+//! Planning the reply from what a message was read into. The rules, in order,
+//! each leaving its reason for `--explain`:
+//!
+//! 1. an emergency sign happening now: the urgent reply, in the message's language;
+//! 2. no words: ask for a question;
+//! 3. not English: say so honestly, in the message's language where we have it;
+//! 4. small talk and questions about the bot: their fixed text;
+//! 5. not about sleep spasms: the refusal, never reassurance (unless a warning
+//!    sign is told about a movement, which rule 6 answers);
+//! 6. warning signs, or a person the articles never call benign (a baby): lead
+//!    with seeing a doctor, then answer what was asked;
+//! 7. otherwise the asked topic, opened by the person's caveat or the asked
+//!    factor's line, followed by a factor from the story and by any alarming
+//!    sensation told as a habit.
+
+use std::sync::Arc;
+
+use super::classify::{Decision, Evidence, Verdict};
+use super::reading::{FactorFact, Reading};
+use super::{Engine, STARTER_TOPICS};
+use crate::answer::{Answer, Quote};
+use crate::index::Hit;
+use crate::topic::Topic;
+
+/// Topics whose lead reassures ("benign", "very common"): never said beside a
+/// warning sign or to a person the articles never call benign.
+const REASSURING: [Topic; 2] = [Topic::Safety, Topic::Prevalence];
+
+/// Topics a question about one factor is answered under.
+const FACTOR_TOPICS: [Topic; 2] = [Topic::Triggers, Topic::Causes];
+
+/// A reply and the reasons that chose it.
+pub(crate) struct Planned {
+    /// The reply.
+    pub answer: Answer,
+    /// Why, one line per rule or fact that decided.
+    pub reasons: Vec<String>,
+}
+
+impl Engine {
+    /// Plans the reply to a message read into `reading`.
+    pub(super) fn plan(&self, reading: &Reading, evidence: &Evidence, decision: &Decision, hits: &[Hit]) -> Planned {
+        let inner = &*self.inner;
+        let texts = &inner.texts;
+        let reader = &inner.reader;
+        let notice = reading.truncated.then(|| texts.truncated.clone());
+        let mut reasons = Vec::new();
+        let language = reading.language.map(|(index, _)| &reader.languages().list[index]);
+        if let Some((index, markers)) = reading.language {
+            reasons.push(format!("language `{}`: {markers} of its words", reader.languages().list[index].id));
+        }
+
+        if let Some(sign) = reading.emergency() {
+            let spec = &reader.signs()[sign.fact.index];
+            reasons.push(format!("emergency sign `{}` matched '{}' ({})", spec.id, sign.fact.words, spec.source));
+            let sign_language = reader.languages().list.iter().find(|language| language.id == spec.language);
+            let text = match sign_language.or(language) {
+                Some(language) => language.emergency.clone(),
+                None => match &spec.advice {
+                    Some(advice) => format!("{}\n\n{advice}", texts.emergency),
+                    None => texts.emergency.clone(),
+                },
+            };
+            return self.fixed_plan(Topic::Emergency, &text, notice, reasons);
+        }
+        if reading.analysis.words.is_empty() {
+            reasons.push("no words".to_string());
+            return self.fixed_plan(Topic::OutOfScope, &texts.unreadable, notice, reasons);
+        }
+        if reading.not_english {
+            let text = language.map_or(&texts.other_language, |language| &language.english_only);
+            if language.is_none() {
+                reasons.push("no English words, and not a listed language".to_string());
+            }
+            return self.fixed_plan(Topic::OtherLanguage, text, notice, reasons);
+        }
+
+        let warnings: Vec<&str> =
+            reading.warnings().map(|sign| reader.signs()[sign.fact.index].label.as_str()).collect();
+        for sign in reading.warnings() {
+            reasons.push(format!(
+                "warning sign `{}` matched '{}'",
+                reader.signs()[sign.fact.index].id,
+                sign.fact.words
+            ));
+        }
+        let person = reading.person.as_ref().map(|fact| (&reader.people()[fact.index], fact));
+        if let Some((spec, fact)) = person {
+            reasons.push(format!("person `{}` matched '{}'", spec.id, fact.words));
+        }
+        if let Some(question) = &reading.question {
+            reasons.push(format!("question sentence: '{}'", question.text));
+        }
+        let about_a_movement = evidence.names_a_movement();
+        let (asked, confidence, runner_up) = match decision.verdict {
+            Verdict::Unreadable => return self.fixed_plan(Topic::OutOfScope, &texts.unreadable, notice, reasons),
+            Verdict::Smalltalk(kind) => {
+                reasons.push(format!("small talk: {kind:?}").to_lowercase());
+                return self.fixed_plan(Topic::Smalltalk, self.smalltalk_text(kind), notice, reasons);
+            }
+            Verdict::OutOfScope { confidence } if !(about_a_movement && !warnings.is_empty()) => {
+                reasons.push("not about sleep spasms".to_string());
+                let mut planned = self.fixed_plan(Topic::OutOfScope, &texts.out_of_scope, notice, reasons);
+                planned.answer.confidence = confidence;
+                return planned;
+            }
+            Verdict::OutOfScope { confidence } => (None, confidence, None),
+            Verdict::Answer { topic, confidence, runner_up } => (Some(topic), confidence, runner_up),
+        };
+
+        let mut paragraphs: Vec<String> = Vec::new();
+        let mut quotes: Vec<usize> = Vec::new();
+        let asked_factor = reading.asked_factor();
+        let no_benign = person.is_some_and(|(spec, _)| spec.no_benign);
+        let topic = if !warnings.is_empty() || no_benign {
+            if let Some((spec, _)) = person {
+                paragraphs.push(spec.caveat.clone());
+            }
+            if !warnings.is_empty() {
+                paragraphs.push(texts.warning.replace("{signs}", &join_labels(&warnings)));
+            }
+            quotes.extend(self.quote_ids(Topic::SeekCare, hits).into_iter().take(1));
+            if let Some(factor) = asked_factor {
+                self.add_factor(factor, true, &mut paragraphs, &mut quotes);
+            }
+            if let Some(topic) = asked.filter(|topic| !REASSURING.contains(topic) && *topic != Topic::SeekCare) {
+                reasons.push(format!("asked topic `{topic}`, answered after seeing a doctor"));
+                paragraphs.push(self.lead(topic).to_string());
+                quotes.extend(self.quote_ids(topic, hits).into_iter().take(1));
+            } else if warnings.is_empty() {
+                paragraphs.push(self.lead(Topic::SeekCare).to_string());
+            }
+            reasons.push("rule: seeing a doctor leads".to_string());
+            Topic::SeekCare
+        } else {
+            let mut topic = asked.unwrap_or(Topic::SeekCare);
+            if let Some((spec, _)) = person {
+                paragraphs.push(spec.caveat.clone());
+            }
+            match asked_factor {
+                Some(factor) if FACTOR_TOPICS.contains(&topic) || decision.scores.iter().all(|s| *s <= 0.0) => {
+                    topic = Topic::Triggers;
+                    reasons.push(format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
+                    self.add_factor(factor, true, &mut paragraphs, &mut quotes);
+                    if !self.inner.reader.factors()[factor.fact.index].named {
+                        paragraphs.push(self.lead(topic).to_string());
+                    }
+                }
+                Some(factor) => {
+                    paragraphs.push(self.lead(topic).to_string());
+                    self.add_factor(factor, true, &mut paragraphs, &mut quotes);
+                }
+                None => {
+                    paragraphs.push(self.lead(topic).to_string());
+                    let story = reading
+                        .factors
+                        .iter()
+                        .find(|factor| !factor.asked && self.inner.reader.factors()[factor.fact.index].named);
+                    if let Some(factor) = story.filter(|_| topic != Topic::Definition && topic != Topic::Types) {
+                        reasons.push(format!("story factor `{}` adds a line", self.factor_id(factor)));
+                        self.add_factor(factor, false, &mut paragraphs, &mut quotes);
+                    }
+                }
+            }
+            reasons.push(format!("rule: topic `{topic}`"));
+            topic
+        };
+        for sign in reading.sensations() {
+            let spec = &reader.signs()[sign.fact.index];
+            let guard = sign.sensation.as_deref().unwrap_or_default();
+            reasons.push(format!(
+                "sensation `{}` matched '{}', told with '{guard}': not an emergency",
+                spec.id, sign.fact.words
+            ));
+            paragraphs.push(texts.sensation.replace("{sign}", &spec.label));
+        }
+        for id in self.quote_ids(topic, hits) {
+            if !quotes.contains(&id) {
+                quotes.push(id);
+            }
+        }
+        let answer = Answer {
+            topic,
+            confidence,
+            notice,
+            lead: Arc::from(paragraphs.join("\n\n")),
+            quotes: self.take_quotes(&quotes),
+            also: runner_up.filter(|other| *other != topic && warnings.is_empty()).and_then(|other| self.offer(other)),
+            related: self.topic(topic).map_or_else(|| STARTER_TOPICS.to_vec(), |spec| spec.related.clone()),
+            disclaimer: Arc::clone(&self.inner.disclaimer),
+        };
+        Planned { answer, reasons }
+    }
+
+    /// A fixed text as the whole reply.
+    fn fixed_plan(&self, topic: Topic, text: &str, notice: Option<String>, reasons: Vec<String>) -> Planned {
+        Planned { answer: self.fixed_answer(topic, text, notice), reasons }
+    }
+
+    /// Adds a factor's line, and its backing passage when the articles name it.
+    /// An asked factor the articles name opens with `factor_named`; a factor of
+    /// the story opens with its words.
+    fn add_factor(&self, factor: &FactorFact, asked: bool, paragraphs: &mut Vec<String>, quotes: &mut Vec<usize>) {
+        let texts = &self.inner.texts;
+        let spec = &self.inner.reader.factors()[factor.fact.index];
+        let opening = if !asked {
+            texts.story_factor.replace("{words}", &factor.fact.words)
+        } else if spec.named {
+            texts.factor_named.clone()
+        } else {
+            String::new()
+        };
+        paragraphs.push(if opening.is_empty() { spec.says.clone() } else { format!("{opening} {}", spec.says) });
+        if let Some(&passage) = self.inner.factor_passages.get(factor.fact.index).and_then(Option::as_ref) {
+            if !quotes.contains(&passage) {
+                quotes.push(passage);
+            }
+        }
+    }
+
+    fn factor_id(&self, factor: &FactorFact) -> &str {
+        &self.inner.reader.factors()[factor.fact.index].id
+    }
+
+    /// The lead of an answerable topic (empty for the others).
+    fn lead(&self, topic: Topic) -> &str {
+        topic.answerable_index().map_or("", |slot| &self.inner.leads[slot])
+    }
+
+    /// Quotes for passage ids, in order, within the quote budget.
+    pub(super) fn take_quotes(&self, ids: &[usize]) -> Vec<Quote> {
+        let mut quotes = Vec::with_capacity(super::MAX_QUOTES);
+        let mut chars = 0;
+        for &id in ids.iter().take(super::MAX_QUOTES) {
+            let (quote, length) = &self.inner.quotes[id];
+            if !quotes.is_empty() && chars + length > super::MAX_QUOTE_CHARS {
+                break;
+            }
+            chars += length;
+            quotes.push(quote.clone());
+        }
+        quotes
+    }
+}
+
+/// "a, b and c".
+fn join_labels(labels: &[&str]) -> String {
+    match labels {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_join_like_a_sentence() {
+        assert_eq!(join_labels(&["a"]), "a");
+        assert_eq!(join_labels(&["a", "b", "c"]), "a, b and c");
+    }
+}

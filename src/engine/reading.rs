@@ -1,0 +1,340 @@
+//! Reading a message into facts, before anything is decided: its sentences and
+//! the one that asks, its language, the signs it describes (emergency, warning,
+//! or an alarming sensation told as a habit), who it is about, and the factors
+//! it names. Each fact keeps the words that produced it, for `--explain`.
+//!
+//! The facts come from data (`signs.toml`, `people.toml`, `factors.toml`,
+//! `languages.toml`); this module only finds them.
+
+use regex::Regex;
+
+use super::vocabulary::{Analysis, Vocabulary};
+use super::words::{sanitize, words};
+use crate::knowledge::{Factor, Guards, Languages, Person, Sign, SignKind, Signs, fold_accents};
+
+/// Separates sentences in [`Reading::normalized`], as the sign patterns expect.
+pub(crate) const SENTENCE_BREAK: &str = " | ";
+
+/// The compiled facts a message can be read into.
+pub(crate) struct Reader {
+    guards: Guards,
+    signs: Vec<Sign>,
+    people: Vec<Person>,
+    factors: Vec<Factor>,
+    languages: Languages,
+    /// Words that open a question ("should i", "is it"), as word lists.
+    question_openers: Vec<Vec<String>>,
+}
+
+/// A message, read.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reading {
+    /// Whether the message was cut to its beginning.
+    pub truncated: bool,
+    /// The whole message: words, phrases, unknown words, search stems.
+    pub analysis: Analysis,
+    /// The corrected words, sentences separated by [`SENTENCE_BREAK`].
+    pub normalized: String,
+    /// The sentence that asks, when the message has several sentences and one asks.
+    pub question: Option<Question>,
+    /// A listed language other than English, by index, with the markers found.
+    pub language: Option<(usize, usize)>,
+    /// Whether the message reads as not English at all (a listed language or
+    /// words nobody knows, with no English function words).
+    pub not_english: bool,
+    /// The signs described, in the order of `signs.toml`.
+    pub signs: Vec<SignFact>,
+    /// Who the message is about, if one of `people.toml`.
+    pub person: Option<Fact>,
+    /// The factors named, question first, each once.
+    pub factors: Vec<FactorFact>,
+}
+
+/// The sentence of a message that asks.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Question {
+    /// The sentence as typed.
+    pub text: String,
+    /// The sentence, read.
+    pub analysis: Analysis,
+}
+
+/// A fact found by data entry `index`, with the words that matched.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fact {
+    /// Index of the entry in its knowledge list.
+    pub index: usize,
+    /// The words of the message that matched.
+    pub words: String,
+}
+
+/// A sign found in a message.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SignFact {
+    /// The sign and its words.
+    pub fact: Fact,
+    /// Emergency or warning.
+    pub kind: SignKind,
+    /// For an emergency sign: the habit or possibility that makes it a
+    /// sensation instead ("feel like"), if any.
+    pub sensation: Option<String>,
+}
+
+/// A factor named in a message.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FactorFact {
+    /// The factor and its words.
+    pub fact: Fact,
+    /// Whether the question names it (not only the story).
+    pub asked: bool,
+}
+
+impl Reading {
+    /// The emergency sign happening now, if any.
+    pub fn emergency(&self) -> Option<&SignFact> {
+        self.signs.iter().find(|sign| sign.kind == SignKind::Emergency && sign.sensation.is_none())
+    }
+
+    /// The warning signs.
+    pub fn warnings(&self) -> impl Iterator<Item = &SignFact> {
+        self.signs.iter().filter(|sign| sign.kind == SignKind::Warning)
+    }
+
+    /// The emergency signs told as a habit or a possibility.
+    pub fn sensations(&self) -> impl Iterator<Item = &SignFact> {
+        self.signs.iter().filter(|sign| sign.sensation.is_some())
+    }
+
+    /// The factor the question names first, if any.
+    pub fn asked_factor(&self) -> Option<&FactorFact> {
+        self.factors.iter().find(|factor| factor.asked)
+    }
+}
+
+impl Reader {
+    /// Compiles the reader from the knowledge lists.
+    pub fn new(
+        signs: Signs,
+        people: Vec<Person>,
+        factors: Vec<Factor>,
+        languages: Languages,
+        question_openers: &[String],
+    ) -> Reader {
+        Reader {
+            guards: signs.guards,
+            signs: signs.all,
+            people,
+            factors,
+            languages,
+            question_openers: question_openers.iter().map(|opener| words(opener)).collect(),
+        }
+    }
+
+    /// The signs, in file order.
+    pub fn signs(&self) -> &[Sign] {
+        &self.signs
+    }
+
+    /// The kinds of person, in file order.
+    pub fn people(&self) -> &[Person] {
+        &self.people
+    }
+
+    /// The factors, in file order.
+    pub fn factors(&self) -> &[Factor] {
+        &self.factors
+    }
+
+    /// The listed languages.
+    pub fn languages(&self) -> &Languages {
+        &self.languages
+    }
+
+    /// Reads a message into facts.
+    pub fn read(&self, vocabulary: &Vocabulary, message: &str) -> Reading {
+        let sanitized = sanitize(message);
+        let mut reading = Reading { truncated: sanitized.truncated, ..Reading::default() };
+        let sentences: Vec<(&str, Analysis)> = split_sentences(&sanitized.text)
+            .into_iter()
+            .map(|sentence| (sentence, vocabulary.analyse(sentence)))
+            .filter(|(_, analysis)| !analysis.words.is_empty())
+            .collect();
+        reading.normalized =
+            sentences.iter().map(|(_, analysis)| analysis.normalized.as_str()).collect::<Vec<_>>().join(SENTENCE_BREAK);
+        if sentences.len() > 1 {
+            reading.question = sentences
+                .iter()
+                .rev()
+                .find(|(text, analysis)| self.asks(text, &analysis.words))
+                .map(|(text, analysis)| Question { text: text.to_string(), analysis: analysis.clone() });
+        }
+        reading.analysis = merge(sentences.into_iter().map(|(_, analysis)| analysis).collect());
+        if reading.analysis.words.is_empty() {
+            return reading;
+        }
+
+        let raw = fold_accents(&words(&sanitized.text).join(" "));
+        self.read_language(&raw, &mut reading);
+        self.read_signs(&raw, &mut reading);
+        reading.person = self.people.iter().enumerate().find_map(|(index, person)| {
+            person
+                .patterns
+                .iter()
+                .find_map(|pattern| pattern.find(&reading.normalized))
+                .map(|found| Fact { index, words: found.as_str().to_string() })
+        });
+        self.read_factors(&mut reading);
+        reading
+    }
+
+    /// Whether a sentence asks: it ends with a question mark or opens like a question.
+    fn asks(&self, text: &str, words: &[String]) -> bool {
+        text.trim_end().ends_with('?') || self.question_openers.iter().any(|opener| words.starts_with(opener))
+    }
+
+    fn read_language(&self, raw: &str, reading: &mut Reading) {
+        let tokens: Vec<&str> = raw.split(' ').collect();
+        let english = tokens.iter().filter(|word| self.languages.english.contains(**word)).count();
+        let best = self
+            .languages
+            .list
+            .iter()
+            .enumerate()
+            .map(|(index, language)| (index, tokens.iter().filter(|word| language.markers.contains(**word)).count()))
+            .max_by_key(|&(index, count)| (count, std::cmp::Reverse(index)));
+        if let Some((index, count)) = best
+            && count >= self.languages.min_markers
+            && count > english
+        {
+            reading.language = Some((index, count));
+        }
+        // Unknown words only, none of them English: another language.
+        let foreign = reading.analysis.foreign.len();
+        reading.not_english = reading.language.is_some()
+            || english == 0 && foreign >= 3 && foreign * 10 >= reading.analysis.words.len() * 7;
+    }
+
+    fn read_signs(&self, raw: &str, reading: &mut Reading) {
+        for (index, sign) in self.signs.iter().enumerate() {
+            let text = if sign.language == "en" { reading.normalized.as_str() } else { raw };
+            let Some(found) = sign.patterns.iter().find_map(|pattern| pattern.find(text)) else { continue };
+            if !sign.with.iter().all(|pattern| pattern.is_match(text)) {
+                continue;
+            }
+            let sensation = if sign.kind == SignKind::Emergency && sign.language == "en" {
+                self.sensation(sentence_around(text, found.start()))
+            } else {
+                None
+            };
+            reading.signs.push(SignFact {
+                fact: Fact { index, words: found.as_str().to_string() },
+                kind: sign.kind,
+                sensation,
+            });
+        }
+    }
+
+    /// The habit or possibility words that make an emergency sign in `sentence`
+    /// a sensation, unless the sentence also says it is happening now.
+    fn sensation(&self, sentence: &str) -> Option<String> {
+        if self.guards.now.is_match(sentence) {
+            return None;
+        }
+        let guards: [&Regex; 2] = [&self.guards.habit, &self.guards.hypothetical];
+        guards.iter().find_map(|guard| guard.find(sentence)).map(|found| found.as_str().to_string())
+    }
+
+    fn read_factors(&self, reading: &mut Reading) {
+        let question = reading.question.as_ref().map(|question| question.analysis.normalized.as_str());
+        let mut found: Vec<(bool, usize, FactorFact)> = Vec::new();
+        for (index, factor) in self.factors.iter().enumerate() {
+            let in_question = question.and_then(|text| factor.words.find(text));
+            let anywhere = in_question.or_else(|| factor.words.find(&reading.normalized));
+            let Some(matched) = anywhere else { continue };
+            // A message of one sentence is all question.
+            let asked = in_question.is_some() || question.is_none();
+            let fact = FactorFact { fact: Fact { index, words: matched.as_str().to_string() }, asked };
+            found.push((!asked, matched.start(), fact));
+        }
+        found.sort_by_key(|(story, start, _)| (*story, *start));
+        reading.factors = found.into_iter().map(|(_, _, fact)| fact).collect();
+    }
+}
+
+/// The sentences of a sanitized message, each with its closing punctuation.
+fn split_sentences(text: &str) -> Vec<&str> {
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if matches!(c, '.' | '!' | '?' | ';' | '…') {
+            // Keep runs like "?!" and "..." with their sentence; "2.5" is one number.
+            let next = chars.peek().map(|&(_, next)| next);
+            if c == '.' && next.is_some_and(|next| next.is_ascii_digit()) {
+                continue;
+            }
+            if next.is_some_and(|next| matches!(next, '.' | '!' | '?' | '…')) {
+                continue;
+            }
+            let end = at + c.len_utf8();
+            if !text[start..end].trim().is_empty() {
+                sentences.push(text[start..end].trim());
+            }
+            start = end;
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        sentences.push(text[start..].trim());
+    }
+    sentences
+}
+
+/// The sentence of `text` (split by [`SENTENCE_BREAK`]) that holds byte `at`.
+fn sentence_around(text: &str, at: usize) -> &str {
+    let start = text[..at].rfind(SENTENCE_BREAK).map_or(0, |i| i + SENTENCE_BREAK.len());
+    let end = text[at..].find(SENTENCE_BREAK).map_or(text.len(), |i| at + i);
+    &text[start..end]
+}
+
+/// One analysis of a whole message from the analyses of its sentences.
+fn merge(parts: Vec<Analysis>) -> Analysis {
+    let mut parts = parts.into_iter();
+    let Some(mut whole) = parts.next() else { return Analysis::default() };
+    for part in parts {
+        let offset = whole.words.len();
+        whole.foreign.extend(part.foreign.iter().map(|position| position + offset));
+        whole.words.extend(part.words);
+        whole.corrections.extend(part.corrections);
+        whole.phrases.extend(part.phrases);
+        whole.common_words += part.common_words;
+        for stem in part.search_stems {
+            if !whole.search_stems.contains(&stem) {
+                whole.search_stems.push(stem);
+            }
+        }
+    }
+    whole.normalized = whole.words.join(" ");
+    whole
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_keep_their_punctuation_and_numbers() {
+        assert_eq!(
+            split_sentences("I'm 24. Coffee 2.5 times a day!! Is it the coffee??"),
+            vec!["I'm 24.", "Coffee 2.5 times a day!!", "Is it the coffee??"]
+        );
+        assert_eq!(split_sentences("no punctuation at all"), vec!["no punctuation at all"]);
+        assert!(split_sentences(" ?! ").is_empty() || split_sentences(" ?! ") == vec!["?!"]);
+    }
+
+    #[test]
+    fn the_sentence_around_a_match_stops_at_breaks() {
+        let text = "i jerk | sometimes i cant breathe | help";
+        let at = text.find("cant").unwrap();
+        assert_eq!(sentence_around(text, at), "sometimes i cant breathe");
+    }
+}

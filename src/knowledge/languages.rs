@@ -1,0 +1,112 @@
+//! Languages other than English (`languages.toml`): the words that tell them
+//! apart, the urgent reply with local emergency numbers, and the line saying
+//! the bot answers in English for now.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use super::source::SourceFile;
+use crate::error::Result;
+
+/// One language other than English.
+#[derive(Debug, Clone)]
+pub struct Language {
+    /// The code its signs use (`es`).
+    pub id: String,
+    /// Its name, for explanations.
+    pub name: String,
+    /// Common words of the language, without accents.
+    pub markers: HashSet<String>,
+    /// The urgent reply, in the language.
+    pub emergency: String,
+    /// The reply to any other message in the language.
+    pub english_only: String,
+}
+
+/// Every language of `languages.toml`.
+#[derive(Debug, Clone)]
+pub struct Languages {
+    /// A message needs at least this many markers of a language to be in it.
+    pub min_markers: usize,
+    /// English function words: as many of these as markers keeps a message English.
+    pub english: HashSet<String>,
+    /// The languages, in file order.
+    pub list: Vec<Language>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LanguagesFile {
+    min_markers: usize,
+    english: Vec<String>,
+    language: Vec<LanguageEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LanguageEntry {
+    id: String,
+    name: String,
+    markers: Vec<String>,
+    emergency: String,
+    english_only: String,
+}
+
+impl Languages {
+    /// Parses `languages.toml`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Malformed`] for bad TOML, `min_markers` of 0 or a language
+    /// without markers.
+    pub(crate) fn parse(file: &SourceFile) -> Result<Languages> {
+        let parsed: LanguagesFile = file.parse()?;
+        if parsed.min_markers == 0 {
+            return Err(file.malformed_near("min_markers", "`min_markers` must be at least 1"));
+        }
+        let mut list = Vec::with_capacity(parsed.language.len());
+        for entry in parsed.language {
+            if entry.markers.is_empty() {
+                return Err(file.malformed_near(&entry.id, format!("language `{}` needs markers", entry.id)));
+            }
+            list.push(Language {
+                markers: entry.markers.iter().map(|word| fold_accents(&word.to_lowercase())).collect(),
+                id: entry.id,
+                name: entry.name,
+                emergency: entry.emergency,
+                english_only: entry.english_only,
+            });
+        }
+        let english = parsed.english.iter().map(|word| word.to_lowercase()).collect();
+        Ok(Languages { min_markers: parsed.min_markers, english, list })
+    }
+}
+
+/// The text with the accents of Latin letters removed ("está" -> "esta",
+/// "ç" -> "c", "ı" -> "i"), so patterns and markers need one spelling.
+pub fn fold_accents(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' | 'ı' => 'i',
+            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ş' => 's',
+            'ğ' => 'g',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_fold_to_plain_letters() {
+        assert_eq!(fold_accents("está convulsionando, não acorda, ça"), "esta convulsionando, nao acorda, ca");
+    }
+}

@@ -1,0 +1,71 @@
+//! Who a message may be about (`people.toml`): babies, children, pregnancy, old
+//! age, each with the caveat the reply opens with.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::patterns::compile_pattern;
+use super::source::SourceFile;
+use crate::error::Result;
+
+/// A kind of person the articles say little or nothing about.
+#[derive(Debug, Clone)]
+pub struct Person {
+    /// Short name, for explanations.
+    pub id: String,
+    /// The person is named when one of these matches.
+    pub patterns: Vec<Regex>,
+    /// Said before the answer.
+    pub caveat: String,
+    /// Never call the spasms benign for this person: lead with seeing a doctor.
+    pub no_benign: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeopleFile {
+    person: Vec<PersonEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonEntry {
+    id: String,
+    patterns: Vec<toml::Spanned<String>>,
+    caveat: String,
+    #[serde(default)]
+    no_benign: bool,
+}
+
+impl Person {
+    /// Parses `people.toml`, kinds in file order.
+    ///
+    /// # Errors
+    /// [`crate::Error::Malformed`] for bad TOML, a kind without patterns or a
+    /// pattern that does not compile.
+    pub(crate) fn parse_all(file: &SourceFile) -> Result<Vec<Person>> {
+        let parsed: PeopleFile = file.parse()?;
+        let no_words = BTreeMap::new();
+        parsed
+            .person
+            .into_iter()
+            .map(|entry| {
+                if entry.patterns.is_empty() {
+                    return Err(file.malformed_near(&entry.id, format!("`{}` needs at least one pattern", entry.id)));
+                }
+                Ok(Person {
+                    patterns: entry
+                        .patterns
+                        .into_iter()
+                        .map(|pattern| compile_pattern(file, pattern, &no_words))
+                        .collect::<Result<_>>()?,
+                    id: entry.id,
+                    caveat: entry.caveat,
+                    no_benign: entry.no_benign,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,175 @@
+//! Signs (`signs.toml`): emergencies that need the urgent reply now, and
+//! warning signs that need a doctor, each with its patterns and its source.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::patterns::compile_pattern;
+use super::source::SourceFile;
+use crate::error::Result;
+
+/// Whether a sign calls for emergency services or for a doctor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignKind {
+    /// Happening now: call emergency services.
+    Emergency,
+    /// A reason to see a doctor.
+    Warning,
+}
+
+/// One sign, compiled.
+#[derive(Debug, Clone)]
+pub struct Sign {
+    /// Short name, for explanations.
+    pub id: String,
+    /// How a reply names it ("trouble breathing").
+    pub label: String,
+    /// The guidance or article passage it follows.
+    pub source: String,
+    /// The language its patterns read (`en` for English).
+    pub language: String,
+    /// One first-aid line for the urgent reply (emergencies only).
+    pub advice: Option<String>,
+    /// Emergency or warning.
+    pub kind: SignKind,
+    /// The sign is found when one of these matches...
+    pub patterns: Vec<Regex>,
+    /// ... and each of these matches somewhere in the message.
+    pub with: Vec<Regex>,
+}
+
+/// What turns an English emergency sign into a habit or a sensation.
+#[derive(Debug, Clone)]
+pub struct Guards {
+    /// "every time", "feel like": a habit or a sensation.
+    pub habit: Regex,
+    /// "what if", "can it": a question about a possibility.
+    pub hypothetical: Regex,
+    /// "now", "help": happening now, whatever else the sentence says.
+    pub now: Regex,
+}
+
+/// Every sign of `signs.toml`.
+#[derive(Debug, Clone)]
+pub struct Signs {
+    /// Habit, hypothesis and now markers.
+    pub guards: Guards,
+    /// Emergency signs, then warning signs, in file order.
+    pub all: Vec<Sign>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignsFile {
+    guards: GuardsEntry,
+    #[serde(default)]
+    words: BTreeMap<String, Vec<String>>,
+    emergency: Vec<SignEntry>,
+    warning: Vec<SignEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GuardsEntry {
+    habit: toml::Spanned<String>,
+    hypothetical: toml::Spanned<String>,
+    now: toml::Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignEntry {
+    id: String,
+    label: String,
+    source: String,
+    #[serde(default = "english")]
+    language: String,
+    #[serde(default)]
+    advice: Option<String>,
+    patterns: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    with: Vec<toml::Spanned<String>>,
+}
+
+fn english() -> String {
+    "en".to_string()
+}
+
+impl Signs {
+    /// Parses `signs.toml`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Malformed`] for bad TOML, a sign without patterns, an
+    /// unknown `{word list}` or a pattern that does not compile.
+    pub(crate) fn parse(file: &SourceFile) -> Result<Signs> {
+        let parsed: SignsFile = file.parse()?;
+        let words = &parsed.words;
+        let guards = Guards {
+            habit: compile_pattern(file, parsed.guards.habit, words)?,
+            hypothetical: compile_pattern(file, parsed.guards.hypothetical, words)?,
+            now: compile_pattern(file, parsed.guards.now, words)?,
+        };
+        let entries = parsed
+            .emergency
+            .into_iter()
+            .map(|entry| (SignKind::Emergency, entry))
+            .chain(parsed.warning.into_iter().map(|entry| (SignKind::Warning, entry)));
+        let mut all = Vec::new();
+        for (kind, entry) in entries {
+            if entry.patterns.is_empty() {
+                return Err(file.malformed_near(&entry.id, format!("sign `{}` needs at least one pattern", entry.id)));
+            }
+            let compile = |list: Vec<toml::Spanned<String>>| {
+                list.into_iter().map(|pattern| compile_pattern(file, pattern, words)).collect::<Result<Vec<_>>>()
+            };
+            all.push(Sign {
+                patterns: compile(entry.patterns)?,
+                with: compile(entry.with)?,
+                id: entry.id,
+                label: entry.label,
+                source: entry.source,
+                language: entry.language,
+                advice: entry.advice,
+                kind,
+            });
+        }
+        Ok(Signs { guards, all })
+    }
+
+    /// The plain words of the English emergency patterns, so spelling correction
+    /// can reach them ("stoped" -> "stopped").
+    pub fn emergency_words(&self) -> Vec<String> {
+        let mut words: Vec<String> = self
+            .all
+            .iter()
+            .filter(|sign| sign.kind == SignKind::Emergency && sign.language == "en")
+            .flat_map(|sign| sign.patterns.iter().chain(&sign.with))
+            .flat_map(|pattern| literal_words(pattern.as_str()))
+            .collect();
+        words.sort();
+        words.dedup();
+        words
+    }
+}
+
+/// The plain words of a pattern, leaving out escapes, classes and repetitions.
+fn literal_words(pattern: &str) -> Vec<String> {
+    static NOISE: std::sync::LazyLock<Regex> =
+        std::sync::LazyLock::new(|| Regex::new(r"\\.|\[[^\]]*\]|\{[^}]*\}").expect("a valid pattern"));
+    let plain = NOISE.replace_all(pattern, " ");
+    plain.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_words_skip_escapes() {
+        assert_eq!(literal_words(r"\bnot breathing\b"), vec!["not", "breathing"]);
+        assert_eq!(literal_words(r"\b(blue|grey)( [a-z]+){0,3} (stopped|not)"), vec!["blue", "grey", "stopped", "not"]);
+    }
+}

@@ -27,7 +27,9 @@ const SEARCH_VOTE: f32 = 1.0;
 /// Bonus for the topics where an entity is discussed, when it is the subject.
 const ENTITY_HOME_BONUS: f32 = 0.5;
 
-/// A negator cancels the cue of a phrase at most this many phrases after it.
+/// A negator cancels the cue of a phrase that starts at most this many words
+/// after it: "without pills" and "no more coffee" are negated, "apart from
+/// sleeping more, what can I do" is not.
 const NEGATION_REACH: usize = 2;
 
 /// A second topic is offered when it scores at least this share of the best...
@@ -130,6 +132,8 @@ pub(crate) struct Evidence {
     has_movement: bool,
     /// Names an animal.
     has_animal: bool,
+    /// Has a word that places things in sleep ("night", "doze off").
+    has_sleep_time: bool,
     has_anaphor: bool,
     has_entity: bool,
     addressed: bool,
@@ -174,10 +178,11 @@ impl Evidence {
                 evidence.content_phrases += 1;
             }
             if meaning.negator {
-                negated_until = Some(order + NEGATION_REACH);
+                negated_until = analysis.spans.get(order).map(|&(_, end)| end + NEGATION_REACH);
                 continue;
             }
-            if negated_until.is_some_and(|last| order <= last) || counted.contains(&id) {
+            let start = analysis.spans.get(order).map_or(0, |&(start, _)| start);
+            if negated_until.is_some_and(|last| start < last) || counted.contains(&id) {
                 continue;
             }
             counted.push(id);
@@ -194,6 +199,7 @@ impl Evidence {
             }
         }
         evidence.has_movement = movement;
+        evidence.has_sleep_time = sleep_time;
         evidence.placed_elsewhere = elsewhere && movement && !sleep_time && !evidence.has_subject;
         // A movement placed in sleep names sleep spasms, and so does one that a
         // story describes without placing it elsewhere ("I started a new
@@ -223,6 +229,12 @@ impl Evidence {
     /// anywhere: a warning sign in it is about them.
     pub fn names_a_movement(&self) -> bool {
         self.has_subject || self.has_movement
+    }
+
+    /// Whether the message places what it tells in sleep, and nowhere else: a
+    /// story of the night, whose unknown words are scenery, not the subject.
+    pub fn places_in_sleep(&self) -> bool {
+        self.has_sleep_time && !self.placed_elsewhere && !self.has_animal
     }
 
     /// How strongly the cues ask for any one topic.

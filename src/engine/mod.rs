@@ -246,17 +246,19 @@ impl Engine {
             asked.apply_openings(&question.analysis, &inner.openings);
             (asked.cue_strength() > 0.0).then_some((question, asked))
         });
-        let stems = match &question {
+        // In a story of the night, the question's own words decide the scope:
+        // "...my whole body goes BANG, deadlines everywhere. So is it dangerous?"
+        let (stems, scope) = match &question {
             Some((question, asked)) => {
                 evidence.take_topic_cues(asked);
-                &question.analysis.search_stems
+                let scope = if evidence.places_in_sleep() { &question.analysis } else { &reading.analysis };
+                (&question.analysis.search_stems, scope)
             }
-            None => &reading.analysis.search_stems,
+            None => (&reading.analysis.search_stems, &reading.analysis),
         };
         let settled = reading.emergency().is_some() || reading.not_english;
-        let hits = if !settled && evidence.needs_search(&reading.analysis) { self.search(stems) } else { Vec::new() };
-        let decision =
-            decide(&reading.analysis, &evidence, &hits, |passage| &inner.backs[passage], &inner.needs_subject);
+        let hits = if !settled && evidence.needs_search(scope) { self.search(stems) } else { Vec::new() };
+        let decision = decide(scope, &evidence, &hits, |passage| &inner.backs[passage], &inner.needs_subject);
         Assessment { reading, evidence, hits, decision }
     }
 

@@ -150,17 +150,16 @@ impl Engine {
                     paragraphs.push(self.lead(topic).to_string());
                     self.add_factor(factor, true, &mut paragraphs, &mut quotes);
                 }
-                None => {
-                    paragraphs.push(self.lead(topic).to_string());
-                    let story = reading
-                        .factors
-                        .iter()
-                        .find(|factor| !factor.asked && self.inner.reader.factors()[factor.fact.index].named);
-                    if let Some(factor) = story.filter(|_| topic != Topic::Definition && topic != Topic::Types) {
-                        reasons.push(format!("story factor `{}` adds a line", self.factor_id(factor)));
-                        self.add_factor(factor, false, &mut paragraphs, &mut quotes);
-                    }
-                }
+                None => paragraphs.push(self.lead(topic).to_string()),
+            }
+            let story = reading.factors.iter().find(|factor| {
+                !factor.asked
+                    && self.inner.reader.factors()[factor.fact.index].named
+                    && asked_factor.is_none_or(|asked| asked.fact.index != factor.fact.index)
+            });
+            if let Some(factor) = story.filter(|_| topic != Topic::Definition && topic != Topic::Types) {
+                reasons.push(format!("story factor `{}` adds a line", self.factor_id(factor)));
+                self.add_factor(factor, false, &mut paragraphs, &mut quotes);
             }
             reasons.push(format!("rule: topic `{topic}`"));
             topic

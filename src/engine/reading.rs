@@ -12,6 +12,9 @@ use super::vocabulary::{Analysis, Vocabulary};
 use super::words::{sanitize, words};
 use crate::knowledge::{Factor, Guards, Languages, Person, Sign, SignKind, Signs, fold_accents};
 
+/// A message of one sentence this long may hide its question at the end.
+const RUN_ON_WORDS: usize = 12;
+
 /// Separates sentences in [`Reading::normalized`], as the sign patterns expect.
 pub(crate) const SENTENCE_BREAK: &str = " | ";
 
@@ -172,6 +175,11 @@ impl Reader {
         if reading.analysis.words.is_empty() {
             return reading;
         }
+        if reading.question.is_none() && reading.analysis.words.len() >= RUN_ON_WORDS {
+            reading.question = self
+                .run_on_question(&reading.analysis.words)
+                .map(|text| Question { analysis: vocabulary.analyse(&text), text });
+        }
 
         let raw = fold_accents(&words(&sanitized.text).join(" "));
         self.read_language(&raw, &mut reading);
@@ -185,6 +193,15 @@ impl Reader {
         });
         self.read_factors(&mut reading);
         reading
+    }
+
+    /// The question at the end of a long message typed without punctuation: from
+    /// the last opener of two or more words ("is there", "should i") to the end.
+    fn run_on_question(&self, words: &[String]) -> Option<String> {
+        let start = (1..words.len().saturating_sub(1)).rev().find(|&at| {
+            self.question_openers.iter().any(|opener| opener.len() > 1 && words[at..].starts_with(opener))
+        })?;
+        Some(words[start..].join(" "))
     }
 
     /// Whether a sentence asks: it ends with a question mark or opens like a question.
@@ -221,11 +238,12 @@ impl Reader {
             if !sign.with.iter().all(|pattern| pattern.is_match(text)) {
                 continue;
             }
-            let sensation = if sign.kind == SignKind::Emergency && sign.language == "en" {
-                self.sensation(sentence_around(text, found.start()))
-            } else {
-                None
-            };
+            let sentence = sentence_around(text, found.start());
+            if sign.unless.iter().any(|pattern| pattern.is_match(sentence)) {
+                continue;
+            }
+            let sensation =
+                if sign.kind == SignKind::Emergency && sign.language == "en" { self.sensation(sentence) } else { None };
             reading.signs.push(SignFact {
                 fact: Fact { index, words: found.as_str().to_string() },
                 kind: sign.kind,
@@ -267,6 +285,14 @@ fn split_sentences(text: &str) -> Vec<&str> {
     let mut start = 0;
     let mut chars = text.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
+        if is_emoji(c) {
+            // An emoji often ends a thought: "i'm so done 😭 is there a pill".
+            if !text[start..at].trim().is_empty() {
+                sentences.push(text[start..at].trim());
+            }
+            start = at + c.len_utf8();
+            continue;
+        }
         if matches!(c, '.' | '!' | '?' | ';' | '…') {
             // Keep runs like "?!" and "..." with their sentence; "2.5" is one number.
             let next = chars.peek().map(|&(_, next)| next);
@@ -289,6 +315,11 @@ fn split_sentences(text: &str) -> Vec<&str> {
     sentences
 }
 
+/// Pictographs and emoji (not letters, digits or punctuation).
+fn is_emoji(c: char) -> bool {
+    matches!(c, '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}')
+}
+
 /// The sentence of `text` (split by [`SENTENCE_BREAK`]) that holds byte `at`.
 fn sentence_around(text: &str, at: usize) -> &str {
     let start = text[..at].rfind(SENTENCE_BREAK).map_or(0, |i| i + SENTENCE_BREAK.len());
@@ -306,6 +337,7 @@ fn merge(parts: Vec<Analysis>) -> Analysis {
         whole.words.extend(part.words);
         whole.corrections.extend(part.corrections);
         whole.phrases.extend(part.phrases);
+        whole.spans.extend(part.spans.iter().map(|(start, end)| (start + offset, end + offset)));
         whole.common_words += part.common_words;
         for stem in part.search_stems {
             if !whole.search_stems.contains(&stem) {

@@ -106,6 +106,9 @@ pub(crate) struct Analysis {
     pub corrections: Vec<(String, String)>,
     /// Ids of the phrases found, in reading order (a phrase may repeat).
     pub phrases: Vec<usize>,
+    /// For each of `phrases`: the position in `words` of its first word, and
+    /// the position just after its last.
+    pub spans: Vec<(usize, usize)>,
     /// Positions in `words` of the words in no curated list: foreign subjects,
     /// names, gibberish.
     pub foreign: Vec<usize>,
@@ -340,15 +343,21 @@ impl Vocabulary {
                         search.extend(phrase.stems.iter().map(|stem| self.search_stem(stem)));
                         search.extend(phrase.meaning.expansions.iter().cloned());
                     }
+                    let span = (position, position + found.length);
                     analysis.phrases.push(found.phrase);
-                    analysis.phrases.extend(found.skipped_anaphor);
+                    analysis.spans.push(span);
+                    if let Some(anaphor) = found.skipped_anaphor {
+                        analysis.phrases.push(anaphor);
+                        analysis.spans.push(span);
+                    }
                     position += found.length;
                 }
                 None => {
                     let word = &analysis.words[position];
                     // A general word counts only in the form listed: "depressed" is
                     // listed, "depression" (same stem) is a subject of its own.
-                    if !self.general_words.contains(word) && !word.chars().all(|c| c.is_ascii_digit()) {
+                    // Times and ages ("2am", "30yo") are not subjects.
+                    if !self.general_words.contains(word) && !word.chars().any(|c| c.is_ascii_digit()) {
                         analysis.foreign.push(position);
                         search.push(stems[position].clone());
                     } else if self.common_words.contains(word) {

@@ -37,8 +37,10 @@ pub struct Sign {
     pub kind: SignKind,
     /// The sign is found when one of these matches...
     pub patterns: Vec<Regex>,
-    /// ... and each of these matches somewhere in the message.
+    /// ... and each of these matches somewhere in the message...
     pub with: Vec<Regex>,
+    /// ... and none of these matches the sentence of the match.
+    pub unless: Vec<Regex>,
 }
 
 /// What turns an English emergency sign into a habit or a sensation.
@@ -92,6 +94,8 @@ struct SignEntry {
     patterns: Vec<toml::Spanned<String>>,
     #[serde(default)]
     with: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    unless: Vec<toml::Spanned<String>>,
 }
 
 fn english() -> String {
@@ -128,6 +132,7 @@ impl Signs {
             all.push(Sign {
                 patterns: compile(entry.patterns)?,
                 with: compile(entry.with)?,
+                unless: compile(entry.unless)?,
                 id: entry.id,
                 label: entry.label,
                 source: entry.source,

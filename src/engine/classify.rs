@@ -62,6 +62,9 @@ const CONFIDENCE_SCALE: f32 = 2.5;
 /// Confidence given to an in-scope question that matches no topic cue.
 const DEFAULT_TOPIC_CONFIDENCE: f32 = 0.3;
 
+/// The topics a factor without topics of its own is answered on.
+const FACTOR_TOPICS: [Topic; 2] = [Topic::Triggers, Topic::Causes];
+
 /// Order used to break exact ties: safety-related topics first.
 const TIE_ORDER: [Topic; 9] = [
     Topic::Safety,
@@ -337,7 +340,12 @@ pub(crate) fn decide<'a>(
     let (best, best_score) = ranked[0];
     let verdict = if best_score <= 0.0 {
         Verdict::Answer { topic: Topic::Definition, confidence: DEFAULT_TOPIC_CONFIDENCE, runner_up: None }
-    } else if entity_is_subject && !evidence.entity_topics.contains(&best) {
+    } else if entity_is_subject
+        && !(evidence.entity_topics.contains(&best)
+            || evidence.entity_topics.is_empty() && FACTOR_TOPICS.contains(&best))
+    {
+        // An entity is answered on its own topics; a factor with none ("is
+        // alcohol a trigger?") only on what makes spasms worse.
         Verdict::OutOfScope { confidence: 0.6 }
     } else if best.answerable_index().is_some_and(|slot| needs_subject[slot])
         && !evidence.has_subject

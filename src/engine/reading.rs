@@ -198,9 +198,15 @@ impl Reader {
     /// The question at the end of a long message typed without punctuation: from
     /// the last opener of two or more words ("is there", "should i") to the end.
     fn run_on_question(&self, words: &[String]) -> Option<String> {
-        let start = (1..words.len().saturating_sub(1)).rev().find(|&at| {
+        let mut start = (1..words.len().saturating_sub(1)).rev().find(|&at| {
             self.question_openers.iter().any(|opener| opener.len() > 1 && words[at..].starts_with(opener))
         })?;
+        // "what do i do": the one-word opener before "do i" belongs to the question.
+        let one_word =
+            |word: &String| self.question_openers.iter().any(|opener| opener.len() == 1 && opener[0] == *word);
+        if start > 1 && one_word(&words[start - 1]) {
+            start -= 1;
+        }
         Some(words[start..].join(" "))
     }
 
@@ -232,8 +238,13 @@ impl Reader {
     }
 
     fn read_signs(&self, raw: &str, reading: &mut Reading) {
+        let language = reading.language.map(|(index, _)| self.languages.list[index].id.as_str());
         for (index, sign) in self.signs.iter().enumerate() {
-            let text = if sign.language == "en" { reading.normalized.as_str() } else { raw };
+            let english = sign.language == "en";
+            if !english && language != Some(sign.language.as_str()) {
+                continue;
+            }
+            let text = if english { reading.normalized.as_str() } else { raw };
             let Some(found) = sign.patterns.iter().find_map(|pattern| pattern.find(text)) else { continue };
             if !sign.with.iter().all(|pattern| pattern.is_match(text)) {
                 continue;

@@ -245,12 +245,19 @@ impl Evidence {
         self.cue_scores.iter().zip(&self.entity_scores).map(|(c, e)| c + e).fold(0.0, f32::max)
     }
 
+    /// Whether the phrases are small talk and nothing else ("can I trust you?").
+    pub fn is_smalltalk(&self) -> bool {
+        self.only_smalltalk && self.smalltalk.is_some()
+    }
+
     /// Takes the topic cues of `question`, the sentence that asks: the story
     /// around it keeps deciding the scope, but not the topic.
     pub fn take_topic_cues(&mut self, question: &Evidence) {
         self.cue_scores = question.cue_scores;
         self.entity_scores = question.entity_scores;
         self.entity_topics.clone_from(&question.entity_topics);
+        self.smalltalk = question.smalltalk;
+        self.only_smalltalk = question.only_smalltalk;
     }
 
     /// Whether the search is worth running: the question may be answered.
@@ -323,7 +330,9 @@ pub(crate) fn decide<'a>(
     // Only cues and function words: "dangerous??", "causes?", "rare or common?".
     let bare = foreign == 0 && analysis.common_words == 0 && !evidence.has_context && !evidence.has_entity;
     let mut scores = evidence.cue_scores;
-    if entity_is_subject {
+    // An entity named alone ("epilepsy??") is asked about on its own topics.
+    let own_cues = evidence.cue_scores.iter().any(|score| *score > 0.0);
+    if entity_is_subject && own_cues {
         for topic in &evidence.entity_topics {
             if let Some(slot) = topic.answerable_index() {
                 scores[slot] += ENTITY_HOME_BONUS;

@@ -132,14 +132,12 @@ impl Engine {
         let (index, vocabulary) = std::thread::scope(|scope| {
             let index = scope.spawn(|| PassageIndex::build(&corpus.passages));
             let emergency_words = knowledge.signs.emergency_words();
-            let factor_words: Vec<String> = knowledge.factors.iter().flat_map(|f| f.word_list.clone()).collect();
             let vocabulary = Vocabulary::build(
                 &knowledge.lexicon,
                 &knowledge.topics,
                 &corpus,
                 knowledge.dictionary,
                 &emergency_words,
-                &factor_words,
             );
             (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), vocabulary)
         });
@@ -244,13 +242,15 @@ impl Engine {
         let question = reading.question.as_ref().and_then(|question| {
             let mut asked = Evidence::gather(&question.analysis, &inner.vocabulary);
             asked.apply_openings(&question.analysis, &inner.openings);
-            (asked.cue_strength() > 0.0).then_some((question, asked))
+            Some((question, asked))
         });
         // In a story of the night, the question's own words decide the scope:
         // "...my whole body goes BANG, deadlines everywhere. So is it dangerous?"
         let (stems, scope) = match &question {
             Some((question, asked)) => {
-                evidence.take_topic_cues(asked);
+                if asked.cue_strength() > 0.0 || asked.is_smalltalk() {
+                    evidence.take_topic_cues(asked);
+                }
                 let scope = if evidence.places_in_sleep() { &question.analysis } else { &reading.analysis };
                 (&question.analysis.search_stems, scope)
             }

@@ -12,6 +12,9 @@ use super::vocabulary::{Analysis, Vocabulary};
 use super::words::{sanitize, words};
 use crate::knowledge::{Factor, Guards, Languages, Person, Sign, SignKind, Signs, fold_accents};
 
+/// Words by which a question points back at its story ("is that why?").
+const POINTING_BACK: [&str; 5] = ["that", "this", "it", "those", "these"];
+
 /// A message of one sentence this long may hide its question at the end.
 const RUN_ON_WORDS: usize = 12;
 
@@ -284,6 +287,17 @@ impl Reader {
             let asked = in_question.is_some() || question.is_none();
             let fact = FactorFact { fact: Fact { index, words: matched.as_str().to_string() }, asked };
             found.push((!asked, matched.start(), fact));
+        }
+        // "Is that why?" asks about the factors the story just named.
+        let points_back = reading
+            .question
+            .as_ref()
+            .is_some_and(|question| question.analysis.words.iter().any(|word| POINTING_BACK.contains(&word.as_str())));
+        if points_back && found.iter().all(|(story, _, _)| *story) {
+            for (story, _, fact) in &mut found {
+                *story = false;
+                fact.asked = true;
+            }
         }
         found.sort_by_key(|(story, start, _)| (*story, *start));
         reading.factors = found.into_iter().map(|(_, _, fact)| fact).collect();

@@ -14,9 +14,6 @@ use crate::index::english_analyzer;
 use crate::knowledge::{Dictionary, Lexicon, SmalltalkKind, TopicSpec};
 use crate::topic::Topic;
 
-/// The triggers cue of a factor word that has no cue of its own.
-const FACTOR_CUE: f32 = 1.0;
-
 /// Everything the curated files say about one phrase.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Meaning {
@@ -155,7 +152,6 @@ impl Vocabulary {
         corpus: &Corpus,
         dictionary: Dictionary,
         emergency_words: &[String],
-        factor_words: &[String],
     ) -> Vocabulary {
         let mut builder = Builder {
             phrases: Vec::new(),
@@ -221,16 +217,6 @@ impl Vocabulary {
                     Some(cue) => cue.1 = cue.1.max(*weight),
                     None => cues.push((spec.topic, *weight)),
                 }
-            }
-        }
-        // A factor people ask about is something the articles may discuss: an
-        // entity that points, weakly, to what makes spasms worse.
-        for word in factor_words {
-            let meaning = builder.meaning(word);
-            if meaning.cues.is_empty() && !meaning.subject && !meaning.movement && !meaning.context && !meaning.anaphor
-            {
-                meaning.entity = true;
-                meaning.cues.push((Topic::Triggers, FACTOR_CUE));
             }
         }
         for (phrase, targets) in &lexicon.synonyms {
@@ -319,6 +305,22 @@ impl Vocabulary {
         for word in expanded {
             let mut stem = self.stem(&word, &mut analyzer);
             let mut word = word;
+            let unknown = |word: &str, stem: &str| {
+                !self.known_stems.contains(stem)
+                    && !self.general_words.contains(word)
+                    && !self.dictionary.contains(word)
+            };
+            // Drawn-out words ("hiii", "sooo bad", "pleeease") are read without the stretch.
+            if unknown(&word, &stem)
+                && let Some(short) = unstretched(&word)
+            {
+                let short_stem = self.stem(&short, &mut analyzer);
+                if !unknown(&short, &short_stem) {
+                    analysis.corrections.push((word, short.clone()));
+                    word = short;
+                    stem = short_stem;
+                }
+            }
             if !self.known_stems.contains(&stem)
                 && !self.general_words.contains(&word)
                 && !self.dictionary.contains(&word)
@@ -447,6 +449,25 @@ fn lexicon_words(lexicon: &Lexicon, topics: &[TopicSpec]) -> Vec<String> {
     all.sort();
     all.dedup();
     all
+}
+
+/// The word with every run of three or more equal letters cut to one, if it has such a run.
+fn unstretched(word: &str) -> Option<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = String::with_capacity(word.len());
+    let mut stretched = false;
+    let mut at = 0;
+    while at < chars.len() {
+        let mut end = at;
+        while end < chars.len() && chars[end] == chars[at] {
+            end += 1;
+        }
+        let run = end - at;
+        stretched |= run >= 3;
+        out.extend(std::iter::repeat_n(chars[at], if run >= 3 { 1 } else { run }));
+        at = end;
+    }
+    stretched.then_some(out)
 }
 
 fn stem_with(analyzer: &mut TextAnalyzer, word: &str) -> String {

@@ -15,8 +15,6 @@ pub struct Factor {
     pub id: String,
     /// Finds the words that name it.
     pub words: Regex,
-    /// The words that name it, as written.
-    pub word_list: Vec<String>,
     /// Whether the articles name it.
     pub named: bool,
     /// What the articles say about it, or that they say nothing.
@@ -62,7 +60,6 @@ impl Factor {
                 }
                 Ok(Factor {
                     words: compile_words(file, &entry.id, &entry.words)?,
-                    word_list: entry.words,
                     backing: entry.backing.map(|backing| file.locate(backing)),
                     id: entry.id,
                     named: entry.named,

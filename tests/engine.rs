@@ -78,6 +78,9 @@ fn the_disclaimer_says_not_a_doctor_sources_and_see_a_doctor() {
 #[test]
 fn site_junk_never_reaches_a_passage_or_a_reply() {
     let engine = engine();
+    // FastlyHeal's closing line ("This article is merely informative. At FastlyHeal
+    // .com, we do not have the power to prescribe ... We invite you to see a
+    // doctor ...") is the publisher's own medical advice, kept and quoted.
     let junk = [
         "Table of Contents",
         "Share post",
@@ -87,7 +90,6 @@ fn site_junk_never_reaches_a_passage_or_a_reply() {
         "youtube",
         "subscribe",
         "FastlyHealarticle",
-        "FastlyHeal .com",
         "I am a Surgeon",
         "read more articles",
         "Read on and discover",
@@ -151,11 +153,19 @@ fn a_missing_backing_passage_fails_with_file_and_line() {
 /// Malformed curated files fail with the file, the line and the reason.
 #[test]
 fn malformed_knowledge_names_the_file_and_line() {
-    let cases: [(&str, &str, &str, &str); 4] = [
+    let cases: [(&str, &str, &str, &str); 7] = [
         ("topics.toml", "[causes]", "[causes]\nlabel = ", "expected"),
         ("topics.toml", "[types", "[typos", "unknown topic `typos`"),
-        ("safety.toml", "pattern = '\\b(not breathing", "pattern = '\\b((not breathing", "bad pattern"),
+        ("signs.toml", "'\\b(not breathing", "'\\b((not breathing", "bad pattern"),
+        ("signs.toml", "'\\b{hit}( [a-z]+){0,3} {head}", "'\\b{hat}( [a-z]+){0,3} {head}", "unknown word list `{hat}`"),
         ("lexicon.toml", "subject = [", "subject = 3\nsubjects = [", "invalid type"),
+        (
+            "factors.toml",
+            "named = true\nsays = \"The articles name caffeine",
+            "named = true\nsays_ = \"",
+            "unknown field",
+        ),
+        ("languages.toml", "min_markers = 2", "min_markers = 0", "at least 1"),
     ];
     for (file, from, to, reason) in cases {
         let dir = knowledge_copy(&format!("malformed-{}", file.replace('.', "-")));
@@ -387,4 +397,224 @@ fn bad_input_gets_a_helpful_reply() {
     }
     let answer = engine().answer(&long);
     assert!(answer.notice.is_some(), "a cut message says so");
+}
+
+/// Emergency signs are read in any wording, about anyone, and the urgent reply
+/// says it follows first-aid guidance, not the articles.
+#[test]
+fn emergencies_are_read_as_signs_in_any_wording_about_anyone() {
+    let engine = engine();
+    for message in [
+        "my chest hurts really bad and my left arm is numb after i jerked awake",
+        "mum jerked awake and now cant speak properly and her face is drooping",
+        "kid turned blue and is shaking in bed help",
+        "my brother hit his head on the nightstand when he jerked theres a lot of blood",
+        "my husband jerk in his sleep and now he not breathing!!! what i do",
+        "cant wake my mum up. she twitched a few times and now shes totally out",
+        "my wife is shaking all over in bed and its been going on like 5 or 6 minutes now it wont stop",
+        "baby twitched in her sleep and now she's all floppy and not really responding",
+        "jolted in my sleep and smashed the glass lamp, big cut on my wrist and the blood wont stop",
+    ] {
+        let answer = engine.answer(message);
+        assert_eq!(answer.topic, Topic::Emergency, "{message}");
+        assert!(answer.lead.contains("not the articles"), "{message}: {}", answer.lead);
+        assert!(plain_text(&answer).ends_with(engine.disclaimer()));
+    }
+}
+
+/// A habit, a sensation or a possibility is not an emergency: the answer,
+/// plus when to see a doctor.
+#[test]
+fn habits_and_sensations_are_not_emergencies() {
+    let engine = engine();
+    for message in [
+        "I feel like I can't breathe when I jerk awake",
+        "what if i stop breathing during one of these and just dont wake up??",
+        "sometimes when i jolt awake my heart goes crazy fast for a minute then calms down. is that like a heart attack thing?",
+        "could one of these give me a heart attack or something?",
+        "my back keeps seizing up since yesterday, how long does that last?",
+    ] {
+        let answer = engine.answer(message);
+        assert_ne!(answer.topic, Topic::Emergency, "{message}");
+        assert!(!answer.lead.contains("112"), "{message}: {}", answer.lead);
+    }
+    let reply = plain_text(&engine.answer("I feel like I can't breathe when I jerk awake"));
+    assert!(reply.contains("see a doctor"), "{reply}");
+}
+
+/// Warning signs lead with seeing a doctor and never hear "benign", whatever
+/// was asked.
+#[test]
+fn warning_signs_lead_with_a_doctor_and_never_hear_benign() {
+    let engine = engine();
+    for message in [
+        "Last week I jerked so hard I fell out of bed and hurt my shoulder. It happened again. What should I do?",
+        "Sometimes after the jerk I can't move for a minute and I feel confused",
+        "i get the jerks also in the day when im totally awake sitting at my desk, same thing?",
+        "woke up with a bitten tongue and the bed was wet, should i worry",
+        "I started a new antidepressant and the jerks got worse",
+        "I'm 71 and never had these in my life but for the past 2 months I jerk when falling asleep. is it normal?",
+        "my dad had a small stroke in march and now hes getting these jerks when he falls asleep. is it nothing?",
+        "I'm diabetic, my sugar is all over the place and the jerks are bad. is it dangerous?",
+        "my partner counted and i jerked every 20-30 seconds for an hour last night. is that normal?",
+        "i havent slept properly in almost a month because of these jerks, im scared to go to bed",
+    ] {
+        let answer = engine.answer(message);
+        let reply = plain_text(&answer);
+        assert_eq!(answer.topic, Topic::SeekCare, "{message}");
+        assert!(answer.lead.starts_with("You mention"), "{message}: {}", answer.lead);
+        assert!(!reply.to_lowercase().contains("benign"), "{message}: {reply}");
+        assert!(!answer.quotes.is_empty(), "{message}: a passage backs the advice");
+    }
+}
+
+/// Babies never hear "benign"; children, pregnancy and old age get a caveat
+/// before the answer.
+#[test]
+fn who_it_is_about_changes_the_reply() {
+    let engine = engine();
+    for message in [
+        "My 3 month old baby jerks her arms suddenly when she's falling asleep. Is it dangerous for babies?",
+        "newborn (2 weeks) keeps twitching and jerking in his sleep. is this the same hypnic jerk thing adults get??",
+        "our 9mo son keeps twitching his legs in his cot when he's dozing. should we be worried",
+    ] {
+        let answer = engine.answer(message);
+        let reply = plain_text(&answer).to_lowercase();
+        assert_eq!(answer.topic, Topic::SeekCare, "{message}");
+        assert!(reply.contains("paediatrician"), "{message}: {reply}");
+        assert!(!reply.contains("benign") && !reply.contains("not dangerous"), "{message}: {reply}");
+    }
+    let child = engine.answer("My 6 year old son jerks really hard when he's falling asleep. Is this normal for kids?");
+    assert!(child.lead.starts_with("The articles do not speak about children"), "{}", child.lead);
+    let pregnant =
+        engine.answer("my gf is pregnant and her body jumps when she's dozing off. can she take something for it?");
+    assert!(pregnant.lead.contains("pregnancy"), "{}", pregnant.lead);
+    let mother = engine
+        .answer("baby is finally asleep. I lay down and my arm flies up as I drift off. is this dangerous for me?");
+    assert_eq!(mother.topic, Topic::Safety, "a question about oneself is about the writer");
+}
+
+/// In a story, the sentence that asks picks the topic; the story adds facts.
+#[test]
+fn the_question_decides_and_the_story_informs() {
+    let engine = engine();
+    let story = "Hi, I'm 24, stressed with exams, 5 coffees a day and the jerks wake me up every night.";
+    let worried = engine.answer(&format!("{story} Should I be worried?"));
+    assert_eq!(worried.topic, Topic::Safety);
+    assert!(worried.lead.contains("You mention"), "the story's factor adds a line: {}", worried.lead);
+    let coffee = engine.answer(&format!("{story} Is it the coffee?"));
+    assert_eq!(coffee.topic, Topic::Triggers);
+    assert!(coffee.lead.starts_with("Coffee may play a part. The articles name caffeine"), "{}", coffee.lead);
+    let what_to_do = engine.answer(&format!("{story} What can I do?"));
+    assert_eq!(what_to_do.topic, Topic::SelfHelp);
+    let run_on = engine
+        .answer("tried everything no coffee after 12 reading instead of tiktok still jolting awake is there a pill");
+    assert_eq!(run_on.topic, Topic::Treatment, "a run-on message ends with its question");
+}
+
+/// Each factor gets its own first sentence: what the articles say, or that they
+/// say nothing.
+#[test]
+fn factors_are_answered_one_by_one() {
+    let engine = engine();
+    let first = |message: &str| engine.answer(message).lead.split(". ").next().unwrap_or_default().to_string();
+    let coffee = engine.answer("Is it the coffee?");
+    assert!(coffee.lead.contains("caffeine"), "{}", coffee.lead);
+    let cigarettes = engine.answer("can cigarettes do that?");
+    assert!(cigarettes.lead.contains("nicotine"), "{}", cigarettes.lead);
+    let alcohol = engine.answer("is alcohol a trigger?");
+    assert!(alcohol.lead.starts_with("The articles do not mention alcohol"), "{}", alcohol.lead);
+    assert_ne!(first("Is it the coffee?"), first("can cigarettes do that?"));
+    for message in
+        ["melatonin make them worse or better", "is it from scrolling my phone in bed", "do naps make the jerks worse?"]
+    {
+        let answer = engine.answer(message);
+        assert!(answer.lead.starts_with("The articles do not mention"), "{message}: {}", answer.lead);
+    }
+    assert_eq!(engine.answer("What's the best mattress to buy?").topic, Topic::OutOfScope);
+}
+
+/// A message that names or describes sleep spasms is never refused for one
+/// unfamiliar word in its story.
+#[test]
+fn a_story_about_sleep_spasms_is_never_refused_for_a_word() {
+    let engine = engine();
+    for message in [
+        "I started a new antidepressant and the jerks got worse",
+        "I meditate and do yoga every evening but I still jerk awake when I fall asleep. Why?",
+        "I had covid last year and since then I get hypnic jerks. Is that related?",
+        "ok so its 2am, im drifting off and my whole body goes BANG like i fell down a stair, deadlines everywhere. so is it dangerous??",
+    ] {
+        assert_ne!(engine.answer(message).topic, Topic::OutOfScope, "{message}");
+    }
+    assert_eq!(engine.answer("my dog twitches in his sleep, is he ok?").topic, Topic::OutOfScope);
+    assert_eq!(engine.answer("best jerk chicken marinade for a midnight snack?").topic, Topic::OutOfScope);
+}
+
+/// Questions about the bot get short, true, fixed answers.
+#[test]
+fn questions_about_the_bot_get_fixed_answers() {
+    let engine = engine();
+    let texts = engine.texts();
+    for (message, text) in [
+        ("sources?", &texts.sources),
+        ("what sites do u get ur answers from", &texts.sources),
+        ("are you a robot?", &texts.bot),
+        ("am i talking to a bot or a person rn", &texts.bot),
+        ("can I trust you?", &texts.trust),
+        ("is this info even legit or r u just making stuff up", &texts.trust),
+    ] {
+        let answer = engine.answer(message);
+        assert_eq!(answer.topic, Topic::Smalltalk, "{message}");
+        assert_eq!(&*answer.lead, text.as_str(), "{message}");
+    }
+}
+
+/// The safety lead is no narrower than the articles: no "only if", and
+/// FastlyHeal's invitation to see a doctor for any discomfort.
+#[test]
+fn the_safety_lead_is_no_narrower_than_the_articles() {
+    let answer = engine().answer("are they dangerous?");
+    assert!(!answer.lead.contains("only if"), "{}", answer.lead);
+    assert!(answer.lead.contains("any condition or discomfort"), "{}", answer.lead);
+}
+
+/// Emergencies in other languages get the urgent reply in that language with
+/// local numbers; any other non-English message hears, honestly, that the bot
+/// answers in English for now, never that it is about something else.
+#[test]
+fn other_languages_get_urgent_help_and_an_honest_reply() {
+    let engine = engine();
+    for (message, number) in [
+        ("AYUDA mi papa esta convulsionando en la cama y no despierta", "112"),
+        ("Msaada! Mtoto wangu alishtuka usingizini sasa hapumui na midomo imekuwa ya bluu", "999"),
+        ("svp aidez moi mon mari a une douleur très forte dans la poitrine", "15"),
+        ("socorro minha filha está tremendo há 5 minutos e não acorda", "192"),
+    ] {
+        let answer = engine.answer(message);
+        assert_eq!(answer.topic, Topic::Emergency, "{message}");
+        assert!(answer.lead.contains(number), "{message}: {}", answer.lead);
+    }
+    for message in [
+        "Habari daktari, kila ninapoanza kulala mwili wangu unashtuka ghafla. Je, ni hatari?",
+        "¿por qué mi cuerpo da un salto justo cuando me estoy quedando dormido?",
+        "Sind diese Zuckungen beim Einschlafen gefährlich?",
+    ] {
+        let answer = engine.answer(message);
+        assert_eq!(answer.topic, Topic::OtherLanguage, "{message}");
+        assert!(!plain_text(&answer).contains("something else"), "{message}");
+    }
+    assert!(engine.answer("Est-ce dangereux, ces secousses quand je m'endors ?").lead.contains("anglais"));
+}
+
+/// `--explain` names the facts and rules that decided.
+#[test]
+fn explain_names_the_facts_and_rules_that_decided() {
+    let explanation = engine().explain(
+        "Last week I jerked so hard I fell out of bed and hurt my shoulder. It happened again. What should I do?",
+    );
+    let text = explanation.to_string();
+    assert!(text.contains("warning sign `injury` matched 'fell out of bed'"), "{text}");
+    assert!(text.contains("question sentence: 'What should I do?'"), "{text}");
+    assert!(text.contains("rule: seeing a doctor leads"), "{text}");
 }

@@ -240,6 +240,16 @@ impl Evidence {
         self.has_sleep_time && !self.placed_elsewhere && !self.has_animal
     }
 
+    /// Whether the message refers back to something ("they", "it").
+    pub fn refers_back(&self) -> bool {
+        self.has_anaphor
+    }
+
+    /// Whether the cues ask what causes the spasms or makes them worse.
+    pub fn asks_what_makes_them_worse(&self) -> bool {
+        FACTOR_TOPICS.iter().filter_map(|topic| topic.answerable_index()).any(|slot| self.cue_scores[slot] > 0.0)
+    }
+
     /// How strongly the cues ask for any one topic.
     pub fn cue_strength(&self) -> f32 {
         self.cue_scores.iter().zip(&self.entity_scores).map(|(c, e)| c + e).fold(0.0, f32::max)

@@ -235,9 +235,16 @@ impl Engine {
     /// Reads the message and decides its topic.
     fn assess(&self, message: &str) -> Assessment {
         let inner = &*self.inner;
-        let reading = inner.reader.read(&inner.vocabulary, message);
+        let mut reading = inner.reader.read(&inner.vocabulary, message);
         let mut evidence = Evidence::gather(&reading.analysis, &inner.vocabulary);
         evidence.apply_openings(&reading.analysis, &inner.openings);
+        // A factor named beside the jerks ("do cigs cause the jerks") is what is
+        // asked about, not a foreign subject.
+        if evidence.names_a_movement()
+            || (evidence.refers_back() || evidence.places_in_sleep()) && evidence.asks_what_makes_them_worse()
+        {
+            reading.forget_factor_words_as_foreign();
+        }
         // The sentence that asks picks the topic, when its words ask for one.
         let question = reading.question.as_ref().and_then(|question| {
             let mut asked = Evidence::gather(&question.analysis, &inner.vocabulary);

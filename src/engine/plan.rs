@@ -91,14 +91,17 @@ impl Engine {
         if let Some(question) = &reading.question {
             reasons.push(format!("question sentence: '{}'", question.text));
         }
-        let about_a_movement = evidence.names_a_movement();
+        // A warning sign told of a movement or of the night is about sleep spasms.
+        let told_of_the_night = evidence.names_a_movement() || evidence.places_in_sleep();
+        // So is a factor asked about as a cause at night ("is it from scrolling my phone in bed?").
+        let factor_at_night = reading.asked_factor().is_some() && evidence.asks_what_makes_them_worse();
         let (asked, confidence, runner_up) = match decision.verdict {
             Verdict::Unreadable => return self.fixed_plan(Topic::OutOfScope, &texts.unreadable, notice, reasons),
             Verdict::Smalltalk(kind) => {
                 reasons.push(format!("small talk: {kind:?}").to_lowercase());
                 return self.fixed_plan(Topic::Smalltalk, self.smalltalk_text(kind), notice, reasons);
             }
-            Verdict::OutOfScope { confidence } if !(about_a_movement && !warnings.is_empty()) => {
+            Verdict::OutOfScope { confidence } if !(told_of_the_night && (!warnings.is_empty() || factor_at_night)) => {
                 reasons.push("not about sleep spasms".to_string());
                 let mut planned = self.fixed_plan(Topic::OutOfScope, &texts.out_of_scope, notice, reasons);
                 planned.answer.confidence = confidence;
@@ -113,11 +116,11 @@ impl Engine {
         let asked_factor = reading.asked_factor();
         let no_benign = person.is_some_and(|(spec, _)| spec.no_benign);
         let topic = if !warnings.is_empty() || no_benign {
-            if let Some((spec, _)) = person {
-                paragraphs.push(spec.caveat.clone());
-            }
             if !warnings.is_empty() {
                 paragraphs.push(texts.warning.replace("{signs}", &join_labels(&warnings)));
+            }
+            if let Some((spec, _)) = person {
+                paragraphs.push(spec.caveat.clone());
             }
             quotes.extend(self.quote_ids(Topic::SeekCare, hits).into_iter().take(1));
             if let Some(factor) = asked_factor {
@@ -133,7 +136,8 @@ impl Engine {
             reasons.push("rule: seeing a doctor leads".to_string());
             Topic::SeekCare
         } else {
-            let mut topic = asked.unwrap_or(Topic::SeekCare);
+            let fallback = if asked_factor.is_some() { Topic::Triggers } else { Topic::SeekCare };
+            let mut topic = asked.unwrap_or(fallback);
             if let Some((spec, _)) = person {
                 paragraphs.push(spec.caveat.clone());
             }
@@ -205,7 +209,7 @@ impl Engine {
         let opening = if !asked {
             texts.story_factor.replace("{words}", &factor.fact.words)
         } else if spec.named {
-            texts.factor_named.clone()
+            texts.factor_named.replace("{words}", &capitalized(&factor.fact.words))
         } else {
             String::new()
         };
@@ -240,6 +244,12 @@ impl Engine {
         }
         quotes
     }
+}
+
+/// The text with its first letter in upper case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 /// "a, b and c".

@@ -12,6 +12,9 @@ use super::vocabulary::{Analysis, Vocabulary};
 use super::words::{sanitize, words};
 use crate::knowledge::{Factor, Guards, Languages, Person, Sign, SignKind, Signs, fold_accents};
 
+/// Words by which a question speaks of its writer.
+const FIRST_PERSON: [&str; 5] = ["i", "me", "my", "im", "myself"];
+
 /// Words by which a question points back at its story ("is that why?").
 const POINTING_BACK: [&str; 5] = ["that", "this", "it", "those", "these"];
 
@@ -54,6 +57,8 @@ pub(crate) struct Reading {
     pub person: Option<Fact>,
     /// The factors named, question first, each once.
     pub factors: Vec<FactorFact>,
+    /// Every word of the message that names a factor.
+    pub factor_words: Vec<String>,
 }
 
 /// The sentence of a message that asks.
@@ -109,6 +114,20 @@ impl Reading {
     /// The emergency signs told as a habit or a possibility.
     pub fn sensations(&self) -> impl Iterator<Item = &SignFact> {
         self.signs.iter().filter(|sign| sign.sensation.is_some())
+    }
+
+    /// Stops counting the words of the factors found as foreign words, in the
+    /// whole message and in its question.
+    pub fn forget_factor_words_as_foreign(&mut self) {
+        let factor_words = &self.factor_words;
+        let forget = |analysis: &mut Analysis| {
+            let words = &analysis.words;
+            analysis.foreign.retain(|&position| !factor_words.contains(&words[position]));
+        };
+        forget(&mut self.analysis);
+        if let Some(question) = &mut self.question {
+            forget(&mut question.analysis);
+        }
     }
 
     /// The factor the question names first, if any.
@@ -187,13 +206,14 @@ impl Reader {
         let raw = fold_accents(&words(&sanitized.text).join(" "));
         self.read_language(&raw, &mut reading);
         self.read_signs(&raw, &mut reading);
-        reading.person = self.people.iter().enumerate().find_map(|(index, person)| {
-            person
-                .patterns
-                .iter()
-                .find_map(|pattern| pattern.find(&reading.normalized))
-                .map(|found| Fact { index, words: found.as_str().to_string() })
-        });
+        reading.person = self.person_in(&reading.normalized);
+        // "Is this dangerous for me?" asks about the writer, whoever the story names.
+        if let Some(question) = &reading.question
+            && question.analysis.words.iter().any(|word| FIRST_PERSON.contains(&word.as_str()))
+            && self.person_in(&question.analysis.normalized).is_none()
+        {
+            reading.person = None;
+        }
         self.read_factors(&mut reading);
         reading
     }
@@ -211,6 +231,14 @@ impl Reader {
             start -= 1;
         }
         Some(words[start..].join(" "))
+    }
+
+    /// The first kind of person that `text` names, with the words.
+    fn person_in(&self, text: &str) -> Option<Fact> {
+        self.people.iter().enumerate().find_map(|(index, person)| {
+            let found = person.patterns.iter().find_map(|pattern| pattern.find(text))?;
+            Some(Fact { index, words: found.as_str().to_string() })
+        })
     }
 
     /// Whether a sentence asks: it ends with a question mark or opens like a question.
@@ -280,6 +308,9 @@ impl Reader {
         let question = reading.question.as_ref().map(|question| question.analysis.normalized.as_str());
         let mut found: Vec<(bool, usize, FactorFact)> = Vec::new();
         for (index, factor) in self.factors.iter().enumerate() {
+            for found in factor.words.find_iter(&reading.normalized) {
+                reading.factor_words.extend(found.as_str().split(' ').map(str::to_string));
+            }
             let in_question = question.and_then(|text| factor.words.find(text));
             let anywhere = in_question.or_else(|| factor.words.find(&reading.normalized));
             let Some(matched) = anywhere else { continue };

@@ -18,7 +18,8 @@ pub struct Texts {
     /// Follows the answer when a message describes an alarming sensation as a
     /// habit or a possibility; `{sign}` names it.
     pub sensation: String,
-    /// Opens the reply to a question about a factor the articles name.
+    /// Opens the reply to a question about a factor the articles name; `{words}`
+    /// are the message's words for it.
     pub factor_named: String,
     /// Introduces a factor the story names; `{words}` are its words.
     pub story_factor: String,

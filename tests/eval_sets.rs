@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use hypnic::Engine;
-use hypnic::eval::{Thresholds, load_cases, run};
+use hypnic::eval::{Case, Thresholds, load_cases, run};
+use hypnic::render::plain_text;
+use hypnic::{Engine, Topic};
 
 /// The project's questions: at least 60, and every threshold met.
 #[test]
@@ -33,4 +34,45 @@ fn the_blind_rounds_keep_meeting_the_targets() {
     let report = run(&engine, &cases);
     let shortfalls = report.shortfalls(&Thresholds::default());
     assert!(shortfalls.is_empty(), "{}\n{}", report.to_text(), shortfalls.join("\n"));
+}
+
+/// The realistic messages of the project's blind rounds (`tests/eval/realistic/`,
+/// see their headers), other languages aside: the targets of messages as people
+/// type them.
+#[test]
+fn the_realistic_rounds_meet_their_targets() {
+    let cases: Vec<_> =
+        realistic_cases().into_iter().filter(|case| case.category.as_deref() != Some("foreign")).collect();
+    assert!(cases.len() >= 250, "only {} messages", cases.len());
+    let engine = Engine::embedded().expect("the embedded knowledge loads");
+    let report = run(&engine, &cases);
+    let targets = Thresholds { min_topic_accuracy: 0.92, min_check_rate: 0.95, ..Thresholds::default() };
+    let shortfalls = report.shortfalls(&targets);
+    assert!(shortfalls.is_empty(), "{}\n{}", report.to_text(), shortfalls.join("\n"));
+}
+
+/// Messages in other languages: every emergency gets the urgent reply, and no
+/// reply says the message is about something else.
+#[test]
+fn other_languages_get_the_urgent_reply_and_never_a_refusal() {
+    let cases: Vec<_> =
+        realistic_cases().into_iter().filter(|case| case.category.as_deref() == Some("foreign")).collect();
+    assert!(cases.len() >= 10, "only {} messages", cases.len());
+    let engine = Engine::embedded().expect("the embedded knowledge loads");
+    for case in cases {
+        let answer = engine.answer(&case.question);
+        let wants_emergency = case.expected.contains(&Topic::Emergency);
+        assert_eq!(answer.topic == Topic::Emergency, wants_emergency, "{}: {:?}", case.origin, case.question);
+        assert!(!plain_text(&answer).contains("something else"), "{}: {:?}", case.origin, case.question);
+    }
+}
+
+fn realistic_cases() -> Vec<Case> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/realistic");
+    let mut paths: Vec<_> = std::fs::read_dir(&folder)
+        .expect("tests/eval/realistic exists")
+        .map(|entry| entry.expect("a readable folder entry").path())
+        .collect();
+    paths.sort();
+    paths.iter().flat_map(|path| load_cases(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))).collect()
 }

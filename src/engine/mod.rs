@@ -246,10 +246,10 @@ impl Engine {
             reading.forget_factor_words_as_foreign();
         }
         // The sentence that asks picks the topic, when its words ask for one.
-        let question = reading.question.as_ref().and_then(|question| {
+        let question = reading.question.as_ref().map(|question| {
             let mut asked = Evidence::gather(&question.analysis, &inner.vocabulary);
             asked.apply_openings(&question.analysis, &inner.openings);
-            Some((question, asked))
+            (question, asked)
         });
         // In a story of the night, the question's own words decide the scope:
         // "...my whole body goes BANG, deadlines everywhere. So is it dangerous?"

@@ -214,10 +214,10 @@ impl Engine {
             String::new()
         };
         paragraphs.push(if opening.is_empty() { spec.says.clone() } else { format!("{opening} {}", spec.says) });
-        if let Some(&passage) = self.inner.factor_passages.get(factor.fact.index).and_then(Option::as_ref) {
-            if !quotes.contains(&passage) {
-                quotes.push(passage);
-            }
+        if let Some(&passage) = self.inner.factor_passages.get(factor.fact.index).and_then(Option::as_ref)
+            && !quotes.contains(&passage)
+        {
+            quotes.push(passage);
         }
     }
 

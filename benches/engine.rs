@@ -1,12 +1,13 @@
-//! Engine speed. First a latency table: every eval question answered one at a
-//! time, many rounds, with p50/p99/max per question for `Engine::answer` and for
-//! a bare tantivy top-10 search on the same index, timed side by side. Then criterion measurements
-//! of the same two workloads.
+//! Engine speed. First two latency tables, for tidy questions and for realistic
+//! messages (stories, red flags, other languages): every message answered one at
+//! a time, many rounds, with p50/p99/max for `Engine::answer` and for a bare
+//! tantivy top-10 search on the same index, timed side by side. Then criterion
+//! measurements of the same two workloads over all messages.
 //!
 //! Run: `cargo bench --bench engine` (add `-- --quick` for a short run).
 
 use std::hint::black_box;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
@@ -16,18 +17,41 @@ use hypnic::eval::load_cases;
 /// Rounds over all questions for the latency table.
 const ROUNDS: usize = 300;
 
-/// The eval questions: the project's own, and the shared acceptance set if it is
-/// next to the project.
-fn questions() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut questions = Vec::new();
-    for file in [root.join("tests/eval/questions.toml"), root.join("../shared/eval/questions.toml")] {
-        if file.exists() {
-            let cases = load_cases(&file).expect("the eval file loads");
-            questions.extend(cases.into_iter().map(|case| case.question));
-        }
+/// The messages of some eval files, those that exist (the shared sets sit next
+/// to the project only on a developer's machine).
+fn messages(files: &[PathBuf]) -> Vec<String> {
+    let mut messages = Vec::new();
+    for file in files.iter().filter(|file| file.exists()) {
+        let cases = load_cases(file).expect("the eval file loads");
+        messages.extend(cases.into_iter().map(|case| case.question));
     }
-    questions
+    messages
+}
+
+/// Tidy questions: the project's and the shared set.
+fn tidy_questions() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    messages(&[root.join("tests/eval/questions.toml"), root.join("../shared/eval/questions.toml")])
+}
+
+/// Messages as people type them: the project's realistic rounds (stories, red
+/// flags, other languages) and the shared realistic set.
+fn realistic_messages() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tests/eval/realistic"))
+        .expect("tests/eval/realistic exists")
+        .map(|entry| entry.expect("a readable folder entry").path())
+        .collect();
+    files.sort();
+    files.push(root.join("../shared/eval/realistic.toml"));
+    messages(&files)
+}
+
+/// Both kinds.
+fn questions() -> Vec<String> {
+    let mut all = tidy_questions();
+    all.extend(realistic_messages());
+    all
 }
 
 fn engine() -> Engine {
@@ -67,11 +91,10 @@ fn paired_latencies(
     times
 }
 
-fn print_latency_table() {
+fn print_latency_table(kind: &str, questions: &[String]) {
     let engine = engine();
-    let questions = questions();
     let (answer, bare) = paired_latencies(
-        &questions,
+        questions,
         |q| {
             black_box(engine.answer(q));
         },
@@ -79,7 +102,7 @@ fn print_latency_table() {
             black_box(engine.index().search_text(q, 10).expect("search works"));
         },
     );
-    println!("latency per question over {} questions x {ROUNDS} rounds:", questions.len());
+    println!("latency per message, {kind}: {} messages x {ROUNDS} rounds:", questions.len());
     println!("  {:<24} {:>10} {:>10} {:>10}", "", "p50", "p99", "max");
     for (name, times) in [("engine answer", &answer), ("bare tantivy top-10", &bare)] {
         println!(
@@ -123,7 +146,8 @@ fn engine_build() -> Engine {
 criterion_group!(benches, criterion_benches);
 
 fn main() {
-    print_latency_table();
+    print_latency_table("tidy questions", &tidy_questions());
+    print_latency_table("realistic messages", &realistic_messages());
     benches();
     criterion::Criterion::default().configure_from_args().final_summary();
 }

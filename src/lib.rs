@@ -4,12 +4,15 @@
 //! Data flows one way, one module per step:
 //!
 //! - [`knowledge`] loads `knowledge/`: the articles as published and the curated
-//!   TOML files (topics, lexicon, junk and safety patterns, texts). The default
-//!   knowledge is embedded in the binary; a folder can replace it.
+//!   TOML files (topics, lexicon, junk patterns, signs, people, factors,
+//!   languages, texts). The default knowledge is embedded in the binary; a
+//!   folder can replace it.
 //! - [`cleaning`] strips site junk from the articles and cuts them into passages.
 //! - [`index`] puts the passages in a tantivy index in RAM, with English stemming.
-//! - [`engine`] answers a message: emergency first, then small talk, scope and
-//!   topic, and composes an [`Answer`] (lead, quotes, disclaimer).
+//! - [`engine`] answers a message: it reads it into facts (the question
+//!   sentence, language, emergency and warning signs, who it is about, factors),
+//!   decides scope and topic, and plans an [`Answer`] from them (lead, quotes,
+//!   disclaimer).
 //! - [`render`] turns an answer into the plain text a user reads.
 //! - [`eval`] scores the engine on question files.
 //! - [`cli`] is the terminal adapter: `ask`, `chat`, `eval`, `index`, and

@@ -1,6 +1,7 @@
 //! Deciding what a question is about: small talk, out of scope, or one of the
-//! answerable topics with a confidence. (Emergencies are caught before, by the
-//! patterns of `safety.toml`.)
+//! answerable topics with a confidence. (Emergencies are read before, as signs
+//! of `signs.toml`.) In a message of several sentences, the question's phrases
+//! choose the topic and the whole message decides the scope.
 //!
 //! Topic scores add up the cue weights of the phrases found (each phrase once,
 //! none right after a negator such as "without") and a vote from the search:

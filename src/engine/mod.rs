@@ -32,7 +32,7 @@ use words::words;
 pub use words::{MAX_QUESTION_CHARS, Sanitized, sanitize};
 
 use self::classify::{Decision, Evidence, Opening, decide};
-use self::plan::Planned;
+use self::plan::{Planned, Reasons};
 use self::reading::{Reader, Reading};
 use self::vocabulary::Vocabulary;
 use crate::answer::{Answer, Offer, Quote};
@@ -215,12 +215,12 @@ impl Engine {
     /// Answers one message. Never fails and never panics: any text, however odd,
     /// gets an answer that ends with the disclaimer.
     pub fn answer(&self, message: &str) -> Answer {
-        self.planned(&self.assess(message)).answer
+        self.planned(&self.assess(message), Reasons::new(false)).answer
     }
 
     /// The reply planned for a message already read.
-    fn planned(&self, assessment: &Assessment) -> Planned {
-        self.plan(&assessment.reading, &assessment.evidence, &assessment.decision, &assessment.hits)
+    fn planned(&self, assessment: &Assessment, reasons: Reasons) -> Planned {
+        self.plan(&assessment.reading, &assessment.evidence, &assessment.decision, &assessment.hits, reasons)
     }
 
     /// How the engine reads a message, step by step, for curators: corrections,
@@ -228,7 +228,7 @@ impl Engine {
     /// the rules that decided, and the answer.
     pub fn explain(&self, message: &str) -> Explanation {
         let assessment = self.assess(message);
-        let planned = self.planned(&assessment);
+        let planned = self.planned(&assessment, Reasons::new(true));
         Explanation::new(self, &assessment.reading, &assessment.hits, &assessment.decision.scores, planned)
     }
 

@@ -33,26 +33,56 @@ const FACTOR_TOPICS: [Topic; 2] = [Topic::Triggers, Topic::Causes];
 pub(crate) struct Planned {
     /// The reply.
     pub answer: Answer,
-    /// Why, one line per rule or fact that decided.
+    /// Why, one line per rule or fact that decided (empty unless asked for).
     pub reasons: Vec<String>,
+}
+
+/// The reasons of a plan, written only when an explanation asks for them, so
+/// that answering costs no formatting.
+pub(crate) struct Reasons {
+    lines: Option<Vec<String>>,
+}
+
+impl Reasons {
+    /// Reasons that are kept when `explain` is true.
+    pub fn new(explain: bool) -> Reasons {
+        Reasons { lines: explain.then(Vec::new) }
+    }
+
+    /// Adds a reason, formatted only if it is kept.
+    fn push(&mut self, line: impl FnOnce() -> String) {
+        if let Some(lines) = &mut self.lines {
+            lines.push(line());
+        }
+    }
+
+    fn into_lines(self) -> Vec<String> {
+        self.lines.unwrap_or_default()
+    }
 }
 
 impl Engine {
     /// Plans the reply to a message read into `reading`.
-    pub(super) fn plan(&self, reading: &Reading, evidence: &Evidence, decision: &Decision, hits: &[Hit]) -> Planned {
+    pub(super) fn plan(
+        &self,
+        reading: &Reading,
+        evidence: &Evidence,
+        decision: &Decision,
+        hits: &[Hit],
+        mut reasons: Reasons,
+    ) -> Planned {
         let inner = &*self.inner;
         let texts = &inner.texts;
         let reader = &inner.reader;
         let notice = reading.truncated.then(|| texts.truncated.clone());
-        let mut reasons = Vec::new();
         let language = reading.language.map(|(index, _)| &reader.languages().list[index]);
         if let Some((index, markers)) = reading.language {
-            reasons.push(format!("language `{}`: {markers} of its words", reader.languages().list[index].id));
+            reasons.push(|| format!("language `{}`: {markers} of its words", reader.languages().list[index].id));
         }
 
         if let Some(sign) = reading.emergency() {
             let spec = &reader.signs()[sign.fact.index];
-            reasons.push(format!("emergency sign `{}` matched '{}' ({})", spec.id, sign.fact.words, spec.source));
+            reasons.push(|| format!("emergency sign `{}` matched '{}' ({})", spec.id, sign.fact.words, spec.source));
             let sign_language = reader.languages().list.iter().find(|language| language.id == spec.language);
             let text = match sign_language.or(language) {
                 Some(language) => language.emergency.clone(),
@@ -64,13 +94,13 @@ impl Engine {
             return self.fixed_plan(Topic::Emergency, &text, notice, reasons);
         }
         if reading.analysis.words.is_empty() {
-            reasons.push("no words".to_string());
+            reasons.push(|| "no words".to_string());
             return self.fixed_plan(Topic::OutOfScope, &texts.unreadable, notice, reasons);
         }
         if reading.not_english {
             let text = language.map_or(&texts.other_language, |language| &language.english_only);
             if language.is_none() {
-                reasons.push("no English words, and not a listed language".to_string());
+                reasons.push(|| "no English words, and not a listed language".to_string());
             }
             return self.fixed_plan(Topic::OtherLanguage, text, notice, reasons);
         }
@@ -78,18 +108,16 @@ impl Engine {
         let warnings: Vec<&str> =
             reading.warnings().map(|sign| reader.signs()[sign.fact.index].label.as_str()).collect();
         for sign in reading.warnings() {
-            reasons.push(format!(
-                "warning sign `{}` matched '{}'",
-                reader.signs()[sign.fact.index].id,
-                sign.fact.words
-            ));
+            reasons.push(|| {
+                format!("warning sign `{}` matched '{}'", reader.signs()[sign.fact.index].id, sign.fact.words)
+            });
         }
         let person = reading.person.as_ref().map(|fact| (&reader.people()[fact.index], fact));
         if let Some((spec, fact)) = person {
-            reasons.push(format!("person `{}` matched '{}'", spec.id, fact.words));
+            reasons.push(|| format!("person `{}` matched '{}'", spec.id, fact.words));
         }
         if let Some(question) = &reading.question {
-            reasons.push(format!("question sentence: '{}'", question.text));
+            reasons.push(|| format!("question sentence: '{}'", question.text));
         }
         // A warning sign told of a movement or of the night is about sleep spasms.
         let told_of_the_night = evidence.names_a_movement() || evidence.places_in_sleep();
@@ -98,11 +126,11 @@ impl Engine {
         let (asked, confidence, runner_up) = match decision.verdict {
             Verdict::Unreadable => return self.fixed_plan(Topic::OutOfScope, &texts.unreadable, notice, reasons),
             Verdict::Smalltalk(kind) => {
-                reasons.push(format!("small talk: {kind:?}").to_lowercase());
+                reasons.push(|| format!("small talk: {kind:?}").to_lowercase());
                 return self.fixed_plan(Topic::Smalltalk, self.smalltalk_text(kind), notice, reasons);
             }
             Verdict::OutOfScope { confidence } if !(told_of_the_night && (!warnings.is_empty() || factor_at_night)) => {
-                reasons.push("not about sleep spasms".to_string());
+                reasons.push(|| "not about sleep spasms".to_string());
                 let mut planned = self.fixed_plan(Topic::OutOfScope, &texts.out_of_scope, notice, reasons);
                 planned.answer.confidence = confidence;
                 return planned;
@@ -127,13 +155,13 @@ impl Engine {
                 self.add_factor(factor, true, &mut paragraphs, &mut quotes);
             }
             if let Some(topic) = asked.filter(|topic| !REASSURING.contains(topic) && *topic != Topic::SeekCare) {
-                reasons.push(format!("asked topic `{topic}`, answered after seeing a doctor"));
+                reasons.push(|| format!("asked topic `{topic}`, answered after seeing a doctor"));
                 paragraphs.push(self.lead(topic).to_string());
                 quotes.extend(self.quote_ids(topic, hits).into_iter().take(1));
             } else if warnings.is_empty() {
                 paragraphs.push(self.lead(Topic::SeekCare).to_string());
             }
-            reasons.push("rule: seeing a doctor leads".to_string());
+            reasons.push(|| "rule: seeing a doctor leads".to_string());
             Topic::SeekCare
         } else {
             let fallback = if asked_factor.is_some() { Topic::Triggers } else { Topic::SeekCare };
@@ -144,7 +172,7 @@ impl Engine {
             match asked_factor {
                 Some(factor) if FACTOR_TOPICS.contains(&topic) || decision.scores.iter().all(|s| *s <= 0.0) => {
                     topic = Topic::Triggers;
-                    reasons.push(format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
+                    reasons.push(|| format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
                     self.add_factor(factor, true, &mut paragraphs, &mut quotes);
                     if !self.inner.reader.factors()[factor.fact.index].named {
                         paragraphs.push(self.lead(topic).to_string());
@@ -162,19 +190,18 @@ impl Engine {
                     && asked_factor.is_none_or(|asked| asked.fact.index != factor.fact.index)
             });
             if let Some(factor) = story.filter(|_| topic != Topic::Definition && topic != Topic::Types) {
-                reasons.push(format!("story factor `{}` adds a line", self.factor_id(factor)));
+                reasons.push(|| format!("story factor `{}` adds a line", self.factor_id(factor)));
                 self.add_factor(factor, false, &mut paragraphs, &mut quotes);
             }
-            reasons.push(format!("rule: topic `{topic}`"));
+            reasons.push(|| format!("rule: topic `{topic}`"));
             topic
         };
         for sign in reading.sensations() {
             let spec = &reader.signs()[sign.fact.index];
             let guard = sign.sensation.as_deref().unwrap_or_default();
-            reasons.push(format!(
-                "sensation `{}` matched '{}', told with '{guard}': not an emergency",
-                spec.id, sign.fact.words
-            ));
+            reasons.push(|| {
+                format!("sensation `{}` matched '{}', told with '{guard}': not an emergency", spec.id, sign.fact.words)
+            });
             paragraphs.push(texts.sensation.replace("{sign}", &spec.label));
         }
         for id in self.quote_ids(topic, hits) {
@@ -192,12 +219,12 @@ impl Engine {
             related: self.topic(topic).map_or_else(|| STARTER_TOPICS.to_vec(), |spec| spec.related.clone()),
             disclaimer: Arc::clone(&self.inner.disclaimer),
         };
-        Planned { answer, reasons }
+        Planned { answer, reasons: reasons.into_lines() }
     }
 
     /// A fixed text as the whole reply.
-    fn fixed_plan(&self, topic: Topic, text: &str, notice: Option<String>, reasons: Vec<String>) -> Planned {
-        Planned { answer: self.fixed_answer(topic, text, notice), reasons }
+    fn fixed_plan(&self, topic: Topic, text: &str, notice: Option<String>, reasons: Reasons) -> Planned {
+        Planned { answer: self.fixed_answer(topic, text, notice), reasons: reasons.into_lines() }
     }
 
     /// Adds a factor's line, and its backing passage when the articles name it.

@@ -6,7 +6,7 @@
 //! The facts come from data (`signs.toml`, `people.toml`, `factors.toml`,
 //! `languages.toml`); this module only finds them.
 
-use regex::Regex;
+use regex::{Regex, RegexSet, RegexSetBuilder};
 
 use super::vocabulary::{Analysis, Vocabulary};
 use super::words::{sanitize, words};
@@ -28,6 +28,12 @@ pub(crate) const SENTENCE_BREAK: &str = " | ";
 pub(crate) struct Reader {
     guards: Guards,
     signs: Vec<Sign>,
+    /// Every pattern of every English sign, to find in one pass the signs worth a look.
+    english_signs: PatternIndex,
+    /// Every pattern of every kind of person, likewise.
+    people_patterns: PatternIndex,
+    /// Every factor's words, likewise.
+    factor_words: RegexSet,
     people: Vec<Person>,
     factors: Vec<Factor>,
     languages: Languages,
@@ -145,9 +151,30 @@ impl Reader {
         languages: Languages,
         question_openers: &[String],
     ) -> Reader {
+        let english_signs = PatternIndex::new(
+            signs
+                .all
+                .iter()
+                .enumerate()
+                .filter(|(_, sign)| sign.language == "en")
+                .flat_map(|(index, sign)| sign.patterns.iter().map(move |pattern| (index, pattern.as_str()))),
+        );
+        let factor_words = RegexSetBuilder::new(factors.iter().map(|factor| factor.words.as_str()))
+            .unicode(false)
+            .build()
+            .expect("patterns that compiled alone compile together");
+        let people_patterns = PatternIndex::new(
+            people
+                .iter()
+                .enumerate()
+                .flat_map(|(index, person)| person.patterns.iter().map(move |pattern| (index, pattern.as_str()))),
+        );
         Reader {
+            people_patterns,
             guards: signs.guards,
             signs: signs.all,
+            english_signs,
+            factor_words,
             people,
             factors,
             languages,
@@ -235,10 +262,9 @@ impl Reader {
 
     /// The first kind of person that `text` names, with the words.
     fn person_in(&self, text: &str) -> Option<Fact> {
-        self.people.iter().enumerate().find_map(|(index, person)| {
-            let found = person.patterns.iter().find_map(|pattern| pattern.find(text))?;
-            Some(Fact { index, words: found.as_str().to_string() })
-        })
+        let index = *self.people_patterns.candidates(text).first()?;
+        let found = self.people[index].patterns.iter().find_map(|pattern| pattern.find(text))?;
+        Some(Fact { index, words: found.as_str().to_string() })
     }
 
     /// Whether a sentence asks: it ends with a question mark or opens like a question.
@@ -270,9 +296,10 @@ impl Reader {
 
     fn read_signs(&self, raw: &str, reading: &mut Reading) {
         let language = reading.language.map(|(index, _)| self.languages.list[index].id.as_str());
+        let english_candidates = self.english_signs.candidates(&reading.normalized);
         for (index, sign) in self.signs.iter().enumerate() {
             let english = sign.language == "en";
-            if !english && language != Some(sign.language.as_str()) {
+            if english && !english_candidates.contains(&index) || !english && language != Some(sign.language.as_str()) {
                 continue;
             }
             let text = if english { reading.normalized.as_str() } else { raw };
@@ -307,7 +334,8 @@ impl Reader {
     fn read_factors(&self, reading: &mut Reading) {
         let question = reading.question.as_ref().map(|question| question.analysis.normalized.as_str());
         let mut found: Vec<(bool, usize, FactorFact)> = Vec::new();
-        for (index, factor) in self.factors.iter().enumerate() {
+        for index in self.factor_words.matches(&reading.normalized).into_iter() {
+            let factor = &self.factors[index];
             for found in factor.words.find_iter(&reading.normalized) {
                 reading.factor_words.extend(found.as_str().split(' ').map(str::to_string));
             }
@@ -332,6 +360,38 @@ impl Reader {
         }
         found.sort_by_key(|(story, start, _)| (*story, *start));
         reading.factors = found.into_iter().map(|(_, _, fact)| fact).collect();
+    }
+}
+
+/// Room for the lazy DFA of a pattern set: with the default, a set of a hundred
+/// sign patterns keeps flushing its cache and falls back to a slow engine.
+const SET_DFA_BYTES: usize = 64 << 20;
+
+/// Patterns of many entries in one set: one pass over a text tells which
+/// entries have a pattern that matches.
+struct PatternIndex {
+    set: RegexSet,
+    /// Per pattern of the set: the entry it belongs to.
+    owners: Vec<usize>,
+}
+
+impl PatternIndex {
+    fn new<'a>(patterns: impl Iterator<Item = (usize, &'a str)>) -> PatternIndex {
+        let (owners, patterns): (Vec<usize>, Vec<&str>) = patterns.unzip();
+        // Each pattern compiled alone when the knowledge loaded.
+        let set = RegexSetBuilder::new(patterns)
+            .unicode(false)
+            .dfa_size_limit(SET_DFA_BYTES)
+            .build()
+            .expect("patterns that compiled alone compile together");
+        PatternIndex { set, owners }
+    }
+
+    /// The entries with a pattern that matches `text`, in order, each once.
+    fn candidates(&self, text: &str) -> Vec<usize> {
+        let mut entries: Vec<usize> = self.set.matches(text).into_iter().map(|pattern| self.owners[pattern]).collect();
+        entries.dedup();
+        entries
     }
 }
 

@@ -1,9 +1,10 @@
 //! Regular expressions written by curators: compiled once, with `{name}`
-//! placeholders replaced by word lists, and errors that point at the pattern.
+//! placeholders replaced by word lists, ASCII word boundaries, and errors that
+//! point at the pattern.
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 
 use super::source::SourceFile;
 use crate::error::Result;
@@ -21,7 +22,7 @@ pub(crate) fn compile_pattern(
     let located = file.locate(pattern);
     let expanded =
         expand(&located.value, words).map_err(|name| located.error(format!("unknown word list `{{{name}}}`")))?;
-    Regex::new(&expanded).map_err(|err| located.error(format!("bad pattern: {err}")))
+    build(&expanded).map_err(|err| located.error(format!("bad pattern: {err}")))
 }
 
 /// Compiles a list of plain words and phrases into one pattern that finds any of
@@ -35,7 +36,14 @@ pub(crate) fn compile_words(file: &SourceFile, near: &str, list: &[String]) -> R
     }
     let alternatives: Vec<String> = list.iter().map(|word| regex::escape(word.trim())).collect();
     let pattern = format!(r"\b(?:{})(?:s|es)?\b", alternatives.join("|"));
-    Regex::new(&pattern).map_err(|err| file.malformed_near(near, format!("the words do not compile: {err}")))
+    build(&pattern).map_err(|err| file.malformed_near(near, format!("the words do not compile: {err}")))
+}
+
+/// Compiles with ASCII word boundaries and classes: the texts these patterns
+/// read are lower-case words and spaces, and ASCII `\b` lets the fast engines
+/// (and sets of many patterns) run where a Unicode `\b` would not.
+fn build(pattern: &str) -> std::result::Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern).unicode(false).build()
 }
 
 /// Replaces every `{name}` by the alternation of its words; `Err(name)` for an

@@ -477,6 +477,7 @@ fn who_it_is_about_changes_the_reply() {
         "My 3 month old baby jerks her arms suddenly when she's falling asleep. Is it dangerous for babies?",
         "newborn (2 weeks) keeps twitching and jerking in his sleep. is this the same hypnic jerk thing adults get??",
         "our 9mo son keeps twitching his legs in his cot when he's dozing. should we be worried",
+        "my 5 month old keeps twitching while he naps, like little jumps in his legs. should i worry",
     ] {
         let answer = engine.answer(message);
         let reply = plain_text(&answer).to_lowercase();

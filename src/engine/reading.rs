@@ -12,8 +12,9 @@ use super::vocabulary::{Analysis, Vocabulary};
 use super::words::{sanitize, words};
 use crate::knowledge::{Factor, Guards, Languages, Person, Sign, SignKind, Signs, fold_accents};
 
-/// Words by which a question speaks of its writer.
-const FIRST_PERSON: [&str; 5] = ["i", "me", "my", "im", "myself"];
+/// Words by which a question asks about its writer ("is this dangerous for
+/// me?"); "should I worry?" may be about anyone.
+const FIRST_PERSON: [&str; 2] = ["me", "myself"];
 
 /// Words by which a question points back at its story ("is that why?").
 const POINTING_BACK: [&str; 5] = ["that", "this", "it", "those", "these"];

@@ -5,8 +5,9 @@
 //! 2. no words: ask for a question;
 //! 3. not English: say so honestly, in the message's language where we have it;
 //! 4. small talk and questions about the bot: their fixed text;
-//! 5. not about sleep spasms: the refusal, never reassurance (unless a warning
-//!    sign is told about a movement, which rule 6 answers);
+//! 5. not about sleep spasms: the refusal, never reassurance (unless a movement
+//!    or the night is told with a warning sign, which rule 6 answers, or with a
+//!    factor asked about as a cause, which rule 7 answers);
 //! 6. warning signs, or a person the articles never call benign (a baby): lead
 //!    with seeing a doctor, then answer what was asked;
 //! 7. otherwise the asked topic, opened by the person's caveat or the asked

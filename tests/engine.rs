@@ -619,3 +619,19 @@ fn explain_names_the_facts_and_rules_that_decided() {
     assert!(text.contains("question sentence: 'What should I do?'"), "{text}");
     assert!(text.contains("rule: seeing a doctor leads"), "{text}");
 }
+
+/// Thanks or a goodbye with no question closes the conversation; being awake
+/// after a jerk, or nearly falling, is not a warning sign.
+#[test]
+fn closings_and_near_misses_are_read_as_they_are() {
+    let engine = engine();
+    let thanks = engine.answer("thank u so much that actually calmed me down 🙏 gonna try sleep now, gn");
+    assert_eq!(thanks.topic, Topic::Smalltalk);
+    assert_eq!(&*thanks.lead, engine.texts().thanks.as_str());
+    for message in [
+        "4 jolts in a row tonight and now I'm wide awake at 2am with work at 7, what can I do myself to have fewer of them?",
+        "I kicked my husband so hard as I fell asleep that he nearly fell off the bed. what is this called?",
+    ] {
+        assert_ne!(engine.answer(message).topic, Topic::SeekCare, "{message}");
+    }
+}

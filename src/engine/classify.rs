@@ -256,6 +256,13 @@ impl Evidence {
         self.cue_scores.iter().zip(&self.entity_scores).map(|(c, e)| c + e).fold(0.0, f32::max)
     }
 
+    /// Thanks or a goodbye said by a message that names no subject: "thank u
+    /// that calmed me down, gonna try to sleep now" closes a conversation.
+    pub fn closing(&self) -> Option<SmalltalkKind> {
+        self.smalltalk
+            .filter(|kind| matches!(kind, SmalltalkKind::Thanks | SmalltalkKind::Goodbye) && !self.has_subject)
+    }
+
     /// Whether the phrases are small talk and nothing else ("can I trust you?").
     pub fn is_smalltalk(&self) -> bool {
         self.only_smalltalk && self.smalltalk.is_some()

@@ -186,6 +186,7 @@ impl Engine {
                     knowledge.factors,
                     knowledge.languages,
                     &knowledge.lexicon.question_openers,
+                    &knowledge.lexicon.points_back,
                 ),
                 factor_passages,
                 topics: knowledge.topics,

@@ -124,6 +124,12 @@ impl Engine {
         let told_of_the_night = evidence.names_a_movement() || evidence.places_in_sleep();
         // So is a factor asked about as a cause at night ("is it from scrolling my phone in bed?").
         let factor_at_night = reading.asked_factor().is_some() && evidence.asks_what_makes_them_worse();
+        // "thank u, that calmed me down, gonna try to sleep now": no question, a closing.
+        let closing = evidence.closing().filter(|_| !reading.asks && warnings.is_empty());
+        if let (Verdict::Answer { .. }, Some(kind)) = (&decision.verdict, closing) {
+            reasons.push(|| format!("no question, and small talk that closes: {kind:?}").to_lowercase());
+            return self.fixed_plan(Topic::Smalltalk, self.smalltalk_text(kind), notice, reasons);
+        }
         let (asked, confidence, runner_up) = match decision.verdict {
             Verdict::Unreadable => return self.fixed_plan(Topic::OutOfScope, &texts.unreadable, notice, reasons),
             Verdict::Smalltalk(kind) => {
@@ -171,7 +177,11 @@ impl Engine {
                 paragraphs.push(spec.caveat.clone());
             }
             match asked_factor {
-                Some(factor) if FACTOR_TOPICS.contains(&topic) || decision.scores.iter().all(|s| *s <= 0.0) => {
+                Some(factor)
+                    if FACTOR_TOPICS.contains(&topic)
+                        || evidence.cue_strength() <= 0.0
+                        || decision.scores.iter().all(|s| *s <= 0.0) =>
+                {
                     topic = Topic::Triggers;
                     reasons.push(|| format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
                     self.add_factor(factor, true, &mut paragraphs, &mut quotes);

@@ -16,9 +16,6 @@ use crate::knowledge::{Factor, Guards, Languages, Person, Sign, SignKind, Signs,
 /// me?"); "should I worry?" may be about anyone.
 const FIRST_PERSON: [&str; 2] = ["me", "myself"];
 
-/// Words by which a question points back at its story ("is that why?").
-const POINTING_BACK: [&str; 5] = ["that", "this", "it", "those", "these"];
-
 /// A message of one sentence this long may hide its question at the end.
 const RUN_ON_WORDS: usize = 12;
 
@@ -40,6 +37,8 @@ pub(crate) struct Reader {
     languages: Languages,
     /// Words that open a question ("should i", "is it"), as word lists.
     question_openers: Vec<Vec<String>>,
+    /// Ways a question proposes its story as the cause ("is that why"), as word lists.
+    points_back: Vec<Vec<String>>,
 }
 
 /// A message, read.
@@ -53,6 +52,8 @@ pub(crate) struct Reading {
     pub normalized: String,
     /// The sentence that asks, when the message has several sentences and one asks.
     pub question: Option<Question>,
+    /// Whether any sentence asks (a question mark or a question opening).
+    pub asks: bool,
     /// A listed language other than English, by index, with the markers found.
     pub language: Option<(usize, usize)>,
     /// Whether the message reads as not English at all (a listed language or
@@ -151,6 +152,7 @@ impl Reader {
         factors: Vec<Factor>,
         languages: Languages,
         question_openers: &[String],
+        points_back: &[String],
     ) -> Reader {
         let english_signs = PatternIndex::new(
             signs
@@ -180,6 +182,7 @@ impl Reader {
             factors,
             languages,
             question_openers: question_openers.iter().map(|opener| words(opener)).collect(),
+            points_back: points_back.iter().map(|phrase| words(phrase)).collect(),
         }
     }
 
@@ -214,6 +217,7 @@ impl Reader {
             .collect();
         reading.normalized =
             sentences.iter().map(|(_, analysis)| analysis.normalized.as_str()).collect::<Vec<_>>().join(SENTENCE_BREAK);
+        reading.asks = sentences.iter().any(|(text, analysis)| self.asks(text, &analysis.words));
         if sentences.len() > 1 {
             reading.question = sentences
                 .iter()
@@ -349,10 +353,10 @@ impl Reader {
             found.push((!asked, matched.start(), fact));
         }
         // "Is that why?" asks about the factors the story just named.
-        let points_back = reading
-            .question
-            .as_ref()
-            .is_some_and(|question| question.analysis.words.iter().any(|word| POINTING_BACK.contains(&word.as_str())));
+        let points_back = reading.question.as_ref().is_some_and(|question| {
+            let words = &question.analysis.words;
+            (0..words.len()).any(|at| self.points_back.iter().any(|phrase| words[at..].starts_with(phrase)))
+        });
         if points_back && found.iter().all(|(story, _, _)| *story) {
             for (story, _, fact) in &mut found {
                 *story = false;

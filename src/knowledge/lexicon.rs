@@ -68,6 +68,8 @@ pub struct Lexicon {
     /// Words that open a question ("should i", "is it"): a sentence opening with
     /// one asks, even without a question mark.
     pub question_openers: Vec<String>,
+    /// Ways a question proposes its story as the cause ("is that why?").
+    pub points_back: Vec<String>,
     /// Animals: a movement of theirs is not a sleep spasm of a person.
     pub animals: Vec<String>,
     /// Small-talk phrases by kind.
@@ -104,6 +106,8 @@ struct LexiconFile {
     question_openers: Vec<String>,
     #[serde(default)]
     animals: Vec<String>,
+    #[serde(default)]
+    points_back: Vec<String>,
     smalltalk: SmalltalkFile,
     #[serde(default)]
     synonyms: BTreeMap<String, Vec<String>>,
@@ -176,6 +180,7 @@ impl Lexicon {
             abbreviations: parsed.abbreviations.into_iter().collect(),
             question_openers: parsed.question_openers,
             animals: parsed.animals,
+            points_back: parsed.points_back,
             smalltalk: vec![
                 (SmalltalkKind::Greeting, greeting),
                 (SmalltalkKind::Thanks, thanks),

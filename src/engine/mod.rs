@@ -18,8 +18,10 @@
 
 mod classify;
 mod explain;
+mod pattern_index;
 mod plan;
 mod reading;
+mod sentences;
 mod spelling;
 mod vocabulary;
 mod words;

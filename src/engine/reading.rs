@@ -6,7 +6,10 @@
 //! The facts come from data (`signs.toml`, `people.toml`, `factors.toml`,
 //! `languages.toml`); this module only finds them.
 
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::Regex;
+
+use super::pattern_index::PatternIndex;
+use super::sentences::{SENTENCE_BREAK, sentence_around, split_sentences};
 
 use super::vocabulary::{Analysis, Vocabulary};
 use super::words::{sanitize, words};
@@ -19,9 +22,6 @@ const FIRST_PERSON: [&str; 2] = ["me", "myself"];
 /// A message of one sentence this long may hide its question at the end.
 const RUN_ON_WORDS: usize = 12;
 
-/// Separates sentences in [`Reading::normalized`], as the sign patterns expect.
-pub(crate) const SENTENCE_BREAK: &str = " | ";
-
 /// The compiled facts a message can be read into.
 pub(crate) struct Reader {
     guards: Guards,
@@ -31,7 +31,7 @@ pub(crate) struct Reader {
     /// Every pattern of every kind of person, likewise.
     people_patterns: PatternIndex,
     /// Every factor's words, likewise.
-    factor_words: RegexSet,
+    factor_words: PatternIndex,
     people: Vec<Person>,
     factors: Vec<Factor>,
     languages: Languages,
@@ -162,10 +162,8 @@ impl Reader {
                 .filter(|(_, sign)| sign.language == "en")
                 .flat_map(|(index, sign)| sign.patterns.iter().map(move |pattern| (index, pattern.as_str()))),
         );
-        let factor_words = RegexSetBuilder::new(factors.iter().map(|factor| factor.words.as_str()))
-            .unicode(false)
-            .build()
-            .expect("patterns that compiled alone compile together");
+        let factor_words =
+            PatternIndex::new(factors.iter().enumerate().map(|(index, factor)| (index, factor.words.as_str())));
         let people_patterns = PatternIndex::new(
             people
                 .iter()
@@ -339,7 +337,7 @@ impl Reader {
     fn read_factors(&self, reading: &mut Reading) {
         let question = reading.question.as_ref().map(|question| question.analysis.normalized.as_str());
         let mut found: Vec<(bool, usize, FactorFact)> = Vec::new();
-        for index in self.factor_words.matches(&reading.normalized).into_iter() {
+        for index in self.factor_words.candidates(&reading.normalized) {
             let factor = &self.factors[index];
             for found in factor.words.find_iter(&reading.normalized) {
                 reading.factor_words.extend(found.as_str().split(' ').map(str::to_string));
@@ -368,86 +366,6 @@ impl Reader {
     }
 }
 
-/// Room for the lazy DFA of a pattern set: with the default, a set of a hundred
-/// sign patterns keeps flushing its cache and falls back to a slow engine.
-const SET_DFA_BYTES: usize = 64 << 20;
-
-/// Patterns of many entries in one set: one pass over a text tells which
-/// entries have a pattern that matches.
-struct PatternIndex {
-    set: RegexSet,
-    /// Per pattern of the set: the entry it belongs to.
-    owners: Vec<usize>,
-}
-
-impl PatternIndex {
-    fn new<'a>(patterns: impl Iterator<Item = (usize, &'a str)>) -> PatternIndex {
-        let (owners, patterns): (Vec<usize>, Vec<&str>) = patterns.unzip();
-        // Each pattern compiled alone when the knowledge loaded.
-        let set = RegexSetBuilder::new(patterns)
-            .unicode(false)
-            .dfa_size_limit(SET_DFA_BYTES)
-            .build()
-            .expect("patterns that compiled alone compile together");
-        PatternIndex { set, owners }
-    }
-
-    /// The entries with a pattern that matches `text`, in order, each once.
-    fn candidates(&self, text: &str) -> Vec<usize> {
-        let mut entries: Vec<usize> = self.set.matches(text).into_iter().map(|pattern| self.owners[pattern]).collect();
-        entries.dedup();
-        entries
-    }
-}
-
-/// The sentences of a sanitized message, each with its closing punctuation.
-fn split_sentences(text: &str) -> Vec<&str> {
-    let mut sentences = Vec::new();
-    let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        if is_emoji(c) {
-            // An emoji often ends a thought: "i'm so done 😭 is there a pill".
-            if !text[start..at].trim().is_empty() {
-                sentences.push(text[start..at].trim());
-            }
-            start = at + c.len_utf8();
-            continue;
-        }
-        if matches!(c, '.' | '!' | '?' | ';' | '…') {
-            // Keep runs like "?!" and "..." with their sentence; "2.5" is one number.
-            let next = chars.peek().map(|&(_, next)| next);
-            if c == '.' && next.is_some_and(|next| next.is_ascii_digit()) {
-                continue;
-            }
-            if next.is_some_and(|next| matches!(next, '.' | '!' | '?' | '…')) {
-                continue;
-            }
-            let end = at + c.len_utf8();
-            if !text[start..end].trim().is_empty() {
-                sentences.push(text[start..end].trim());
-            }
-            start = end;
-        }
-    }
-    if !text[start..].trim().is_empty() {
-        sentences.push(text[start..].trim());
-    }
-    sentences
-}
-
-/// Pictographs and emoji (not letters, digits or punctuation).
-fn is_emoji(c: char) -> bool {
-    matches!(c, '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}')
-}
-
-/// The sentence of `text` (split by [`SENTENCE_BREAK`]) that holds byte `at`.
-fn sentence_around(text: &str, at: usize) -> &str {
-    let start = text[..at].rfind(SENTENCE_BREAK).map_or(0, |i| i + SENTENCE_BREAK.len());
-    let end = text[at..].find(SENTENCE_BREAK).map_or(text.len(), |i| at + i);
-    &text[start..end]
-}
-
 /// One analysis of a whole message from the analyses of its sentences.
 fn merge(parts: Vec<Analysis>) -> Analysis {
     let mut parts = parts.into_iter();
@@ -468,26 +386,4 @@ fn merge(parts: Vec<Analysis>) -> Analysis {
     }
     whole.normalized = whole.words.join(" ");
     whole
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sentences_keep_their_punctuation_and_numbers() {
-        assert_eq!(
-            split_sentences("I'm 24. Coffee 2.5 times a day!! Is it the coffee??"),
-            vec!["I'm 24.", "Coffee 2.5 times a day!!", "Is it the coffee??"]
-        );
-        assert_eq!(split_sentences("no punctuation at all"), vec!["no punctuation at all"]);
-        assert!(split_sentences(" ?! ").is_empty() || split_sentences(" ?! ") == vec!["?!"]);
-    }
-
-    #[test]
-    fn the_sentence_around_a_match_stops_at_breaks() {
-        let text = "i jerk | sometimes i cant breathe | help";
-        let at = text.find("cant").unwrap();
-        assert_eq!(sentence_around(text, at), "sometimes i cant breathe");
-    }
 }

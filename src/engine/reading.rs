@@ -233,8 +233,16 @@ impl Reader {
                 .map(|text| Question { analysis: vocabulary.analyse(&text), text });
         }
 
-        let raw = fold_accents(&words(&sanitized.text).join(" "));
-        self.read_language(&raw, &mut reading);
+        // Words of another language are unknown, or corrected into English ones:
+        // a message with fewer of them than a language needs is English.
+        let strange = reading.analysis.foreign.len() + reading.analysis.corrections.len();
+        let raw = if strange >= self.languages.min_markers {
+            let raw = fold_accents(&words(&sanitized.text).join(" "));
+            self.read_language(&raw, &mut reading);
+            raw
+        } else {
+            String::new()
+        };
         self.read_signs(&raw, &mut reading);
         reading.person = self.person_in(&reading.normalized);
         // "Is this dangerous for me?" asks about the writer, whoever the story names.

@@ -42,7 +42,7 @@ const RUNNER_UP_MIN_SCORE: f32 = 2.0;
 /// Without a subject, an anaphor or an entity, a question must carry at least
 /// this much cue weight to be read as about sleep spasms ("dangerous?" is;
 /// "what's 17 times 23" is not).
-const MIN_IMPLICIT_CUE: f32 = 2.0;
+pub(crate) const MIN_IMPLICIT_CUE: f32 = 2.0;
 
 /// Unknown words may stand beside an anaphor ("how do I make them go away
 /// naturally") up to this share of the content words; above it, they are what

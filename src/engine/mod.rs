@@ -261,7 +261,12 @@ impl Engine {
                 if asked.cue_strength() > 0.0 || asked.is_smalltalk() {
                     evidence.take_topic_cues(asked);
                 }
-                let scope = if evidence.places_in_sleep() { &question.analysis } else { &reading.analysis };
+                // ... when the story tells a movement, or the question asks plainly
+                // ("so is it dangerous?"); "what is this?" after a story of crawly
+                // legs in the evening is not taken on trust.
+                let asks_plainly = asked.cue_strength() >= classify::MIN_IMPLICIT_CUE;
+                let trusted = evidence.names_a_movement() || asks_plainly;
+                let scope = if evidence.places_in_sleep() && trusted { &question.analysis } else { &reading.analysis };
                 (&question.analysis.search_stems, scope)
             }
             None => (&reading.analysis.search_stems, &reading.analysis),

@@ -27,6 +27,10 @@ use crate::topic::Topic;
 /// warning sign or to a person the articles never call benign.
 const REASSURING: [Topic; 2] = [Topic::Safety, Topic::Prevalence];
 
+/// Thanks with a cue at least this strong is a question after all ("ok but how
+/// common is it really").
+const CLOSING_MAX_CUE: f32 = 3.0;
+
 /// Topics a question about one factor is answered under.
 const FACTOR_TOPICS: [Topic; 2] = [Topic::Triggers, Topic::Causes];
 
@@ -125,7 +129,9 @@ impl Engine {
         // So is a factor asked about as a cause at night ("is it from scrolling my phone in bed?").
         let factor_at_night = reading.asked_factor().is_some() && evidence.asks_what_makes_them_worse();
         // "thank u, that calmed me down, gonna try to sleep now": no question, a closing.
-        let closing = evidence.closing().filter(|_| !reading.asks && warnings.is_empty());
+        let closing = evidence
+            .closing()
+            .filter(|_| !reading.asks && warnings.is_empty() && evidence.cue_strength() < CLOSING_MAX_CUE);
         if let (Verdict::Answer { .. }, Some(kind)) = (&decision.verdict, closing) {
             reasons.push(|| format!("no question, and small talk that closes: {kind:?}").to_lowercase());
             return self.fixed_plan(Topic::Smalltalk, self.smalltalk_text(kind), notice, reasons);

@@ -189,7 +189,7 @@ impl Engine {
                     knowledge.languages,
                     &knowledge.lexicon.question_openers,
                     &knowledge.lexicon.points_back,
-                ),
+                )?,
                 factor_passages,
                 topics: knowledge.topics,
                 backing,

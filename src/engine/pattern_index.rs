@@ -17,15 +17,13 @@ pub(crate) struct PatternIndex {
 
 impl PatternIndex {
     /// The set of `(entry, pattern)` pairs, patterns in entry order.
-    pub fn new<'a>(patterns: impl Iterator<Item = (usize, &'a str)>) -> PatternIndex {
+    ///
+    /// # Errors
+    /// When the patterns, each valid alone, are too large together.
+    pub fn new<'a>(patterns: impl Iterator<Item = (usize, &'a str)>) -> Result<PatternIndex, regex::Error> {
         let (owners, patterns): (Vec<usize>, Vec<&str>) = patterns.unzip();
-        // Each pattern compiled alone when the knowledge loaded.
-        let set = RegexSetBuilder::new(patterns)
-            .unicode(false)
-            .dfa_size_limit(SET_DFA_BYTES)
-            .build()
-            .expect("patterns that compiled alone compile together");
-        PatternIndex { set, owners }
+        let set = RegexSetBuilder::new(patterns).unicode(false).dfa_size_limit(SET_DFA_BYTES).build()?;
+        Ok(PatternIndex { set, owners })
     }
 
     /// The entries with a pattern that matches `text`, in order, each once.

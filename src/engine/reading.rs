@@ -13,6 +13,7 @@ use super::sentences::{SENTENCE_BREAK, sentence_around, split_sentences};
 
 use super::vocabulary::{Analysis, Vocabulary};
 use super::words::{sanitize, words};
+use crate::error::{Error, Result};
 use crate::knowledge::{Factor, Guards, Languages, Person, Sign, SignKind, Signs, fold_accents};
 
 /// Words by which a question asks about its writer ("is this dangerous for
@@ -146,6 +147,9 @@ impl Reading {
 
 impl Reader {
     /// Compiles the reader from the knowledge lists.
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] when the patterns of one file are too large to scan together.
     pub fn new(
         signs: Signs,
         people: Vec<Person>,
@@ -153,7 +157,15 @@ impl Reader {
         languages: Languages,
         question_openers: &[String],
         points_back: &[String],
-    ) -> Reader {
+    ) -> Result<Reader> {
+        let too_large = |file: &'static str| {
+            move |err: regex::Error| Error::Malformed {
+                file: file.to_string(),
+                line: 1,
+                column: 1,
+                reason: format!("the patterns, each valid alone, are too large together: {err}"),
+            }
+        };
         let english_signs = PatternIndex::new(
             signs
                 .all
@@ -161,16 +173,19 @@ impl Reader {
                 .enumerate()
                 .filter(|(_, sign)| sign.language == "en")
                 .flat_map(|(index, sign)| sign.patterns.iter().map(move |pattern| (index, pattern.as_str()))),
-        );
+        )
+        .map_err(too_large("signs.toml"))?;
         let factor_words =
-            PatternIndex::new(factors.iter().enumerate().map(|(index, factor)| (index, factor.words.as_str())));
+            PatternIndex::new(factors.iter().enumerate().map(|(index, factor)| (index, factor.words.as_str())))
+                .map_err(too_large("factors.toml"))?;
         let people_patterns = PatternIndex::new(
             people
                 .iter()
                 .enumerate()
                 .flat_map(|(index, person)| person.patterns.iter().map(move |pattern| (index, pattern.as_str()))),
-        );
-        Reader {
+        )
+        .map_err(too_large("people.toml"))?;
+        Ok(Reader {
             people_patterns,
             guards: signs.guards,
             signs: signs.all,
@@ -181,7 +196,7 @@ impl Reader {
             languages,
             question_openers: question_openers.iter().map(|opener| words(opener)).collect(),
             points_back: points_back.iter().map(|phrase| words(phrase)).collect(),
-        }
+        })
     }
 
     /// The signs, in file order.

@@ -591,6 +591,7 @@ fn other_languages_get_urgent_help_and_an_honest_reply() {
         ("Msaada! Mtoto wangu alishtuka usingizini sasa hapumui na midomo imekuwa ya bluu", "999"),
         ("svp aidez moi mon mari a une douleur très forte dans la poitrine", "15"),
         ("socorro minha filha está tremendo há 5 minutos e não acorda", "192"),
+        ("babu ameanguka kitandani na hawezi kuongea, uso umepinda", "999"),
     ] {
         let answer = engine.answer(message);
         assert_eq!(answer.topic, Topic::Emergency, "{message}");

@@ -325,7 +325,15 @@ impl Reader {
         let english_candidates = self.english_signs.candidates(&reading.normalized);
         for (index, sign) in self.signs.iter().enumerate() {
             let english = sign.language == "en";
-            if english && !english_candidates.contains(&index) || !english && language != Some(sign.language.as_str()) {
+            // A sign of another language is read in a message of that language, or
+            // in one that is not English but not recognised either.
+            let unrecognised = language.is_none() && reading.not_english;
+            let readable = if english {
+                english_candidates.contains(&index)
+            } else {
+                unrecognised || language == Some(sign.language.as_str())
+            };
+            if !readable {
                 continue;
             }
             let text = if english { reading.normalized.as_str() } else { raw };

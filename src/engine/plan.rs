@@ -251,7 +251,7 @@ impl Engine {
         let texts = &self.inner.texts;
         let spec = &self.inner.reader.factors()[factor.fact.index];
         let opening = if !asked {
-            texts.story_factor.replace("{words}", &factor.fact.words)
+            texts.story_factor.replace("{name}", &spec.name)
         } else if spec.named {
             texts.factor_named.replace("{words}", &capitalized(&factor.fact.words))
         } else {

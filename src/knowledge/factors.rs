@@ -13,6 +13,8 @@ use crate::error::Result;
 pub struct Factor {
     /// Short name, for explanations.
     pub id: String,
+    /// How a reply names it ("poor sleep").
+    pub name: String,
     /// Finds the words that name it.
     pub words: Regex,
     /// Whether the articles name it.
@@ -33,6 +35,7 @@ struct FactorsFile {
 #[serde(deny_unknown_fields)]
 struct FactorEntry {
     id: String,
+    name: String,
     words: Vec<String>,
     named: bool,
     says: String,
@@ -62,6 +65,7 @@ impl Factor {
                     words: compile_words(file, &entry.id, &entry.words)?,
                     backing: entry.backing.map(|backing| file.locate(backing)),
                     id: entry.id,
+                    name: entry.name,
                     named: entry.named,
                     says: entry.says,
                 })

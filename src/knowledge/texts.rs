@@ -21,7 +21,7 @@ pub struct Texts {
     /// Opens the reply to a question about a factor the articles name; `{words}`
     /// are the message's words for it.
     pub factor_named: String,
-    /// Introduces a factor the story names; `{words}` are its words.
+    /// Introduces a factor the story names; `{name}` is its name.
     pub story_factor: String,
     /// The reply to a message in a language other than English that
     /// `languages.toml` does not list.

@@ -57,6 +57,8 @@ pub(crate) struct Reading {
     pub asks: bool,
     /// A listed language other than English, by index, with the markers found.
     pub language: Option<(usize, usize)>,
+    /// Every listed language with enough of its words, by index.
+    pub languages_present: Vec<usize>,
     /// Whether the message reads as not English at all (a listed language or
     /// words nobody knows, with no English function words).
     pub not_english: bool,
@@ -301,37 +303,41 @@ impl Reader {
     fn read_language(&self, raw: &str, reading: &mut Reading) {
         let tokens: Vec<&str> = raw.split(' ').collect();
         let english = tokens.iter().filter(|word| self.languages.english.contains(**word)).count();
-        let best = self
+        let counts: Vec<(usize, usize)> = self
             .languages
             .list
             .iter()
             .enumerate()
             .map(|(index, language)| (index, tokens.iter().filter(|word| language.markers.contains(**word)).count()))
-            .max_by_key(|&(index, count)| (count, std::cmp::Reverse(index)));
-        if let Some((index, count)) = best
-            && count >= self.languages.min_markers
-            && count > english
-        {
-            reading.language = Some((index, count));
-        }
-        // Unknown words only, none of them English: another language.
-        let foreign = reading.analysis.foreign.len();
+            .filter(|&(_, count)| count >= self.languages.min_markers && count > english)
+            .collect();
+        // Close languages share words ("que", "o"): the signs of each one present are read.
+        reading.languages_present = counts.iter().map(|&(index, _)| index).collect();
+        reading.language = counts.into_iter().max_by_key(|&(index, count)| (count, std::cmp::Reverse(index)));
+        // Unknown words only, none of them English: another language. Words of
+        // letters and digits ("fag2a", chat Arabic) count as unknown here.
+        let mixed = tokens
+            .iter()
+            .filter(|word| word.chars().any(|c| c.is_ascii_digit()) && word.chars().any(char::is_alphabetic))
+            .count();
+        let foreign = reading.analysis.foreign.len() + mixed;
         reading.not_english = reading.language.is_some()
             || english == 0 && foreign >= 3 && foreign * 10 >= reading.analysis.words.len() * 7;
     }
 
     fn read_signs(&self, raw: &str, reading: &mut Reading) {
-        let language = reading.language.map(|(index, _)| self.languages.list[index].id.as_str());
+        let present: Vec<&str> =
+            reading.languages_present.iter().map(|&index| self.languages.list[index].id.as_str()).collect();
         let english_candidates = self.english_signs.candidates(&reading.normalized);
         for (index, sign) in self.signs.iter().enumerate() {
             let english = sign.language == "en";
             // A sign of another language is read in a message of that language, or
             // in one that is not English but not recognised either.
-            let unrecognised = language.is_none() && reading.not_english;
+            let unrecognised = present.is_empty() && reading.not_english;
             let readable = if english {
                 english_candidates.contains(&index)
             } else {
-                unrecognised || language == Some(sign.language.as_str())
+                unrecognised || present.contains(&sign.language.as_str())
             };
             if !readable {
                 continue;

@@ -433,6 +433,7 @@ fn habits_and_sensations_are_not_emergencies() {
         "sometimes when i jolt awake my heart goes crazy fast for a minute then calms down. is that like a heart attack thing?",
         "could one of these give me a heart attack or something?",
         "my back keeps seizing up since yesterday, how long does that last?",
+        "my stomach jumps and gurgles after dinner is that dangerous",
     ] {
         let answer = engine.answer(message);
         assert_ne!(answer.topic, Topic::Emergency, "{message}");

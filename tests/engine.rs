@@ -459,6 +459,7 @@ fn warning_signs_lead_with_a_doctor_and_never_hear_benign() {
         "I'm diabetic, my sugar is all over the place and the jerks are bad. is it dangerous?",
         "my partner counted and i jerked every 20-30 seconds for an hour last night. is that normal?",
         "i havent slept properly in almost a month because of these jerks, im scared to go to bed",
+        "only my left leg jerks at night and during the day that leg feels weaker and kind of numb. should I worry?",
     ] {
         let answer = engine.answer(message);
         let reply = plain_text(&answer);
@@ -550,6 +551,9 @@ fn a_story_about_sleep_spasms_is_never_refused_for_a_word() {
         assert_ne!(engine.answer(message).topic, Topic::OutOfScope, "{message}");
     }
     assert_eq!(engine.answer("my dog twitches in his sleep, is he ok?").topic, Topic::OutOfScope);
+    let writer =
+        "I am 71. Last night as I was falling asleep my whole body jumped. It woke my cat. What is this called?";
+    assert_eq!(engine.answer(writer).topic, Topic::Definition, "an animal in the story of an I");
     assert_eq!(engine.answer("best jerk chicken marinade for a midnight snack?").topic, Topic::OutOfScope);
 }
 
@@ -627,9 +631,14 @@ fn explain_names_the_facts_and_rules_that_decided() {
 #[test]
 fn closings_and_near_misses_are_read_as_they_are() {
     let engine = engine();
-    let thanks = engine.answer("thank u so much that actually calmed me down 🙏 gonna try sleep now, gn");
-    assert_eq!(thanks.topic, Topic::Smalltalk);
-    assert_eq!(&*thanks.lead, engine.texts().thanks.as_str());
+    for message in [
+        "thank u so much that actually calmed me down 🙏 gonna try sleep now, gn",
+        "thank u so much, finally can sleep without panicking 😴 gn",
+    ] {
+        let thanks = engine.answer(message);
+        assert_eq!(thanks.topic, Topic::Smalltalk, "{message}");
+        assert_eq!(&*thanks.lead, engine.texts().thanks.as_str(), "{message}");
+    }
     for message in [
         "4 jolts in a row tonight and now I'm wide awake at 2am with work at 7, what can I do myself to have fewer of them?",
         "I kicked my husband so hard as I fell asleep that he nearly fell off the bed. what is this called?",

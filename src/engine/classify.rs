@@ -211,6 +211,9 @@ impl Evidence {
         // question, it refers to them the way "they" does. An animal's
         // movements are not a person's sleep spasms.
         let story = analysis.words.len() >= STORY_WORDS;
+        // "It woke my cat" does not make the writer's jerk the cat's: an animal
+        // is the subject only when no "I" tells the story.
+        evidence.has_animal &= !analysis.words.iter().any(|word| word == "i" || word == "im");
         evidence.has_subject |= movement && !evidence.has_animal && (sleep_time || story && !elsewhere);
         evidence.has_anaphor = anaphors > dummy_its(&analysis.words) || movement && !evidence.has_subject;
         evidence

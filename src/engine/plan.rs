@@ -132,7 +132,7 @@ impl Engine {
         let closing = evidence
             .closing()
             .filter(|_| !reading.asks && warnings.is_empty() && evidence.cue_strength() < CLOSING_MAX_CUE);
-        if let (Verdict::Answer { .. }, Some(kind)) = (&decision.verdict, closing) {
+        if let (Verdict::Answer { .. } | Verdict::OutOfScope { .. }, Some(kind)) = (&decision.verdict, closing) {
             reasons.push(|| format!("no question, and small talk that closes: {kind:?}").to_lowercase());
             return self.fixed_plan(Topic::Smalltalk, self.smalltalk_text(kind), notice, reasons);
         }

@@ -205,15 +205,15 @@ impl Evidence {
         evidence.has_movement = movement;
         evidence.has_sleep_time = sleep_time;
         evidence.placed_elsewhere = elsewhere && movement && !sleep_time && !evidence.has_subject;
+        // "It woke my cat" does not make the writer's jerk the cat's: an animal
+        // is the subject only when no "I" tells the story.
+        evidence.has_animal &= !analysis.words.iter().any(|word| word == "i" || word == "im");
         // A movement placed in sleep names sleep spasms, and so does one that a
         // story describes without placing it elsewhere ("I started a new
         // antidepressant and the jerks got worse"); placed nowhere in a short
         // question, it refers to them the way "they" does. An animal's
         // movements are not a person's sleep spasms.
         let story = analysis.words.len() >= STORY_WORDS;
-        // "It woke my cat" does not make the writer's jerk the cat's: an animal
-        // is the subject only when no "I" tells the story.
-        evidence.has_animal &= !analysis.words.iter().any(|word| word == "i" || word == "im");
         evidence.has_subject |= movement && !evidence.has_animal && (sleep_time || story && !elsewhere);
         evidence.has_anaphor = anaphors > dummy_its(&analysis.words) || movement && !evidence.has_subject;
         evidence
@@ -283,7 +283,7 @@ impl Evidence {
 
     /// Whether the search is worth running: the question may be answered.
     pub fn needs_search(&self, analysis: &Analysis) -> bool {
-        !(self.only_smalltalk && self.smalltalk.is_some()) && (analysis.foreign.is_empty() || self.has_subject)
+        !self.is_smalltalk() && (analysis.foreign.is_empty() || self.has_subject)
     }
 }
 

@@ -183,11 +183,7 @@ impl Engine {
                 paragraphs.push(spec.caveat.clone());
             }
             match asked_factor {
-                Some(factor)
-                    if FACTOR_TOPICS.contains(&topic)
-                        || evidence.cue_strength() <= 0.0
-                        || decision.scores.iter().all(|s| *s <= 0.0) =>
-                {
+                Some(factor) if FACTOR_TOPICS.contains(&topic) || evidence.cue_strength() <= 0.0 => {
                     topic = Topic::Triggers;
                     reasons.push(|| format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
                     self.add_factor(factor, true, &mut paragraphs, &mut quotes);
@@ -246,7 +242,7 @@ impl Engine {
 
     /// Adds a factor's line, and its backing passage when the articles name it.
     /// An asked factor the articles name opens with `factor_named`; a factor of
-    /// the story opens with its words.
+    /// the story opens with `story_factor` and its name.
     fn add_factor(&self, factor: &FactorFact, asked: bool, paragraphs: &mut Vec<String>, quotes: &mut Vec<usize>) {
         let texts = &self.inner.texts;
         let spec = &self.inner.reader.factors()[factor.fact.index];

@@ -32,7 +32,7 @@ mod tests {
     #[test]
     fn disclaimer_is_last_and_publishers_are_named() {
         let answer = Answer {
-            topic: Topic::Safety,
+            topic: Topic::curated("safety").unwrap(),
             confidence: 0.9,
             notice: None,
             lead: "Lead.".into(),

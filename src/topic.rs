@@ -1,102 +1,79 @@
-//! The fixed set of answer topics. What each topic says lives in
-//! `knowledge/topics.toml`; this file only names them.
+//! What an answer is about. The answerable topics are data: each entry of
+//! `knowledge/topics.toml` is one, and [`crate::Engine::topics`] lists them.
+//! Four outcomes are fixed, because the engine itself decides them: an
+//! emergency, a message about something else, small talk, and a message in a
+//! language the bot does not answer yet.
 
+use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-/// What a question is about. Every [`crate::Answer`] has exactly one.
+/// What a reply is about: an answerable topic of `topics.toml`, or one of the
+/// fixed outcomes. A cheap `Copy` handle on the topic's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Topic {
-    /// What sleep spasms are.
-    Definition,
-    /// Why they happen.
-    Causes,
-    /// What makes them more frequent or stronger.
-    Triggers,
-    /// Whether they are dangerous.
-    Safety,
-    /// Warning signs and when to see a doctor.
-    SeekCare,
-    /// How doctors treat them.
-    Treatment,
-    /// The types of myoclonus.
-    Types,
-    /// How common they are.
-    Prevalence,
-    /// What a person can do about them.
-    SelfHelp,
-    /// Something urgent is happening now: call emergency services.
-    Emergency,
-    /// The question is not about sleep spasms.
-    OutOfScope,
-    /// Greetings, thanks and goodbyes, and questions about the bot itself.
-    Smalltalk,
-    /// Written in a language other than English, which the bot does not answer yet.
-    OtherLanguage,
-}
+pub struct Topic(&'static str);
+
+/// The longest topic id: it must fit in button data and command names.
+pub const MAX_TOPIC_ID_CHARS: usize = 32;
 
 impl Topic {
-    /// Every topic, in a fixed order.
-    pub const ALL: [Topic; 13] = [
-        Topic::Definition,
-        Topic::Causes,
-        Topic::Triggers,
-        Topic::Safety,
-        Topic::SeekCare,
-        Topic::Treatment,
-        Topic::Types,
-        Topic::Prevalence,
-        Topic::SelfHelp,
-        Topic::Emergency,
-        Topic::OutOfScope,
-        Topic::Smalltalk,
-        Topic::OtherLanguage,
-    ];
+    /// Something urgent is happening now: call emergency services.
+    pub const EMERGENCY: Topic = Topic("emergency");
+    /// The message is not about sleep spasms.
+    pub const OUT_OF_SCOPE: Topic = Topic("out_of_scope");
+    /// Greetings, thanks and goodbyes, and questions about the bot itself.
+    pub const SMALLTALK: Topic = Topic("smalltalk");
+    /// Written in a language other than English, which the bot does not answer yet.
+    pub const OTHER_LANGUAGE: Topic = Topic("other_language");
 
-    /// The topics answered from the articles, each with an entry in `topics.toml`:
-    /// the first nine of [`Topic::ALL`].
-    pub const ANSWERABLE: [Topic; 9] = {
-        let mut answerable = [Topic::Definition; 9];
-        let mut i = 0;
-        while i < answerable.len() {
-            answerable[i] = Topic::ALL[i];
-            i += 1;
-        }
-        answerable
-    };
+    /// The fixed outcomes; no entry of `topics.toml` may take their ids.
+    pub const FIXED: [Topic; 4] = [Topic::EMERGENCY, Topic::OUT_OF_SCOPE, Topic::SMALLTALK, Topic::OTHER_LANGUAGE];
 
-    /// The id used in `topics.toml`, eval files and JSON output.
+    /// The id used in `topics.toml`, eval files, button data and JSON output.
     pub fn id(self) -> &'static str {
-        match self {
-            Topic::Definition => "definition",
-            Topic::Causes => "causes",
-            Topic::Triggers => "triggers",
-            Topic::Safety => "safety",
-            Topic::SeekCare => "seek_care",
-            Topic::Treatment => "treatment",
-            Topic::Types => "types",
-            Topic::Prevalence => "prevalence",
-            Topic::SelfHelp => "self_help",
-            Topic::Emergency => "emergency",
-            Topic::OutOfScope => "out_of_scope",
-            Topic::Smalltalk => "smalltalk",
-            Topic::OtherLanguage => "other_language",
+        self.0
+    }
+
+    /// The fixed outcome with this id, if it is one.
+    pub fn fixed(id: &str) -> Option<Topic> {
+        Topic::FIXED.into_iter().find(|topic| topic.0 == id)
+    }
+
+    /// Whether this is one of the fixed outcomes rather than a curated topic.
+    pub fn is_fixed(self) -> bool {
+        Topic::fixed(self.0).is_some()
+    }
+
+    /// The topic named `id`, for curated files (`topics.toml`, eval files).
+    /// Ids are kept for the life of the process, one copy each, so this must
+    /// only see ids a curator wrote, never text from a user: look those up
+    /// with [`crate::Engine::topic_by_id`].
+    ///
+    /// # Errors
+    /// A message when `id` is not 1 to [`MAX_TOPIC_ID_CHARS`] characters of
+    /// `a-z`, `0-9` and `_`.
+    pub(crate) fn curated(id: &str) -> Result<Topic, String> {
+        let well_formed = !id.is_empty()
+            && id.len() <= MAX_TOPIC_ID_CHARS
+            && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !well_formed {
+            return Err(format!("topic id `{id}` must be 1 to {MAX_TOPIC_ID_CHARS} characters of a-z, 0-9 and _"));
         }
+        Ok(Topic::fixed(id).unwrap_or_else(|| Topic(intern(id))))
     }
+}
 
-    /// The topic with this id, if there is one.
-    pub fn from_id(id: &str) -> Option<Topic> {
-        Topic::ALL.into_iter().find(|topic| topic.id() == id)
+/// One `'static` copy of each curated id, so that [`Topic`] stays `Copy`. The
+/// set only grows by the ids of curated files, a few dozen at most.
+fn intern(id: &str) -> &'static str {
+    static IDS: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut ids = IDS.get_or_init(Mutex::default).lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(kept) = ids.get(id) {
+        return kept;
     }
-
-    /// Whether the topic is answered from the articles (it has a lead and quotes).
-    pub fn is_answerable(self) -> bool {
-        self.answerable_index().is_some()
-    }
-
-    /// The position of the topic in [`Topic::ANSWERABLE`], for per-topic arrays.
-    pub(crate) fn answerable_index(self) -> Option<usize> {
-        Topic::ANSWERABLE.iter().position(|topic| *topic == self)
-    }
+    let kept: &'static str = Box::leak(id.to_owned().into_boxed_str());
+    ids.insert(kept);
+    kept
 }
 
 impl serde::Serialize for Topic {
@@ -116,17 +93,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_round_trip() {
-        for topic in Topic::ALL {
-            assert_eq!(Topic::from_id(topic.id()), Some(topic));
+    fn fixed_ids_round_trip() {
+        for topic in Topic::FIXED {
+            assert_eq!(Topic::fixed(topic.id()), Some(topic));
+            assert!(topic.is_fixed());
         }
-        assert_eq!(Topic::from_id("nonsense"), None);
+        assert_eq!(Topic::fixed("safety"), None);
     }
 
     #[test]
-    fn answerable_topics_are_the_first_nine() {
-        assert!(Topic::ANSWERABLE.iter().all(|t| t.is_answerable()));
-        assert!(!Topic::Emergency.is_answerable());
-        assert_eq!(Topic::SelfHelp.answerable_index(), Some(8));
+    fn curated_ids_are_kept_once_and_checked() {
+        let first = Topic::curated("safety").unwrap();
+        let second = Topic::curated("safety").unwrap();
+        assert_eq!(first, second);
+        assert!(std::ptr::eq(first.id(), second.id()));
+        assert!(!first.is_fixed());
+        assert_eq!(Topic::curated("emergency"), Ok(Topic::EMERGENCY));
+        for bad in ["", "Safety", "seek care", "t:x", &"a".repeat(MAX_TOPIC_ID_CHARS + 1)] {
+            assert!(Topic::curated(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use hypnic::render::plain_text;
 use hypnic::{Engine, Error, Topic};
-use support::engine;
+use support::{engine, topic};
 
 fn knowledge_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
@@ -53,7 +53,7 @@ fn the_disclaimer_ends_every_reply_in_every_mode() {
     ]
     .map(str::to_string);
     let mut answers: Vec<_> = messages.iter().map(|m| engine.answer(m)).collect();
-    answers.extend(Topic::ALL.iter().map(|&t| engine.answer_topic(t)));
+    answers.extend(engine.all_topics().map(|t| engine.answer_topic(t)));
     answers.push(engine.welcome());
     answers.push(engine.about());
     for answer in answers {
@@ -103,7 +103,7 @@ fn site_junk_never_reaches_a_passage_or_a_reply() {
         }
     }
     let questions = ["Who is Boubacar Kamara?", "Tell me the latest tech news", "what is on youtube", "surgeon bio"];
-    for question in questions.iter().copied().chain(Topic::ALL.iter().map(|t| t.id())) {
+    for question in questions.iter().copied().chain(engine.all_topics().map(|t| t.id())) {
         let reply = plain_text(&engine.answer(question)).to_lowercase();
         for piece in junk {
             assert!(!reply.contains(&piece.to_lowercase()), "{piece:?} in the reply to {question:?}");
@@ -116,8 +116,8 @@ fn site_junk_never_reaches_a_passage_or_a_reply() {
 #[test]
 fn every_topic_has_backing_passages_in_the_cleaned_articles() {
     let engine = engine();
-    for topic in Topic::ANSWERABLE {
-        let spec = engine.topic(topic).expect("every answerable topic has a spec");
+    for spec in engine.topics() {
+        let topic = spec.topic;
         assert!(!engine.backing_passages(topic).is_empty(), "{topic} has no backing");
         for fragment in &spec.backing {
             let found = engine.corpus().passages.iter().filter(|p| p.text.contains(&fragment.value)).count();
@@ -153,9 +153,12 @@ fn a_missing_backing_passage_fails_with_file_and_line() {
 /// Malformed curated files fail with the file, the line and the reason.
 #[test]
 fn malformed_knowledge_names_the_file_and_line() {
-    let cases: [(&str, &str, &str, &str); 7] = [
+    let cases: [(&str, &str, &str, &str); 10] = [
         ("topics.toml", "[causes]", "[causes]\nlabel = ", "expected"),
-        ("topics.toml", "[types", "[typos", "unknown topic `typos`"),
+        ("topics.toml", "[types", "[Types", "must be 1 to 32 characters of a-z"),
+        ("topics.toml", "[prevalence", "[emergency", "fixed outcome"),
+        ("topics.toml", "role = \"fallback\"", "role = \"warning\"", "one topic only"),
+        ("topics.toml", "related = [\"causes\"", "related = [\"kauses\"", "`kauses` is not another topic"),
         ("signs.toml", "'\\b(not breathing", "'\\b((not breathing", "bad pattern"),
         ("signs.toml", "'\\b{hit}( [a-z]+){0,3} {head}", "'\\b{hat}( [a-z]+){0,3} {head}", "unknown word list `{hat}`"),
         ("lexicon.toml", "subject = [", "subject = 3\nsubjects = [", "invalid type"),
@@ -186,6 +189,60 @@ fn malformed_knowledge_names_the_file_and_line() {
     }
 }
 
+/// A curator adds a topic with an entry in topics.toml and no Rust: it is
+/// scored, answered, offered as a shortcut command and scored by `hypnic eval`.
+#[test]
+fn a_topic_added_in_topics_toml_is_answered_without_code() {
+    let dir = knowledge_copy("new-topic");
+    let topics = dir.join("topics.toml");
+    let mut text = fs::read_to_string(&topics).unwrap();
+    text.push_str(
+        r#"
+[falling_dreams]
+label = "Dreams of falling"
+question = "Why do I dream of falling when I jerk?"
+lead = "One theory in the articles links the jerk to a dream of falling."
+backing = ["reaction to a dream in which we dream that we are falling"]
+related = ["causes", "safety"]
+command = "falling"
+command_help = "Dreams of falling and the jerk."
+
+[falling_dreams.cues]
+"dream of falling" = 6
+"falling dream" = 6
+"#,
+    );
+    fs::write(&topics, text).unwrap();
+    let engine = Engine::from_dir(&dir).expect("the knowledge with a new topic loads");
+    let added = engine.topic_by_id("falling_dreams").expect("the new topic is known");
+    let answer = engine.answer("why do i always have a falling dream right before the jerk?");
+    assert_eq!(
+        answer.topic,
+        added,
+        "{}",
+        engine.explain("why do i always have a falling dream right before the jerk?")
+    );
+    assert!(answer.lead.contains("dream of falling"), "{}", answer.lead);
+    assert!(engine.answer_topic(added).quotes[0].passage.contains("dream that we are falling"));
+    assert_eq!(engine.label(added), "Dreams of falling");
+    let commands = hypnic::telegram::commands::Commands::new(&engine).expect("the shortcut is valid");
+    assert_eq!(
+        commands.parse_first_word("/falling", "hypnic_bot"),
+        Some(hypnic::telegram::commands::Command::Shortcut(added))
+    );
+    let cases = hypnic::eval::parse_cases(
+        "new.toml",
+        "[[case]]\nq = \"is a falling dream the reason I jerk?\"\ntopic = \"falling_dreams\"\n".to_string(),
+    )
+    .unwrap();
+    assert!(cases[0].unknown_topics(&engine).is_empty());
+    assert_eq!(cases[0].unknown_topics(&support::engine()), ["falling_dreams"], "the embedded knowledge lacks it");
+    assert_eq!(hypnic::eval::run(&engine, &cases).topic_correct, 1);
+    // The older topics still answer as before.
+    assert_eq!(engine.answer("are they dangerous?").topic, topic("safety"));
+    fs::remove_dir_all(dir).unwrap();
+}
+
 /// A knowledge folder that does not exist is a clear error, not a panic.
 #[test]
 fn a_missing_knowledge_folder_is_an_error() {
@@ -206,10 +263,10 @@ fn the_knowledge_folder_answers_like_the_embedded_copy() {
 #[test]
 fn misspellings_still_match() {
     let cases = [
-        ("are sleep spasams dangerus", Topic::Safety),
-        ("wat causes hypnik jerks", Topic::Causes),
-        ("how is myoclonis treatd", Topic::Treatment),
-        ("does cofee make the twiches worse", Topic::Triggers),
+        ("are sleep spasams dangerus", topic("safety")),
+        ("wat causes hypnik jerks", topic("causes")),
+        ("how is myoclonis treatd", topic("treatment")),
+        ("does cofee make the twiches worse", topic("triggers")),
     ];
     for (question, topic) in cases {
         assert_eq!(engine().answer(question).topic, topic, "{question}");
@@ -220,7 +277,7 @@ fn misspellings_still_match() {
 #[test]
 fn real_words_are_not_corrected_into_domain_words() {
     for question in ["how do I stop snoring", "is a cold dangerous", "what about bread"] {
-        assert_eq!(engine().answer(question).topic, Topic::OutOfScope, "{question}");
+        assert_eq!(engine().answer(question).topic, Topic::OUT_OF_SCOPE, "{question}");
     }
 }
 
@@ -248,7 +305,7 @@ fn out_of_scope_questions_never_hear_benign() {
 fn assert_out_of_scope_and_never_benign(question: &str) {
     let answer = engine().answer(question);
     let reply = plain_text(&answer).to_lowercase();
-    assert_eq!(answer.topic, Topic::OutOfScope, "{question}");
+    assert_eq!(answer.topic, Topic::OUT_OF_SCOPE, "{question}");
     assert!(!reply.contains("benign") && !reply.contains("not dangerous"), "{question}: {reply}");
 }
 
@@ -268,44 +325,44 @@ fn a_movement_placed_outside_sleep_is_not_about_sleep_spasms() {
     for question in elsewhere {
         assert_out_of_scope_and_never_benign(question);
     }
-    assert_eq!(engine().answer("are these twitches dangerous?").topic, Topic::Safety);
-    assert_eq!(engine().answer("my legs twitch when I doze off, is it normal?").topic, Topic::Safety);
-    assert_eq!(engine().answer("I twitch when I nap during the day, is it normal?").topic, Topic::Safety);
+    assert_eq!(engine().answer("are these twitches dangerous?").topic, topic("safety"));
+    assert_eq!(engine().answer("my legs twitch when I doze off, is it normal?").topic, topic("safety"));
+    assert_eq!(engine().answer("I twitch when I nap during the day, is it normal?").topic, topic("safety"));
     // Without a movement, "during the day" places nothing.
-    assert_eq!(engine().answer("does coffee during the day make them worse?").topic, Topic::Triggers);
+    assert_eq!(engine().answer("does coffee during the day make them worse?").topic, topic("triggers"));
 }
 
 /// "When are they dangerous?" asks for the warning signs; "when I fall asleep I
 /// jerk, is it dangerous?" asks whether they are dangerous.
 #[test]
 fn a_question_opening_with_when_asks_for_the_warning_signs() {
-    assert_eq!(engine().answer("when are sleep spasms dangerous").topic, Topic::SeekCare);
-    assert_eq!(engine().answer("at what point is twitching at night serious").topic, Topic::SeekCare);
-    assert_eq!(engine().answer("when i fall asleep i jerk, is it dangerous").topic, Topic::Safety);
-    assert_eq!(engine().answer("when is a heart attack dangerous").topic, Topic::OutOfScope);
+    assert_eq!(engine().answer("when are sleep spasms dangerous").topic, topic("seek_care"));
+    assert_eq!(engine().answer("at what point is twitching at night serious").topic, topic("seek_care"));
+    assert_eq!(engine().answer("when i fall asleep i jerk, is it dangerous").topic, topic("safety"));
+    assert_eq!(engine().answer("when is a heart attack dangerous").topic, Topic::OUT_OF_SCOPE);
 }
 
 /// A filler word inside a phrase does not break it, and chat shorthand is read
 /// as the words it stands for.
 #[test]
 fn fillers_and_shorthand_keep_the_question_readable() {
-    assert_eq!(engine().answer("what even is a sleep start").topic, Topic::Definition);
-    assert_eq!(engine().answer("y do i get hypnic jerks").topic, Topic::Causes);
-    assert_eq!(engine().answer("wat r night jerks").topic, Topic::Definition);
+    assert_eq!(engine().answer("what even is a sleep start").topic, topic("definition"));
+    assert_eq!(engine().answer("y do i get hypnic jerks").topic, topic("causes"));
+    assert_eq!(engine().answer("wat r night jerks").topic, topic("definition"));
 }
 
 /// A question without an explicit subject is about sleep spasms.
 #[test]
 fn questions_without_a_subject_are_about_sleep_spasms() {
-    assert_eq!(engine().answer("are they dangerous?").topic, Topic::Safety);
-    assert_eq!(engine().answer("why do they happen").topic, Topic::Causes);
-    assert_eq!(engine().answer("how common is it").topic, Topic::Prevalence);
+    assert_eq!(engine().answer("are they dangerous?").topic, topic("safety"));
+    assert_eq!(engine().answer("why do they happen").topic, topic("causes"));
+    assert_eq!(engine().answer("how common is it").topic, topic("prevalence"));
     // Only cues and function words: still about them.
-    assert_eq!(engine().answer("dangerous??").topic, Topic::Safety);
-    assert_eq!(engine().answer("causes?").topic, Topic::Causes);
+    assert_eq!(engine().answer("dangerous??").topic, topic("safety"));
+    assert_eq!(engine().answer("causes?").topic, topic("causes"));
     // An everyday word beside the cue is what the question is about.
-    assert_eq!(engine().answer("Is high pressure dangerous?").topic, Topic::OutOfScope);
-    assert_eq!(engine().answer("is falling dangerous").topic, Topic::OutOfScope);
+    assert_eq!(engine().answer("Is high pressure dangerous?").topic, Topic::OUT_OF_SCOPE);
+    assert_eq!(engine().answer("is falling dangerous").topic, Topic::OUT_OF_SCOPE);
 }
 
 /// An emergency described now wins over everything, even a sleep-spasm question
@@ -321,7 +378,7 @@ fn emergencies_come_first_and_mentions_are_not_emergencies() {
     ];
     for message in emergencies {
         let answer = engine().answer(message);
-        assert_eq!(answer.topic, Topic::Emergency, "{message}");
+        assert_eq!(answer.topic, Topic::EMERGENCY, "{message}");
         assert!(answer.lead.to_lowercase().contains("emergency number"), "{message}");
         assert!(answer.quotes.is_empty());
     }
@@ -329,7 +386,7 @@ fn emergencies_come_first_and_mentions_are_not_emergencies() {
         ["Could my sleep twitches be epilepsy?", "what if I have a seizure in my sleep", "I had a seizure last year"];
     for message in mentions {
         let answer = engine().answer(message);
-        assert_ne!(answer.topic, Topic::Emergency, "{message}");
+        assert_ne!(answer.topic, Topic::EMERGENCY, "{message}");
         assert!(!plain_text(&answer).to_lowercase().contains("call your local emergency"), "{message}");
     }
 }
@@ -341,7 +398,7 @@ fn treatment_replies_say_only_a_doctor_can_decide() {
         ["How are sleep spasms treated?", "what medication helps myoclonus", "Is piracetam used for spasms?"]
     {
         let answer = engine().answer(question);
-        assert_eq!(answer.topic, Topic::Treatment, "{question}");
+        assert_eq!(answer.topic, topic("treatment"), "{question}");
         let lead = answer.lead.to_lowercase();
         assert!(lead.contains("may prescribe") && lead.contains("only a doctor can decide"), "{lead}");
     }
@@ -363,7 +420,7 @@ fn confidence_is_a_share_and_related_topics_are_offered() {
     for question in ["are they dangerous", "hi", "what's the weather", "", "he is not breathing", "jerks"] {
         let answer = engine().answer(question);
         assert!((0.0..=1.0).contains(&answer.confidence), "{question}: {}", answer.confidence);
-        if answer.topic == Topic::Emergency {
+        if answer.topic == Topic::EMERGENCY {
             assert!(answer.related.is_empty());
         } else {
             assert!((2..=4).contains(&answer.related.len()), "{question}: {:?}", answer.related);
@@ -416,7 +473,7 @@ fn emergencies_are_read_as_signs_in_any_wording_about_anyone() {
         "jolted in my sleep and smashed the glass lamp, big cut on my wrist and the blood wont stop",
     ] {
         let answer = engine.answer(message);
-        assert_eq!(answer.topic, Topic::Emergency, "{message}");
+        assert_eq!(answer.topic, Topic::EMERGENCY, "{message}");
         assert!(answer.lead.contains("not the articles"), "{message}: {}", answer.lead);
         assert!(plain_text(&answer).ends_with(engine.disclaimer()));
     }
@@ -436,7 +493,7 @@ fn habits_and_sensations_are_not_emergencies() {
         "my stomach jumps and gurgles after dinner is that dangerous",
     ] {
         let answer = engine.answer(message);
-        assert_ne!(answer.topic, Topic::Emergency, "{message}");
+        assert_ne!(answer.topic, Topic::EMERGENCY, "{message}");
         assert!(!answer.lead.contains("112"), "{message}: {}", answer.lead);
     }
     let reply = plain_text(&engine.answer("I feel like I can't breathe when I jerk awake"));
@@ -463,7 +520,7 @@ fn warning_signs_lead_with_a_doctor_and_never_hear_benign() {
     ] {
         let answer = engine.answer(message);
         let reply = plain_text(&answer);
-        assert_eq!(answer.topic, Topic::SeekCare, "{message}");
+        assert_eq!(answer.topic, topic("seek_care"), "{message}");
         assert!(answer.lead.starts_with("You mention"), "{message}: {}", answer.lead);
         assert!(!reply.to_lowercase().contains("benign"), "{message}: {reply}");
         assert!(!answer.quotes.is_empty(), "{message}: a passage backs the advice");
@@ -483,7 +540,7 @@ fn who_it_is_about_changes_the_reply() {
     ] {
         let answer = engine.answer(message);
         let reply = plain_text(&answer).to_lowercase();
-        assert_eq!(answer.topic, Topic::SeekCare, "{message}");
+        assert_eq!(answer.topic, topic("seek_care"), "{message}");
         assert!(reply.contains("paediatrician"), "{message}: {reply}");
         assert!(!reply.contains("benign") && !reply.contains("not dangerous"), "{message}: {reply}");
     }
@@ -494,7 +551,7 @@ fn who_it_is_about_changes_the_reply() {
     assert!(pregnant.lead.contains("pregnancy"), "{}", pregnant.lead);
     let mother = engine
         .answer("baby is finally asleep. I lay down and my arm flies up as I drift off. is this dangerous for me?");
-    assert_eq!(mother.topic, Topic::Safety, "a question about oneself is about the writer");
+    assert_eq!(mother.topic, topic("safety"), "a question about oneself is about the writer");
 }
 
 /// In a story, the sentence that asks picks the topic; the story adds facts.
@@ -503,16 +560,16 @@ fn the_question_decides_and_the_story_informs() {
     let engine = engine();
     let story = "Hi, I'm 24, stressed with exams, 5 coffees a day and the jerks wake me up every night.";
     let worried = engine.answer(&format!("{story} Should I be worried?"));
-    assert_eq!(worried.topic, Topic::Safety);
+    assert_eq!(worried.topic, topic("safety"));
     assert!(worried.lead.contains("You mention"), "the story's factor adds a line: {}", worried.lead);
     let coffee = engine.answer(&format!("{story} Is it the coffee?"));
-    assert_eq!(coffee.topic, Topic::Triggers);
+    assert_eq!(coffee.topic, topic("triggers"));
     assert!(coffee.lead.starts_with("Coffee may play a part. The articles name caffeine"), "{}", coffee.lead);
     let what_to_do = engine.answer(&format!("{story} What can I do?"));
-    assert_eq!(what_to_do.topic, Topic::SelfHelp);
+    assert_eq!(what_to_do.topic, topic("self_help"));
     let run_on = engine
         .answer("tried everything no coffee after 12 reading instead of tiktok still jolting awake is there a pill");
-    assert_eq!(run_on.topic, Topic::Treatment, "a run-on message ends with its question");
+    assert_eq!(run_on.topic, topic("treatment"), "a run-on message ends with its question");
 }
 
 /// Each factor gets its own first sentence: what the articles say, or that they
@@ -534,7 +591,7 @@ fn factors_are_answered_one_by_one() {
         let answer = engine.answer(message);
         assert!(answer.lead.starts_with("The articles do not mention"), "{message}: {}", answer.lead);
     }
-    assert_eq!(engine.answer("What's the best mattress to buy?").topic, Topic::OutOfScope);
+    assert_eq!(engine.answer("What's the best mattress to buy?").topic, Topic::OUT_OF_SCOPE);
 }
 
 /// A message that names or describes sleep spasms is never refused for one
@@ -548,13 +605,13 @@ fn a_story_about_sleep_spasms_is_never_refused_for_a_word() {
         "I had covid last year and since then I get hypnic jerks. Is that related?",
         "ok so its 2am, im drifting off and my whole body goes BANG like i fell down a stair, deadlines everywhere. so is it dangerous??",
     ] {
-        assert_ne!(engine.answer(message).topic, Topic::OutOfScope, "{message}");
+        assert_ne!(engine.answer(message).topic, Topic::OUT_OF_SCOPE, "{message}");
     }
-    assert_eq!(engine.answer("my dog twitches in his sleep, is he ok?").topic, Topic::OutOfScope);
+    assert_eq!(engine.answer("my dog twitches in his sleep, is he ok?").topic, Topic::OUT_OF_SCOPE);
     let writer =
         "I am 71. Last night as I was falling asleep my whole body jumped. It woke my cat. What is this called?";
-    assert_eq!(engine.answer(writer).topic, Topic::Definition, "an animal in the story of an I");
-    assert_eq!(engine.answer("best jerk chicken marinade for a midnight snack?").topic, Topic::OutOfScope);
+    assert_eq!(engine.answer(writer).topic, topic("definition"), "an animal in the story of an I");
+    assert_eq!(engine.answer("best jerk chicken marinade for a midnight snack?").topic, Topic::OUT_OF_SCOPE);
 }
 
 /// Questions about the bot get short, true, fixed answers.
@@ -571,7 +628,7 @@ fn questions_about_the_bot_get_fixed_answers() {
         ("is this info even legit or r u just making stuff up", &texts.trust),
     ] {
         let answer = engine.answer(message);
-        assert_eq!(answer.topic, Topic::Smalltalk, "{message}");
+        assert_eq!(answer.topic, Topic::SMALLTALK, "{message}");
         assert_eq!(&*answer.lead, text.as_str(), "{message}");
     }
 }
@@ -599,7 +656,7 @@ fn other_languages_get_urgent_help_and_an_honest_reply() {
         ("babu ameanguka kitandani na hawezi kuongea, uso umepinda", "999"),
     ] {
         let answer = engine.answer(message);
-        assert_eq!(answer.topic, Topic::Emergency, "{message}");
+        assert_eq!(answer.topic, Topic::EMERGENCY, "{message}");
         assert!(answer.lead.contains(number), "{message}: {}", answer.lead);
     }
     for message in [
@@ -608,7 +665,7 @@ fn other_languages_get_urgent_help_and_an_honest_reply() {
         "Sind diese Zuckungen beim Einschlafen gefährlich?",
     ] {
         let answer = engine.answer(message);
-        assert_eq!(answer.topic, Topic::OtherLanguage, "{message}");
+        assert_eq!(answer.topic, Topic::OTHER_LANGUAGE, "{message}");
         assert!(!plain_text(&answer).contains("something else"), "{message}");
     }
     assert!(engine.answer("Est-ce dangereux, ces secousses quand je m'endors ?").lead.contains("anglais"));
@@ -636,13 +693,13 @@ fn closings_and_near_misses_are_read_as_they_are() {
         "thank u so much, finally can sleep without panicking 😴 gn",
     ] {
         let thanks = engine.answer(message);
-        assert_eq!(thanks.topic, Topic::Smalltalk, "{message}");
+        assert_eq!(thanks.topic, Topic::SMALLTALK, "{message}");
         assert_eq!(&*thanks.lead, engine.texts().thanks.as_str(), "{message}");
     }
     for message in [
         "4 jolts in a row tonight and now I'm wide awake at 2am with work at 7, what can I do myself to have fewer of them?",
         "I kicked my husband so hard as I fell asleep that he nearly fell off the bed. what is this called?",
     ] {
-        assert_ne!(engine.answer(message).topic, Topic::SeekCare, "{message}");
+        assert_ne!(engine.answer(message).topic, topic("seek_care"), "{message}");
     }
 }

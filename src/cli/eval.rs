@@ -65,6 +65,18 @@ pub(super) fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> 
         cases.extend(load_cases(file).with_context(|| format!("cannot load the questions in {}", file.display()))?);
     }
     cases.retain(|case| case.category.as_ref().is_none_or(|category| !args.skip_category.contains(category)));
+    for case in &cases {
+        let unknown = case.unknown_topics(engine);
+        if !unknown.is_empty() {
+            let known: Vec<&str> = engine.all_topics().map(|topic| topic.id()).collect();
+            anyhow::bail!(
+                "{}: unknown topic `{}`; the topics are {}",
+                case.origin,
+                unknown.join("`, `"),
+                known.join(", ")
+            );
+        }
+    }
     let report = run_cases(engine, &cases);
     let thresholds = args.thresholds();
     let shortfalls = report.shortfalls(&thresholds);

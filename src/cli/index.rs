@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::engine::Engine;
-use crate::topic::Topic;
 
 /// Arguments of `hypnic index`.
 #[derive(Debug, Args)]
@@ -46,8 +45,8 @@ pub(super) fn run(engine: &Engine, args: &IndexArgs) -> anyhow::Result<ExitCode>
     println!("\nindex: {} passages, {} distinct terms", index.num_docs(), index.num_terms());
     println!("vocabulary: {} curated phrases", engine.vocabulary_size());
     println!("topics (backing passages):");
-    for topic in Topic::ANSWERABLE {
-        println!("  {:<11} {}", topic.id(), engine.backing_passages(topic).len());
+    for spec in engine.topics() {
+        println!("  {:<11} {}", spec.topic.id(), engine.backing_passages(spec.topic).len());
     }
     Ok(ExitCode::SUCCESS)
 }

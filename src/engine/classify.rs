@@ -63,21 +63,21 @@ const CONFIDENCE_SCALE: f32 = 2.5;
 /// Confidence given to an in-scope question that matches no topic cue.
 const DEFAULT_TOPIC_CONFIDENCE: f32 = 0.3;
 
-/// The topics a factor without topics of its own is answered on.
-const FACTOR_TOPICS: [Topic; 2] = [Topic::Triggers, Topic::Causes];
-
-/// Order used to break exact ties: safety-related topics first.
-const TIE_ORDER: [Topic; 9] = [
-    Topic::Safety,
-    Topic::SeekCare,
-    Topic::Causes,
-    Topic::Triggers,
-    Topic::Treatment,
-    Topic::SelfHelp,
-    Topic::Types,
-    Topic::Prevalence,
-    Topic::Definition,
-];
+/// The curated topics as the classifier sees them. A topic's slot is its
+/// place in `topics.toml`; every per-topic score is indexed by it.
+#[derive(Debug, Clone)]
+pub(crate) struct TopicTable {
+    /// The topics by slot; an earlier slot wins an exact tie.
+    pub topics: Vec<Topic>,
+    /// Per slot: whether the topic needs sleep spasms named or referred to.
+    pub needs_subject: Vec<bool>,
+    /// The slots whose cues ask what makes spasms happen or worse.
+    pub about_factors: Vec<usize>,
+    /// The slot that answers an in-scope question matching no cue.
+    pub fallback: usize,
+    /// Per passage: the slots of the topics it backs.
+    pub backs: Vec<Vec<usize>>,
+}
 
 /// A topic that answers another topic's questions when they open a certain way:
 /// "**when** are they dangerous?" asks for the warning signs, not for safety.
@@ -85,10 +85,10 @@ const TIE_ORDER: [Topic; 9] = [
 pub(crate) struct Opening {
     /// The opening words, lower case.
     pub words: Vec<String>,
-    /// The topic that answers.
-    pub to: Topic,
-    /// The topics whose cues it takes.
-    pub from: Vec<Topic>,
+    /// The slot of the topic that answers.
+    pub to: usize,
+    /// The slots of the topics whose cues it takes.
+    pub from: Vec<usize>,
 }
 
 /// What the engine decided a message is.
@@ -119,8 +119,8 @@ pub(crate) enum Verdict {
 pub(crate) struct Decision {
     /// The verdict.
     pub verdict: Verdict,
-    /// Final score per topic, in [`Topic::ANSWERABLE`] order.
-    pub scores: [f32; 9],
+    /// Final score per topic slot (empty when no scores were needed).
+    pub scores: Vec<f32>,
 }
 
 /// What the phrases of a question say, gathered once.
@@ -145,15 +145,23 @@ pub(crate) struct Evidence {
     content_phrases: usize,
     smalltalk: Option<SmalltalkKind>,
     only_smalltalk: bool,
-    entity_topics: Vec<Topic>,
-    cue_scores: [f32; 9],
-    entity_scores: [f32; 9],
+    /// The slots of the topics an entity named is discussed under.
+    entity_topics: Vec<usize>,
+    /// Per topic slot: the weight of the cues found.
+    cue_scores: Vec<f32>,
+    /// Per topic slot: the weight of the cues carried by entities.
+    entity_scores: Vec<f32>,
 }
 
 impl Evidence {
     /// Gathers the evidence of an analysed question.
     pub fn gather(analysis: &Analysis, vocabulary: &Vocabulary) -> Evidence {
-        let mut evidence = Evidence { only_smalltalk: analysis.foreign.is_empty(), ..Evidence::default() };
+        let mut evidence = Evidence {
+            only_smalltalk: analysis.foreign.is_empty(),
+            cue_scores: vec![0.0; vocabulary.topic_count()],
+            entity_scores: vec![0.0; vocabulary.topic_count()],
+            ..Evidence::default()
+        };
         let mut anaphors = 0;
         let (mut movement, mut sleep_time, mut elsewhere) = (false, false, false);
         let mut counted = Vec::with_capacity(analysis.phrases.len());
@@ -190,12 +198,11 @@ impl Evidence {
                 continue;
             }
             counted.push(id);
-            for &(topic, weight) in &meaning.cues {
-                let Some(slot) = topic.answerable_index() else { continue };
+            for &(slot, weight) in &meaning.cues {
                 if meaning.entity {
                     evidence.entity_scores[slot] += weight;
-                    if !evidence.entity_topics.contains(&topic) {
-                        evidence.entity_topics.push(topic);
+                    if !evidence.entity_topics.contains(&slot) {
+                        evidence.entity_topics.push(slot);
                     }
                 } else {
                     evidence.cue_scores[slot] += weight;
@@ -225,8 +232,8 @@ impl Evidence {
         let Some(opening) = openings.iter().find(|opening| analysis.words.starts_with(&opening.words)) else {
             return;
         };
-        let Some(to) = opening.to.answerable_index() else { return };
-        for from in opening.from.iter().filter_map(|topic| topic.answerable_index()) {
+        let to = opening.to;
+        for &from in &opening.from {
             self.cue_scores[to] += self.cue_scores[from];
             self.cue_scores[from] = 0.0;
         }
@@ -250,8 +257,8 @@ impl Evidence {
     }
 
     /// Whether the cues ask what causes the spasms or makes them worse.
-    pub fn asks_what_makes_them_worse(&self) -> bool {
-        FACTOR_TOPICS.iter().filter_map(|topic| topic.answerable_index()).any(|slot| self.cue_scores[slot] > 0.0)
+    pub fn asks_what_makes_them_worse(&self, table: &TopicTable) -> bool {
+        table.about_factors.iter().any(|&slot| self.cue_scores[slot] > 0.0)
     }
 
     /// How strongly the cues ask for any one topic.
@@ -274,8 +281,8 @@ impl Evidence {
     /// Takes the topic cues of `question`, the sentence that asks: the story
     /// around it keeps deciding the scope, but not the topic.
     pub fn take_topic_cues(&mut self, question: &Evidence) {
-        self.cue_scores = question.cue_scores;
-        self.entity_scores = question.entity_scores;
+        self.cue_scores.clone_from(&question.cue_scores);
+        self.entity_scores.clone_from(&question.entity_scores);
         self.entity_topics.clone_from(&question.entity_topics);
         self.smalltalk = question.smalltalk;
         self.only_smalltalk = question.only_smalltalk;
@@ -295,16 +302,10 @@ fn dummy_its(words: &[String]) -> usize {
 
 /// Decides the verdict for a question that is not an emergency.
 ///
-/// `hits` are the search results and `backs(passage)` the topics a passage backs.
-/// `needs_subject[slot]` says which topics need sleep spasms named or referred to.
-pub(crate) fn decide<'a>(
-    analysis: &Analysis,
-    evidence: &Evidence,
-    hits: &[Hit],
-    backs: impl Fn(usize) -> &'a [Topic],
-    needs_subject: &[bool; 9],
-) -> Decision {
-    let verdict = |verdict| Decision { verdict, scores: [0.0; 9] };
+/// `hits` are the search results; `table` says which passages back which topics
+/// and which topics need sleep spasms named or referred to.
+pub(crate) fn decide(analysis: &Analysis, evidence: &Evidence, hits: &[Hit], table: &TopicTable) -> Decision {
+    let verdict = |verdict| Decision { verdict, scores: Vec::new() };
     if analysis.words.is_empty() {
         return verdict(Verdict::Unreadable);
     }
@@ -350,34 +351,33 @@ pub(crate) fn decide<'a>(
 
     // Only cues and function words: "dangerous??", "causes?", "rare or common?".
     let bare = foreign == 0 && analysis.common_words == 0 && !evidence.has_context && !evidence.has_entity;
-    let mut scores = evidence.cue_scores;
+    let mut scores = evidence.cue_scores.clone();
     // An entity named alone ("epilepsy??") is asked about on its own topics.
     let own_cues = evidence.cue_scores.iter().any(|score| *score > 0.0);
     if entity_is_subject && own_cues {
-        for topic in &evidence.entity_topics {
-            if let Some(slot) = topic.answerable_index() {
-                scores[slot] += ENTITY_HOME_BONUS;
-            }
+        for &slot in &evidence.entity_topics {
+            scores[slot] += ENTITY_HOME_BONUS;
         }
     } else {
-        for (score, entity) in scores.iter_mut().zip(evidence.entity_scores) {
+        for (score, entity) in scores.iter_mut().zip(&evidence.entity_scores) {
             *score += entity;
         }
     }
-    add_search_votes(&mut scores, hits, backs);
+    add_search_votes(&mut scores, hits, &table.backs);
 
     let ranked = rank(&scores);
     let (best, best_score) = ranked[0];
     let verdict = if best_score <= 0.0 {
-        Verdict::Answer { topic: Topic::Definition, confidence: DEFAULT_TOPIC_CONFIDENCE, runner_up: None }
+        let topic = table.topics[table.fallback];
+        Verdict::Answer { topic, confidence: DEFAULT_TOPIC_CONFIDENCE, runner_up: None }
     } else if entity_is_subject
         && !(evidence.entity_topics.contains(&best)
-            || evidence.entity_topics.is_empty() && FACTOR_TOPICS.contains(&best))
+            || evidence.entity_topics.is_empty() && table.about_factors.contains(&best))
     {
         // An entity is answered on its own topics; a factor with none ("is
         // alcohol a trigger?") only on what makes spasms worse.
         Verdict::OutOfScope { confidence: 0.6 }
-    } else if best.answerable_index().is_some_and(|slot| needs_subject[slot])
+    } else if table.needs_subject[best]
         && !evidence.has_subject
         && !entity_is_subject
         && (foreign > 0 || !evidence.has_anaphor && !bare)
@@ -393,22 +393,20 @@ pub(crate) fn decide<'a>(
         let margin = (best_score - second_score) / best_score;
         let confidence = (strength * (0.5 + 0.5 * margin)).clamp(0.0, 1.0);
         let close = second_score >= RUNNER_UP_SHARE * best_score && second_score >= RUNNER_UP_MIN_SCORE;
-        Verdict::Answer { topic: best, confidence, runner_up: close.then_some(second) }
+        Verdict::Answer { topic: table.topics[best], confidence, runner_up: close.then(|| table.topics[second]) }
     };
     Decision { verdict, scores }
 }
 
 /// Each of the best passages votes, in proportion to its score, for the topics it
 /// backs; a topic keeps its strongest vote.
-fn add_search_votes<'a>(scores: &mut [f32; 9], hits: &[Hit], backs: impl Fn(usize) -> &'a [Topic]) {
+fn add_search_votes(scores: &mut [f32], hits: &[Hit], backs: &[Vec<usize>]) {
     let Some(top) = hits.first().map(|hit| hit.score).filter(|s| *s > 0.0) else { return };
-    let mut votes = [0.0f32; 9];
+    let mut votes = vec![0.0f32; scores.len()];
     for hit in hits {
         let vote = SEARCH_VOTE * hit.score / top;
-        for topic in backs(hit.passage) {
-            if let Some(slot) = topic.answerable_index() {
-                votes[slot] = votes[slot].max(vote);
-            }
+        for &slot in backs.get(hit.passage).map_or(&[][..], Vec::as_slice) {
+            votes[slot] = votes[slot].max(vote);
         }
     }
     for (score, vote) in scores.iter_mut().zip(votes) {
@@ -416,11 +414,13 @@ fn add_search_votes<'a>(scores: &mut [f32; 9], hits: &[Hit], backs: impl Fn(usiz
     }
 }
 
-/// Topics by score, best first; exact ties follow [`TIE_ORDER`].
-fn rank(scores: &[f32; 9]) -> Vec<(Topic, f32)> {
-    let mut ranked: Vec<(Topic, f32)> =
-        TIE_ORDER.iter().map(|&topic| (topic, topic.answerable_index().map_or(0.0, |slot| scores[slot]))).collect();
+/// Topic slots by score, best first; an exact tie goes to the earlier slot.
+/// There is always a second entry, scored zero when there is one topic only.
+fn rank(scores: &[f32]) -> Vec<(usize, f32)> {
+    let mut ranked: Vec<(usize, f32)> = scores.iter().copied().enumerate().collect();
+    // A stable sort keeps the file's order among equal scores.
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked.resize(ranked.len().max(2), (0, 0.0));
     ranked
 }
 
@@ -429,20 +429,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ties_prefer_safety_topics() {
-        let mut scores = [0.0; 9];
-        scores[Topic::Definition.answerable_index().unwrap()] = 2.0;
-        scores[Topic::Safety.answerable_index().unwrap()] = 2.0;
-        assert_eq!(rank(&scores)[0].0, Topic::Safety);
+    fn ties_go_to_the_earlier_topic() {
+        let scores = [0.0, 2.0, 0.0, 2.0];
+        assert_eq!(rank(&scores)[0], (1, 2.0));
+        assert_eq!(rank(&scores)[1], (3, 2.0));
+        assert_eq!(rank(&[1.0]).len(), 2);
     }
 
     #[test]
     fn search_votes_keep_the_strongest_vote_per_topic() {
-        let mut scores = [0.0; 9];
-        let hits = [Hit { passage: 0, score: 4.0 }, Hit { passage: 1, score: 2.0 }];
-        let backing = [vec![Topic::Causes], vec![Topic::Causes, Topic::Types]];
-        add_search_votes(&mut scores, &hits, |p| &backing[p]);
-        assert_eq!(scores[Topic::Causes.answerable_index().unwrap()], SEARCH_VOTE);
-        assert_eq!(scores[Topic::Types.answerable_index().unwrap()], SEARCH_VOTE / 2.0);
+        let mut scores = [0.0; 3];
+        let hits = [Hit { passage: 0, score: 4.0 }, Hit { passage: 1, score: 2.0 }, Hit { passage: 9, score: 1.0 }];
+        let backs = [vec![0], vec![0, 2]];
+        add_search_votes(&mut scores, &hits, &backs);
+        assert_eq!(scores, [SEARCH_VOTE, 0.0, SEARCH_VOTE / 2.0]);
     }
 }

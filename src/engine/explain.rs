@@ -41,7 +41,7 @@ impl Explanation {
         engine: &Engine,
         reading: &Reading,
         hits: &[Hit],
-        scores: &[f32; 9],
+        scores: &[f32],
         planned: Planned,
     ) -> Explanation {
         let vocabulary = engine.vocabulary();
@@ -63,7 +63,7 @@ impl Explanation {
             reasons: planned.reasons,
             search_stems: analysis.search_stems.clone(),
             hits: hits.iter().map(|hit| (hit.passage, hit.score)).collect(),
-            scores: Topic::ANSWERABLE.iter().zip(scores).map(|(t, s)| (*t, *s)).collect(),
+            scores: engine.topics().iter().zip(scores).map(|(spec, s)| (spec.topic, *s)).collect(),
             answer: planned.answer,
         }
     }

@@ -33,7 +33,7 @@ pub use explain::Explanation;
 use words::words;
 pub use words::{MAX_QUESTION_CHARS, Sanitized, sanitize};
 
-use self::classify::{Decision, Evidence, Opening, decide};
+use self::classify::{Decision, Evidence, Opening, TopicTable, decide};
 use self::plan::{Planned, Reasons};
 use self::reading::{Reader, Reading};
 use self::vocabulary::Vocabulary;
@@ -41,7 +41,7 @@ use crate::answer::{Answer, Offer, Quote};
 use crate::cleaning::{Corpus, Source};
 use crate::error::Result;
 use crate::index::{Hit, PassageIndex};
-use crate::knowledge::{Knowledge, Located, SmalltalkKind, Texts, TopicSpec};
+use crate::knowledge::{Knowledge, Located, SmalltalkKind, Texts, TopicRole, TopicSpec};
 use crate::topic::Topic;
 
 /// How many passages a search returns; they vote for topics and rank quotes.
@@ -52,9 +52,6 @@ pub const MAX_QUOTES: usize = 3;
 
 /// Quotes stop once their text passes this many characters (one is always kept).
 pub const MAX_QUOTE_CHARS: usize = 650;
-
-/// Topics offered under replies that are not topic answers.
-pub(crate) const STARTER_TOPICS: [Topic; 3] = [Topic::Safety, Topic::Causes, Topic::SeekCare];
 
 /// A message read up to the decision; [`Engine::answer`] and [`Engine::explain`]
 /// both start from it.
@@ -80,19 +77,21 @@ struct Inner {
     reader: Reader,
     /// Per factor: the passage backing what the articles say of it, if they name it.
     factor_passages: Vec<Option<usize>>,
-    /// One per answerable topic, in [`Topic::ANSWERABLE`] order.
+    /// The curated topics, by slot (their order in `topics.toml`).
     topics: Vec<TopicSpec>,
-    /// Per answerable topic: the backing passage ids, in curated order.
+    /// The topics as the classifier sees them.
+    table: TopicTable,
+    /// Per topic slot: the backing passage ids, in curated order.
     backing: Vec<Vec<usize>>,
-    /// Per passage: the topics it backs.
-    backs: Vec<Vec<Topic>>,
-    /// Per answerable topic: whether it needs sleep spasms named or referred to.
-    needs_subject: [bool; 9],
+    /// The topics offered under replies that are not topic answers.
+    starters: Vec<Topic>,
+    /// The topic of each planning role, by [`role_slot`].
+    roles: [Topic; 3],
     /// Questions a topic takes from others by how they open.
     openings: Vec<Opening>,
     /// Per passage: its quote, ready to share, and its length in characters.
     quotes: Vec<(Quote, usize)>,
-    /// Per answerable topic: its lead, ready to share.
+    /// Per topic slot: its lead, ready to share.
     leads: Vec<Arc<str>>,
     /// The disclaimer, ready to share.
     disclaimer: Arc<str>,
@@ -110,15 +109,15 @@ impl Engine {
         let corpus = Corpus::clean(&knowledge.articles, &knowledge.junk);
         let mut backs = vec![Vec::new(); corpus.passages.len()];
         let mut backing = Vec::with_capacity(knowledge.topics.len());
-        for spec in &knowledge.topics {
+        for (slot, spec) in knowledge.topics.iter().enumerate() {
             let mut ids = Vec::new();
             for fragment in &spec.backing {
                 let id = find_passage(&corpus, fragment)?;
                 if !ids.contains(&id) {
                     ids.push(id);
                 }
-                if !backs[id].contains(&spec.topic) {
-                    backs[id].push(spec.topic);
+                if !backs[id].contains(&slot) {
+                    backs[id].push(slot);
                 }
             }
             backing.push(ids);
@@ -144,18 +143,30 @@ impl Engine {
             (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), vocabulary)
         });
         let index = index?;
-        let mut needs_subject = [false; 9];
-        for (slot, spec) in knowledge.topics.iter().enumerate() {
-            needs_subject[slot] = spec.needs_subject;
-        }
-        let openings = knowledge
-            .topics
+        let topics = &knowledge.topics;
+        let slot_of = |topic: Topic| topics.iter().position(|spec| spec.topic == topic).unwrap_or_default();
+        let openings = topics
             .iter()
-            .filter_map(|spec| spec.takes_over.as_ref().map(|take| (spec.topic, take)))
+            .enumerate()
+            .filter_map(|(to, spec)| spec.takes_over.as_ref().map(|take| (to, take)))
             .flat_map(|(to, take)| {
-                take.opened_by.iter().map(move |opening| Opening { words: words(opening), to, from: take.from.clone() })
+                let from: Vec<usize> = take.from.iter().map(|&topic| slot_of(topic)).collect();
+                take.opened_by.iter().map(move |opening| Opening { words: words(opening), to, from: from.clone() })
             })
             .collect();
+        // Loading checked that every role has exactly one topic.
+        let role = |role: TopicRole| {
+            topics.iter().find(|spec| spec.role == Some(role)).map_or(topics[0].topic, |spec| spec.topic)
+        };
+        let roles = [role(TopicRole::Warning), role(TopicRole::Factors), role(TopicRole::Fallback)];
+        let table = TopicTable {
+            topics: topics.iter().map(|spec| spec.topic).collect(),
+            needs_subject: topics.iter().map(|spec| spec.needs_subject).collect(),
+            about_factors: topics.iter().enumerate().filter(|(_, spec)| spec.about_factors).map(|(s, _)| s).collect(),
+            fallback: slot_of(roles[role_slot(TopicRole::Fallback)]),
+            backs,
+        };
+        let starters = topics.iter().filter(|spec| spec.starter).map(|spec| spec.topic).collect();
         let quotes = corpus
             .passages
             .iter()
@@ -173,7 +184,9 @@ impl Engine {
         let disclaimer = Arc::from(knowledge.texts.disclaimer.as_str());
         Ok(Engine {
             inner: Arc::new(Inner {
-                needs_subject,
+                table,
+                starters,
+                roles,
                 openings,
                 quotes,
                 leads,
@@ -193,7 +206,6 @@ impl Engine {
                 factor_passages,
                 topics: knowledge.topics,
                 backing,
-                backs,
                 texts: knowledge.texts,
             }),
         })
@@ -244,7 +256,8 @@ impl Engine {
         // A factor named beside the jerks ("do cigs cause the jerks") is what is
         // asked about, not a foreign subject.
         if evidence.names_a_movement()
-            || (evidence.refers_back() || evidence.places_in_sleep()) && evidence.asks_what_makes_them_worse()
+            || (evidence.refers_back() || evidence.places_in_sleep())
+                && evidence.asks_what_makes_them_worse(&inner.table)
         {
             reading.forget_factor_words_as_foreign();
         }
@@ -273,7 +286,7 @@ impl Engine {
         };
         let settled = reading.emergency().is_some() || reading.not_english;
         let hits = if !settled && evidence.needs_search(scope) { self.search(stems) } else { Vec::new() };
-        let decision = decide(scope, &evidence, &hits, |passage| &inner.backs[passage], &inner.needs_subject);
+        let decision = decide(scope, &evidence, &hits, &inner.table);
         Assessment { reading, evidence, hits, decision }
     }
 
@@ -282,21 +295,22 @@ impl Engine {
     pub fn answer_topic(&self, topic: Topic) -> Answer {
         let texts = &self.inner.texts;
         match topic {
-            Topic::Emergency => self.fixed_answer(topic, &texts.emergency, None),
-            Topic::OutOfScope => self.fixed_answer(topic, &texts.out_of_scope, None),
-            Topic::Smalltalk => self.fixed_answer(topic, &texts.greeting, None),
+            Topic::EMERGENCY => self.fixed_answer(topic, &texts.emergency, None),
+            Topic::OUT_OF_SCOPE => self.fixed_answer(topic, &texts.out_of_scope, None),
+            Topic::SMALLTALK => self.fixed_answer(topic, &texts.greeting, None),
+            Topic::OTHER_LANGUAGE => self.fixed_answer(topic, &texts.other_language, None),
             _ => self.topic_answer(topic, &[]),
         }
     }
 
     /// The reply to a greeting, for a bot's welcome.
     pub fn welcome(&self) -> Answer {
-        self.fixed_answer(Topic::Smalltalk, &self.inner.texts.greeting, None)
+        self.fixed_answer(Topic::SMALLTALK, &self.inner.texts.greeting, None)
     }
 
     /// The reply to "who are you?" or "help".
     pub fn about(&self) -> Answer {
-        self.fixed_answer(Topic::Smalltalk, &self.inner.texts.about, None)
+        self.fixed_answer(Topic::SMALLTALK, &self.inner.texts.about, None)
     }
 
     /// The user-visible texts.
@@ -339,14 +353,45 @@ impl Engine {
         &self.inner.vocabulary
     }
 
+    /// The curated topics, in the order of `topics.toml`.
+    pub fn topics(&self) -> &[TopicSpec] {
+        &self.inner.topics
+    }
+
+    /// Every topic a reply can have: the curated ones, then the fixed outcomes.
+    pub fn all_topics(&self) -> impl Iterator<Item = Topic> + '_ {
+        self.inner.table.topics.iter().copied().chain(Topic::FIXED)
+    }
+
+    /// The topic or fixed outcome with this id, if there is one. Safe for any
+    /// text, such as button data sent by a user.
+    pub fn topic_by_id(&self, id: &str) -> Option<Topic> {
+        Topic::fixed(id).or_else(|| self.inner.table.topics.iter().copied().find(|topic| topic.id() == id))
+    }
+
+    /// The topic that plays `role` in planning replies.
+    pub fn topic_with_role(&self, role: TopicRole) -> Topic {
+        self.inner.roles[role_slot(role)]
+    }
+
+    /// The topics offered under replies that are not topic answers.
+    pub fn starter_topics(&self) -> &[Topic] {
+        &self.inner.starters
+    }
+
+    /// The place of a curated topic in `topics.toml` (none for fixed outcomes).
+    fn slot(&self, topic: Topic) -> Option<usize> {
+        self.inner.table.topics.iter().position(|known| *known == topic)
+    }
+
     /// The curated spec of an answerable topic.
     pub fn topic(&self, topic: Topic) -> Option<&TopicSpec> {
-        topic.answerable_index().map(|slot| &self.inner.topics[slot])
+        self.slot(topic).map(|slot| &self.inner.topics[slot])
     }
 
     /// The passages backing an answerable topic, in curated order.
     pub fn backing_passages(&self, topic: Topic) -> &[usize] {
-        topic.answerable_index().map_or(&[], |slot| &self.inner.backing[slot])
+        self.slot(topic).map_or(&[], |slot| &self.inner.backing[slot])
     }
 
     /// The short label of a topic, for buttons.
@@ -386,15 +431,16 @@ impl Engine {
             lead: Arc::from(lead),
             quotes: Vec::new(),
             also: None,
-            related: if topic == Topic::Emergency { Vec::new() } else { STARTER_TOPICS.to_vec() },
+            related: if topic == Topic::EMERGENCY { Vec::new() } else { self.inner.starters.clone() },
             disclaimer: Arc::clone(&self.inner.disclaimer),
         }
     }
 
     fn topic_answer(&self, topic: Topic, hits: &[Hit]) -> Answer {
-        let (Some(spec), Some(slot)) = (self.topic(topic), topic.answerable_index()) else {
-            return self.fixed_answer(Topic::OutOfScope, &self.inner.texts.out_of_scope, None);
+        let Some(slot) = self.slot(topic) else {
+            return self.fixed_answer(Topic::OUT_OF_SCOPE, &self.inner.texts.out_of_scope, None);
         };
+        let spec = &self.inner.topics[slot];
         Answer {
             topic,
             confidence: 1.0,
@@ -427,6 +473,15 @@ impl Engine {
         let spec = self.topic(topic)?;
         let text = self.inner.texts.also_offer.replace("{label}", &spec.label).replace("{question}", &spec.question);
         Some(Offer { topic, label: spec.label.clone(), text })
+    }
+}
+
+/// Where a role's topic is kept in `Inner::roles`.
+fn role_slot(role: TopicRole) -> usize {
+    match role {
+        TopicRole::Warning => 0,
+        TopicRole::Factors => 1,
+        TopicRole::Fallback => 2,
     }
 }
 

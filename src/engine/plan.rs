@@ -16,23 +16,17 @@
 
 use std::sync::Arc;
 
+use super::Engine;
 use super::classify::{Decision, Evidence, Verdict};
 use super::reading::{FactorFact, Reading};
-use super::{Engine, STARTER_TOPICS};
 use crate::answer::{Answer, Quote};
 use crate::index::Hit;
+use crate::knowledge::TopicRole;
 use crate::topic::Topic;
-
-/// Topics whose lead reassures ("benign", "very common"): never said beside a
-/// warning sign or to a person the articles never call benign.
-const REASSURING: [Topic; 2] = [Topic::Safety, Topic::Prevalence];
 
 /// Thanks with a cue at least this strong is a question after all ("ok but how
 /// common is it really").
 const CLOSING_MAX_CUE: f32 = 3.0;
-
-/// Topics a question about one factor is answered under.
-const FACTOR_TOPICS: [Topic; 2] = [Topic::Triggers, Topic::Causes];
 
 /// A reply and the reasons that chose it.
 pub(crate) struct Planned {
@@ -96,18 +90,18 @@ impl Engine {
                     None => texts.emergency.clone(),
                 },
             };
-            return self.fixed_plan(Topic::Emergency, &text, notice, reasons);
+            return self.fixed_plan(Topic::EMERGENCY, &text, notice, reasons);
         }
         if reading.analysis.words.is_empty() {
             reasons.push(|| "no words".to_string());
-            return self.fixed_plan(Topic::OutOfScope, &texts.unreadable, notice, reasons);
+            return self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons);
         }
         if reading.not_english {
             let text = language.map_or(&texts.other_language, |language| &language.english_only);
             if language.is_none() {
                 reasons.push(|| "no English words, and not a listed language".to_string());
             }
-            return self.fixed_plan(Topic::OtherLanguage, text, notice, reasons);
+            return self.fixed_plan(Topic::OTHER_LANGUAGE, text, notice, reasons);
         }
 
         let warnings: Vec<&str> =
@@ -127,24 +121,25 @@ impl Engine {
         // A warning sign told of a movement or of the night is about sleep spasms.
         let told_of_the_night = evidence.names_a_movement() || evidence.places_in_sleep();
         // So is a factor asked about as a cause at night ("is it from scrolling my phone in bed?").
-        let factor_at_night = reading.asked_factor().is_some() && evidence.asks_what_makes_them_worse();
+        let factor_at_night =
+            reading.asked_factor().is_some() && evidence.asks_what_makes_them_worse(&self.inner.table);
         // "thank u, that calmed me down, gonna try to sleep now": no question, a closing.
         let closing = evidence
             .closing()
             .filter(|_| !reading.asks && warnings.is_empty() && evidence.cue_strength() < CLOSING_MAX_CUE);
         if let (Verdict::Answer { .. } | Verdict::OutOfScope { .. }, Some(kind)) = (&decision.verdict, closing) {
             reasons.push(|| format!("no question, and small talk that closes: {kind:?}").to_lowercase());
-            return self.fixed_plan(Topic::Smalltalk, self.smalltalk_text(kind), notice, reasons);
+            return self.fixed_plan(Topic::SMALLTALK, self.smalltalk_text(kind), notice, reasons);
         }
         let (asked, confidence, runner_up) = match decision.verdict {
-            Verdict::Unreadable => return self.fixed_plan(Topic::OutOfScope, &texts.unreadable, notice, reasons),
+            Verdict::Unreadable => return self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons),
             Verdict::Smalltalk(kind) => {
                 reasons.push(|| format!("small talk: {kind:?}").to_lowercase());
-                return self.fixed_plan(Topic::Smalltalk, self.smalltalk_text(kind), notice, reasons);
+                return self.fixed_plan(Topic::SMALLTALK, self.smalltalk_text(kind), notice, reasons);
             }
             Verdict::OutOfScope { confidence } if !(told_of_the_night && (!warnings.is_empty() || factor_at_night)) => {
                 reasons.push(|| "not about sleep spasms".to_string());
-                let mut planned = self.fixed_plan(Topic::OutOfScope, &texts.out_of_scope, notice, reasons);
+                let mut planned = self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.out_of_scope, notice, reasons);
                 planned.answer.confidence = confidence;
                 return planned;
             }
@@ -156,6 +151,7 @@ impl Engine {
         let mut quotes: Vec<usize> = Vec::new();
         let asked_factor = reading.asked_factor();
         let no_benign = person.is_some_and(|(spec, _)| spec.no_benign);
+        let warning_topic = self.topic_with_role(TopicRole::Warning);
         let topic = if !warnings.is_empty() || no_benign {
             if !warnings.is_empty() {
                 paragraphs.push(texts.warning.replace("{signs}", &join_labels(&warnings)));
@@ -163,28 +159,29 @@ impl Engine {
             if let Some((spec, _)) = person {
                 paragraphs.push(spec.caveat.clone());
             }
-            quotes.extend(self.quote_ids(Topic::SeekCare, hits).into_iter().take(1));
+            quotes.extend(self.quote_ids(warning_topic, hits).into_iter().take(1));
             if let Some(factor) = asked_factor {
                 self.add_factor(factor, true, &mut paragraphs, &mut quotes);
             }
-            if let Some(topic) = asked.filter(|topic| !REASSURING.contains(topic) && *topic != Topic::SeekCare) {
+            if let Some(topic) = asked.filter(|topic| !self.is_reassuring(*topic) && *topic != warning_topic) {
                 reasons.push(|| format!("asked topic `{topic}`, answered after seeing a doctor"));
                 paragraphs.push(self.lead(topic).to_string());
                 quotes.extend(self.quote_ids(topic, hits).into_iter().take(1));
             } else if warnings.is_empty() {
-                paragraphs.push(self.lead(Topic::SeekCare).to_string());
+                paragraphs.push(self.lead(warning_topic).to_string());
             }
             reasons.push(|| "rule: seeing a doctor leads".to_string());
-            Topic::SeekCare
+            warning_topic
         } else {
-            let fallback = if asked_factor.is_some() { Topic::Triggers } else { Topic::SeekCare };
+            let factors_topic = self.topic_with_role(TopicRole::Factors);
+            let fallback = if asked_factor.is_some() { factors_topic } else { warning_topic };
             let mut topic = asked.unwrap_or(fallback);
             if let Some((spec, _)) = person {
                 paragraphs.push(spec.caveat.clone());
             }
             match asked_factor {
-                Some(factor) if FACTOR_TOPICS.contains(&topic) || evidence.cue_strength() <= 0.0 => {
-                    topic = Topic::Triggers;
+                Some(factor) if self.is_about_factors(topic) || evidence.cue_strength() <= 0.0 => {
+                    topic = factors_topic;
                     reasons.push(|| format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
                     self.add_factor(factor, true, &mut paragraphs, &mut quotes);
                     if !self.inner.reader.factors()[factor.fact.index].named {
@@ -202,7 +199,7 @@ impl Engine {
                     && self.inner.reader.factors()[factor.fact.index].named
                     && asked_factor.is_none_or(|asked| asked.fact.index != factor.fact.index)
             });
-            if let Some(factor) = story.filter(|_| topic != Topic::Definition && topic != Topic::Types) {
+            if let Some(factor) = story.filter(|_| self.topic(topic).is_some_and(|spec| spec.story_factors)) {
                 reasons.push(|| format!("story factor `{}` adds a line", self.factor_id(factor)));
                 self.add_factor(factor, false, &mut paragraphs, &mut quotes);
             }
@@ -229,7 +226,7 @@ impl Engine {
             lead: Arc::from(paragraphs.join("\n\n")),
             quotes: self.take_quotes(&quotes),
             also: runner_up.filter(|other| *other != topic && warnings.is_empty()).and_then(|other| self.offer(other)),
-            related: self.topic(topic).map_or_else(|| STARTER_TOPICS.to_vec(), |spec| spec.related.clone()),
+            related: self.topic(topic).map_or_else(|| self.starter_topics().to_vec(), |spec| spec.related.clone()),
             disclaimer: Arc::clone(&self.inner.disclaimer),
         };
         Planned { answer, reasons: reasons.into_lines() }
@@ -265,9 +262,19 @@ impl Engine {
         &self.inner.reader.factors()[factor.fact.index].id
     }
 
+    /// Whether a topic's lead reassures: never beside a warning sign.
+    fn is_reassuring(&self, topic: Topic) -> bool {
+        self.topic(topic).is_some_and(|spec| spec.reassuring)
+    }
+
+    /// Whether a topic's cues ask what makes spasms happen or worse.
+    fn is_about_factors(&self, topic: Topic) -> bool {
+        self.topic(topic).is_some_and(|spec| spec.about_factors)
+    }
+
     /// The lead of an answerable topic (empty for the others).
     fn lead(&self, topic: Topic) -> &str {
-        topic.answerable_index().map_or("", |slot| &self.inner.leads[slot])
+        self.slot(topic).map_or("", |slot| &self.inner.leads[slot])
     }
 
     /// Quotes for passage ids, in order, within the quote budget.

@@ -12,7 +12,6 @@ use super::words::words;
 use crate::cleaning::Corpus;
 use crate::index::english_analyzer;
 use crate::knowledge::{Dictionary, Lexicon, SmalltalkKind, TopicSpec};
-use crate::topic::Topic;
 
 /// Everything the curated files say about one phrase.
 #[derive(Debug, Clone, Default)]
@@ -41,8 +40,8 @@ pub(crate) struct Meaning {
     pub animal: bool,
     /// A greeting, thanks, goodbye or "who are you".
     pub smalltalk: Option<SmalltalkKind>,
-    /// Topic cue weights.
-    pub cues: Vec<(Topic, f32)>,
+    /// Topic cue weights, by topic slot (the topic's place in `topics.toml`).
+    pub cues: Vec<(usize, f32)>,
     /// Extra stems to search for (synonyms).
     pub expansions: Vec<String>,
 }
@@ -140,9 +139,16 @@ pub(crate) struct Vocabulary {
     /// Stems of the words that may stand inside a phrase ("what even is").
     filler_stems: HashSet<String>,
     analyzer: TextAnalyzer,
+    /// How many topics the cues point to; cue slots are below it.
+    topic_count: usize,
 }
 
 impl Vocabulary {
+    /// How many topics the cues point to.
+    pub fn topic_count(&self) -> usize {
+        self.topic_count
+    }
+
     /// Compiles the lexicon and topic cues, and learns the article words for spelling.
     /// The English words of the emergency patterns (`emergency_words`) become
     /// spelling targets too, so "he stoped breathing" reaches `stopped breathing`.
@@ -209,13 +215,13 @@ impl Vocabulary {
                 builder.meaning(phrase).smalltalk = Some(*kind);
             }
         }
-        for spec in topics {
+        for (slot, spec) in topics.iter().enumerate() {
             for (phrase, weight) in &spec.cues {
                 // Cues that stem alike ("concern", "concerned") are one cue: keep the strongest.
                 let cues = &mut builder.meaning(phrase).cues;
-                match cues.iter_mut().find(|(topic, _)| *topic == spec.topic) {
+                match cues.iter_mut().find(|(cued, _)| *cued == slot) {
                     Some(cue) => cue.1 = cue.1.max(*weight),
-                    None => cues.push((spec.topic, *weight)),
+                    None => cues.push((slot, *weight)),
                 }
             }
         }
@@ -268,6 +274,7 @@ impl Vocabulary {
             ids.sort_by_key(|&id| std::cmp::Reverse(builder.phrases[id].stems.len()));
         }
         Vocabulary {
+            topic_count: topics.len(),
             phrases: builder.phrases,
             by_first_stem,
             stem_cache: builder.stem_cache,

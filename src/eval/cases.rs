@@ -8,6 +8,7 @@ use std::path::Path;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
+use crate::Engine;
 use crate::error::{Error, Result};
 use crate::knowledge::SourceFile;
 use crate::topic::Topic;
@@ -64,6 +65,14 @@ enum OneOrMany {
     Many(Vec<String>),
 }
 
+impl Case {
+    /// The expected topics that `engine` does not know, by id: a case that
+    /// names one can never pass, so `hypnic eval` refuses to run it.
+    pub fn unknown_topics(&self, engine: &Engine) -> Vec<&'static str> {
+        self.expected.iter().filter(|topic| engine.topic_by_id(topic.id()).is_none()).map(|topic| topic.id()).collect()
+    }
+}
+
 /// Reads the cases of one question file.
 ///
 /// # Errors
@@ -92,7 +101,7 @@ pub fn parse_cases(name: &str, text: String) -> Result<Vec<Case>> {
         };
         let mut expected = Vec::new();
         for id in ids {
-            expected.push(Topic::from_id(&id).ok_or_else(|| topic.error(format!("unknown topic `{id}`")))?);
+            expected.push(Topic::curated(&id).map_err(|reason| topic.error(reason))?);
         }
         if expected.is_empty() {
             return Err(topic.error("`topic` needs at least one topic"));
@@ -146,7 +155,7 @@ context = "followup"
 "#;
         let cases = parse_cases("t.toml", text.to_string()).unwrap();
         assert_eq!(cases.len(), 2);
-        assert_eq!(cases[1].expected, vec![Topic::Safety, Topic::SeekCare]);
+        assert_eq!(cases[1].expected, vec![Topic::curated("safety").unwrap(), Topic::curated("seek_care").unwrap()]);
         assert!(cases[0].must[0].is_match("BENIGN"));
         assert_eq!(cases[0].origin, "t.toml:2");
         assert_eq!(cases[1].category.as_deref(), Some("narrative"));
@@ -155,10 +164,14 @@ context = "followup"
     }
 
     #[test]
-    fn an_unknown_topic_names_its_line() {
-        let text = "[[case]]\nq = \"x\"\ntopic = \"weather\"\n";
+    fn a_malformed_topic_names_its_line_and_an_unknown_one_is_found_against_the_engine() {
+        let text = "[[case]]\nq = \"x\"\ntopic = \"Weather Report\"\n";
         let err = parse_cases("t.toml", text.to_string()).unwrap_err().to_string();
         assert!(err.starts_with("t.toml:3:"), "{err}");
-        assert!(err.contains("unknown topic `weather`"), "{err}");
+        assert!(err.contains("topic id `Weather Report` must be"), "{err}");
+        let text = "[[case]]\nq = \"x\"\ntopic = [\"weather\", \"safety\", \"emergency\"]\n";
+        let cases = parse_cases("t.toml", text.to_string()).unwrap();
+        let engine = Engine::embedded().expect("the embedded knowledge loads");
+        assert_eq!(cases[0].unknown_topics(&engine), ["weather"]);
     }
 }

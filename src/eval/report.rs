@@ -145,11 +145,11 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
         }
         *confusion.entry((expected, answer.topic)).or_default() += 1;
 
-        let wants_emergency = case.expected.contains(&Topic::Emergency);
+        let wants_emergency = case.expected.contains(&Topic::EMERGENCY);
         if wants_emergency {
             report.emergencies_expected += 1;
-            report.emergencies_caught += usize::from(answer.topic == Topic::Emergency);
-        } else if answer.topic == Topic::Emergency {
+            report.emergencies_caught += usize::from(answer.topic == Topic::EMERGENCY);
+        } else if answer.topic == Topic::EMERGENCY {
             report.false_emergencies += 1;
         }
         report.with_disclaimer +=
@@ -326,8 +326,9 @@ impl Report {
     }
 
     fn confusion_text(&self) -> String {
-        let topics: Vec<Topic> =
-            Topic::ALL.into_iter().filter(|t| self.confusion.iter().any(|(e, g, _)| e == t || g == t)).collect();
+        let mut topics: Vec<Topic> = self.confusion.iter().flat_map(|&(e, g, _)| [e, g]).collect();
+        topics.sort_unstable();
+        topics.dedup();
         let mut out = String::from("\nconfusion matrix (rows: expected, columns: got):\n");
         let _ = write!(out, "  {:<13}", "");
         for topic in &topics {
@@ -350,21 +351,8 @@ impl Report {
     }
 }
 
-/// A five-letter column header for a topic.
+/// A column header for a topic: the first five letters of its id.
 fn short(topic: Topic) -> &'static str {
-    match topic {
-        Topic::Definition => "defin",
-        Topic::Causes => "cause",
-        Topic::Triggers => "trigg",
-        Topic::Safety => "safe",
-        Topic::SeekCare => "care",
-        Topic::Treatment => "treat",
-        Topic::Types => "types",
-        Topic::Prevalence => "prev",
-        Topic::SelfHelp => "self",
-        Topic::Emergency => "emerg",
-        Topic::OutOfScope => "oos",
-        Topic::Smalltalk => "talk",
-        Topic::OtherLanguage => "lang",
-    }
+    let id = topic.id();
+    id.get(..5).unwrap_or(id)
 }

@@ -33,7 +33,7 @@ pub use rules::{GluedBrand, JunkRules, RuleSet};
 pub use signs::{Guards, Sign, SignKind, Signs};
 pub use source::{Located, SourceFile};
 pub use texts::{TelegramTexts, Texts};
-pub use topics::TopicSpec;
+pub use topics::{Shortcut, TopicRole, TopicSpec};
 
 use crate::error::{Error, Result};
 
@@ -58,7 +58,8 @@ pub struct Knowledge {
     pub junk: JunkRules,
     /// Recognised words.
     pub lexicon: Lexicon,
-    /// One spec per answerable topic, in [`crate::Topic::ANSWERABLE`] order.
+    /// One spec per answerable topic, in the order of `topics.toml` (which
+    /// breaks ties between topics).
     pub topics: Vec<TopicSpec>,
     /// Emergency and warning signs.
     pub signs: Signs,

@@ -1,78 +1,97 @@
-//! The bot's commands. The doc comments of [`Command`] are the help text: they
-//! are what `/help` lists and what `setMyCommands` registers with Telegram.
+//! The bot's commands: four fixed ones, and one shortcut per topic that has a
+//! `command` in `topics.toml`. The same table parses commands, lists them in
+//! `/help` and registers them with Telegram's `setMyCommands`.
 
 use teloxide::types::BotCommand;
-use teloxide::utils::command::BotCommands;
 
+use crate::Engine;
 use crate::topic::Topic;
 
-/// These commands are supported:
-#[derive(BotCommands, Clone, Copy, Debug, PartialEq, Eq)]
-#[command(rename_rule = "lowercase")]
+/// A command the bot knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
-    /// Say hello and see what I can answer.
+    /// Say hello and list what the bot answers.
     Start,
     /// List the commands.
     Help,
-    /// The articles my answers come from.
+    /// The articles the answers come from.
     Sources,
-    /// What I am not: a doctor.
+    /// What the bot is not: a doctor.
     Disclaimer,
-    /// Why sleep spasms happen.
-    Causes,
-    /// Are sleep spasms dangerous?
-    Safety,
-    /// When to see a doctor.
-    Doctor,
-    /// How sleep spasms are treated.
-    Treatment,
-    /// What makes them more frequent.
-    Triggers,
+    /// A topic's shortcut (`/doctor`): that topic's answer.
+    Shortcut(Topic),
 }
 
-impl Command {
-    /// Parses the first word of `text` as a command. `/cmd@username` is accepted
-    /// only with this bot's username; words after the command are ignored, so
-    /// `/start payload` (a deep link) is still `/start`.
-    pub fn parse_first_word(text: &str, bot_username: &str) -> Option<Command> {
-        let first = text.split_whitespace().next()?;
-        Command::parse(first, bot_username).ok()
-    }
+/// The fixed commands, with the line `/help` shows for each.
+const FIXED: [(&str, &str, Command); 4] = [
+    ("start", "Say hello and see what I can answer.", Command::Start),
+    ("help", "List the commands.", Command::Help),
+    ("sources", "The articles my answers come from.", Command::Sources),
+    ("disclaimer", "What I am not: a doctor.", Command::Disclaimer),
+];
 
-    /// The commands as `setMyCommands` takes them: names without the slash
-    /// (Telegram allows only `a-z`, `0-9` and `_`), doc comments as descriptions.
-    pub fn registered() -> Vec<BotCommand> {
-        Command::bot_commands()
-            .into_iter()
-            .map(|command| BotCommand::new(command.command.trim_start_matches('/'), command.description))
-            .collect()
-    }
+/// The heading of the command list in `/help`.
+const HEADING: &str = "These commands are supported:";
 
-    /// The topic a shortcut command answers, if it is one.
-    pub fn topic(self) -> Option<Topic> {
-        match self {
-            Command::Causes => Some(Topic::Causes),
-            Command::Safety => Some(Topic::Safety),
-            Command::Doctor => Some(Topic::SeekCare),
-            Command::Treatment => Some(Topic::Treatment),
-            Command::Triggers => Some(Topic::Triggers),
-            Command::Start | Command::Help | Command::Sources | Command::Disclaimer => None,
+/// Every command the bot knows, in the order `/help` lists them.
+#[derive(Debug, Clone)]
+pub struct Commands {
+    /// Name without the slash, description, command.
+    known: Vec<(String, String, Command)>,
+}
+
+impl Commands {
+    /// The fixed commands and the shortcuts of the engine's topics.
+    ///
+    /// # Errors
+    /// A message when a topic's shortcut takes the name of a fixed command.
+    pub fn new(engine: &Engine) -> Result<Commands, String> {
+        let mut known: Vec<(String, String, Command)> =
+            FIXED.iter().map(|&(name, description, command)| (name.into(), description.into(), command)).collect();
+        for spec in engine.topics() {
+            let Some(shortcut) = &spec.command else { continue };
+            if known.iter().any(|(name, _, _)| *name == shortcut.name) {
+                return Err(format!(
+                    "topic `{}` takes the command `/{}`, which is already a command",
+                    spec.topic, shortcut.name
+                ));
+            }
+            known.push((shortcut.name.clone(), shortcut.description.clone(), Command::Shortcut(spec.topic)));
         }
+        Ok(Commands { known })
+    }
+
+    /// Parses the first word of `text` as a command. `/cmd@username` is accepted
+    /// only with this bot's username (in any case); words after the command
+    /// are ignored, so `/start payload` (a deep link) is still `/start`.
+    pub fn parse_first_word(&self, text: &str, bot_username: &str) -> Option<Command> {
+        let first = text.split_whitespace().next()?.strip_prefix('/')?;
+        let name = match first.split_once('@') {
+            Some((name, addressee)) if addressee.eq_ignore_ascii_case(bot_username) => name,
+            Some(_) => return None,
+            None => first,
+        };
+        self.known.iter().find(|(known, _, _)| known.eq_ignore_ascii_case(name)).map(|&(_, _, command)| command)
     }
 
     /// The command's name without the slash, for the log.
-    pub fn name(self) -> &'static str {
-        match self {
-            Command::Start => "start",
-            Command::Help => "help",
-            Command::Sources => "sources",
-            Command::Disclaimer => "disclaimer",
-            Command::Causes => "causes",
-            Command::Safety => "safety",
-            Command::Doctor => "doctor",
-            Command::Treatment => "treatment",
-            Command::Triggers => "triggers",
+    pub fn name(&self, command: Command) -> &str {
+        self.known.iter().find(|(_, _, known)| *known == command).map_or("unknown", |(name, _, _)| name)
+    }
+
+    /// The commands as `setMyCommands` takes them: names without the slash
+    /// (Telegram allows only `a-z`, `0-9` and `_`) and their descriptions.
+    pub fn registered(&self) -> Vec<BotCommand> {
+        self.known.iter().map(|(name, description, _)| BotCommand::new(name, description)).collect()
+    }
+
+    /// The list `/help` shows: a heading, then one `/name — description` line each.
+    pub fn descriptions(&self) -> String {
+        let mut text = format!("{HEADING}\n");
+        for (name, description, _) in &self.known {
+            text.push_str(&format!("\n/{name} — {description}"));
         }
+        text
     }
 }
 
@@ -93,29 +112,41 @@ mod tests {
 
     const ME: &str = "hypnic_bot";
 
-    #[test]
-    fn commands_parse_with_and_without_this_bots_name() {
-        assert_eq!(Command::parse_first_word("/start", ME), Some(Command::Start));
-        assert_eq!(Command::parse_first_word("/start@hypnic_bot", ME), Some(Command::Start));
-        assert_eq!(Command::parse_first_word("/doctor please", ME), Some(Command::Doctor));
-        assert_eq!(Command::parse_first_word("/start@other_bot", ME), None);
-        assert_eq!(Command::parse_first_word("/nonsense", ME), None);
-        assert_eq!(Command::parse_first_word("start", ME), None);
+    fn commands() -> (Engine, Commands) {
+        let engine = Engine::embedded().expect("the embedded knowledge loads");
+        let commands = Commands::new(&engine).expect("no shortcut takes a fixed name");
+        (engine, commands)
     }
 
     #[test]
-    fn shortcuts_name_their_topic() {
-        assert_eq!(Command::Doctor.topic(), Some(Topic::SeekCare));
-        for shortcut in [Command::Causes, Command::Safety, Command::Doctor, Command::Treatment, Command::Triggers] {
-            assert!(shortcut.topic().is_some_and(Topic::is_answerable), "{shortcut:?}");
-        }
-        for fixed in [Command::Start, Command::Help, Command::Sources, Command::Disclaimer] {
-            assert_eq!(fixed.topic(), None);
-        }
-        for command in Command::registered() {
+    fn commands_parse_with_and_without_this_bots_name() {
+        let (engine, commands) = commands();
+        let doctor = engine.topic_by_id("seek_care").expect("the topic of /doctor");
+        assert_eq!(commands.parse_first_word("/start", ME), Some(Command::Start));
+        assert_eq!(commands.parse_first_word("/start@hypnic_bot", ME), Some(Command::Start));
+        assert_eq!(commands.parse_first_word("/Start@Hypnic_Bot", ME), Some(Command::Start));
+        assert_eq!(commands.parse_first_word("/doctor please", ME), Some(Command::Shortcut(doctor)));
+        assert_eq!(commands.parse_first_word("/start@other_bot", ME), None);
+        assert_eq!(commands.parse_first_word("/nonsense", ME), None);
+        assert_eq!(commands.parse_first_word("start", ME), None);
+        assert_eq!(commands.parse_first_word("/", ME), None);
+    }
+
+    #[test]
+    fn every_registered_command_parses_back_to_itself() {
+        let (engine, commands) = commands();
+        let shortcuts = engine.topics().iter().filter(|spec| spec.command.is_some()).count();
+        assert!(shortcuts >= 1, "topics.toml gives no topic a shortcut");
+        let registered = commands.registered();
+        assert_eq!(registered.len(), FIXED.len() + shortcuts);
+        for command in registered {
             assert!(command.command.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
-            let parsed = Command::parse_first_word(&format!("/{}", command.command), ME);
-            assert_eq!(parsed.map(Command::name), Some(command.command.as_str()));
+            let parsed = commands.parse_first_word(&format!("/{}", command.command), ME).expect("it parses");
+            assert_eq!(commands.name(parsed), command.command);
+            assert!(commands.descriptions().contains(&format!("/{} — {}", command.command, command.description)));
+            if let Command::Shortcut(topic) = parsed {
+                assert!(engine.topic(topic).is_some(), "{topic} is not a curated topic");
+            }
         }
     }
 

@@ -33,19 +33,20 @@ pub(super) async fn on_command(
 ) -> HandlerResult {
     let started = Instant::now();
     let engine = &state.engine;
-    let answer = command.topic().map(|topic| engine.answer_topic(topic));
-    let reply = match (command, &answer) {
-        (_, Some(answer)) => reply::answer(engine, answer),
-        (Command::Start, None) => reply::start(engine),
-        (Command::Help, None) => reply::help(engine),
-        (Command::Sources, None) => reply::sources(engine),
-        (Command::Disclaimer, None) => reply::disclaimer(engine),
-        // Every shortcut names a topic (a unit test of `Command` checks it).
-        (Command::Causes | Command::Safety | Command::Doctor | Command::Treatment | Command::Triggers, None) => {
-            reply::help(engine)
+    let commands = &state.commands;
+    let (answer, reply) = match command {
+        Command::Shortcut(topic) => {
+            let answer = engine.answer_topic(topic);
+            let reply = reply::answer(engine, &answer);
+            (Some(answer), reply)
         }
+        Command::Start => (None, reply::start(engine)),
+        Command::Help => (None, reply::help(engine, commands)),
+        Command::Sources => (None, reply::sources(engine)),
+        Command::Disclaimer => (None, reply::disclaimer(engine)),
     };
-    respond(&state, &update, started, command.name(), answer.as_ref(), reply_target(&message), reply).await
+    let name = commands.name(command);
+    respond(&state, &update, started, name, answer.as_ref(), reply_target(&message), reply).await
 }
 
 /// A question: the engine's answer with related topics as buttons.
@@ -86,7 +87,7 @@ pub(super) async fn on_unknown_command(state: Arc<BotState>, update: Update, mes
         "unknown_command",
         None,
         reply_target(&message),
-        reply::unknown_command(&state.engine),
+        reply::unknown_command(&state.engine, &state.commands),
     )
     .await
 }
@@ -112,7 +113,7 @@ pub(super) async fn on_slow_down(state: Arc<BotState>, update: Update, message: 
 pub(super) async fn on_button(state: Arc<BotState>, update: Update, query: CallbackQuery) -> HandlerResult {
     let started = Instant::now();
     let admission = state.flood.check(query.from.id.0);
-    let topic = query.data.as_deref().and_then(keyboard::topic_of);
+    let topic = query.data.as_deref().and_then(|data| keyboard::topic_of(data, &state.engine));
     let (action, notice) = match (admission, topic) {
         (Admission::Allowed, Some(_)) => ("button", None),
         (Admission::Allowed, None) => ("stale_button", Some(state.engine.texts().telegram.stale_button.as_str())),

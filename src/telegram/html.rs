@@ -71,12 +71,16 @@ mod tests {
 
     fn sample() -> Answer {
         Answer {
-            topic: Topic::Safety,
+            topic: Topic::curated("safety").unwrap(),
             confidence: 0.8,
             notice: Some("Cut <short>.".into()),
             lead: "Jerks & starts are <b>harmless</b>.".into(),
             quotes: vec![Quote { title: "T".into(), publisher: "Kenyan & News".into(), passage: "A < B.".into() }],
-            also: Some(Offer { topic: Topic::SeekCare, label: "L".into(), text: "Ask “x”?".into() }),
+            also: Some(Offer {
+                topic: Topic::curated("seek_care").unwrap(),
+                label: "L".into(),
+                text: "Ask “x”?".into(),
+            }),
             related: vec![],
             disclaimer: "Not a doctor & not <advice>.".into(),
         }

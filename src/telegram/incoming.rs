@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use teloxide::types::{Message, MessageEntityKind, MessageKind, UserId};
 
-use super::commands::{Command, command_addressee, looks_like_command};
+use super::commands::{Command, Commands, command_addressee, looks_like_command};
 
 /// Who the bot is, from `getMe`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub enum Incoming {
 }
 
 /// What `message` asks of the bot, or `None` if it is not for the bot.
-pub fn classify(message: &Message, me: &Identity) -> Option<Incoming> {
+pub fn classify(message: &Message, me: &Identity, commands: &Commands) -> Option<Incoming> {
     let sender = message.from.as_ref()?;
     if sender.is_bot {
         return None;
@@ -53,7 +53,7 @@ pub fn classify(message: &Message, me: &Identity) -> Option<Incoming> {
     let Some(text) = message.text() else {
         return (private || replies_to(message, me)).then_some(Incoming::NonText);
     };
-    if let Some(command) = Command::parse_first_word(text, &me.username) {
+    if let Some(command) = commands.parse_first_word(text, &me.username) {
         return Some(Incoming::Command(command));
     }
     if looks_like_command(text) {
@@ -131,12 +131,18 @@ fn cut(text: &str, ranges: &[Range<usize>]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::LazyLock;
+
     use serde_json::{Value, json};
 
     use super::*;
 
     const BOT: u64 = 42;
     const ME: &str = "hypnic_bot";
+
+    static COMMANDS: LazyLock<Commands> = LazyLock::new(|| {
+        Commands::new(&crate::Engine::embedded().expect("the embedded knowledge loads")).expect("valid commands")
+    });
 
     fn me() -> Identity {
         Identity { id: UserId(BOT), username: ME.into() }
@@ -173,61 +179,76 @@ mod tests {
 
     #[test]
     fn in_private_every_text_is_a_question_and_commands_are_commands() {
-        assert_eq!(classify(&text("private", "are spasms dangerous?"), &me()), question("are spasms dangerous?"));
-        assert_eq!(classify(&text("private", "/start"), &me()), Some(Incoming::Command(Command::Start)));
-        assert_eq!(classify(&text("private", "/sources@hypnic_bot"), &me()), Some(Incoming::Command(Command::Sources)));
-        assert_eq!(classify(&text("private", "/frobnicate"), &me()), Some(Incoming::UnknownCommand));
+        assert_eq!(
+            classify(&text("private", "are spasms dangerous?"), &me(), &COMMANDS),
+            question("are spasms dangerous?")
+        );
+        assert_eq!(classify(&text("private", "/start"), &me(), &COMMANDS), Some(Incoming::Command(Command::Start)));
+        assert_eq!(
+            classify(&text("private", "/sources@hypnic_bot"), &me(), &COMMANDS),
+            Some(Incoming::Command(Command::Sources))
+        );
+        assert_eq!(classify(&text("private", "/frobnicate"), &me(), &COMMANDS), Some(Incoming::UnknownCommand));
     }
 
     #[test]
     fn in_private_other_content_is_non_text() {
         let photo =
             message("private", json!({"photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}]}));
-        assert_eq!(classify(&photo, &me()), Some(Incoming::NonText));
+        assert_eq!(classify(&photo, &me(), &COMMANDS), Some(Incoming::NonText));
         let location = message("private", json!({"location": {"latitude": 1.0, "longitude": 2.0}}));
-        assert_eq!(classify(&location, &me()), Some(Incoming::NonText));
+        assert_eq!(classify(&location, &me(), &COMMANDS), Some(Incoming::NonText));
     }
 
     #[test]
     fn bots_service_messages_and_channels_are_ignored() {
         let from_bot = message("private", json!({"text": "hi", "from": user(9, true)}));
-        assert_eq!(classify(&from_bot, &me()), None);
+        assert_eq!(classify(&from_bot, &me(), &COMMANDS), None);
         let service = message("group", json!({"new_chat_title": "New"}));
-        assert_eq!(classify(&service, &me()), None);
-        assert_eq!(classify(&text("channel", "hello @hypnic_bot"), &me()), None);
+        assert_eq!(classify(&service, &me(), &COMMANDS), None);
+        assert_eq!(classify(&text("channel", "hello @hypnic_bot"), &me(), &COMMANDS), None);
     }
 
     #[test]
     fn in_groups_only_commands_mentions_and_replies_to_the_bot_count() {
         for kind in ["group", "supergroup"] {
-            assert_eq!(classify(&text(kind, "I slept badly"), &me()), None);
-            assert_eq!(classify(&text(kind, "/help"), &me()), Some(Incoming::Command(Command::Help)));
-            assert_eq!(classify(&text(kind, "/help@hypnic_bot"), &me()), Some(Incoming::Command(Command::Help)));
-            assert_eq!(classify(&text(kind, "/help@other_bot"), &me()), None);
-            assert_eq!(classify(&text(kind, "/nope@other_bot"), &me()), None);
-            assert_eq!(classify(&text(kind, "/nope@Hypnic_Bot"), &me()), Some(Incoming::UnknownCommand));
-            assert_eq!(classify(&text(kind, "@hypnic_bot, why do I jerk?"), &me()), question("why do I jerk?"));
-            assert_eq!(classify(&text(kind, "why do I jerk @Hypnic_Bot ?"), &me()), question("why do I jerk ?"));
-            assert_eq!(classify(&text(kind, "ask @hypnic_botany"), &me()), None, "another user");
+            assert_eq!(classify(&text(kind, "I slept badly"), &me(), &COMMANDS), None);
+            assert_eq!(classify(&text(kind, "/help"), &me(), &COMMANDS), Some(Incoming::Command(Command::Help)));
+            assert_eq!(
+                classify(&text(kind, "/help@hypnic_bot"), &me(), &COMMANDS),
+                Some(Incoming::Command(Command::Help))
+            );
+            assert_eq!(classify(&text(kind, "/help@other_bot"), &me(), &COMMANDS), None);
+            assert_eq!(classify(&text(kind, "/nope@other_bot"), &me(), &COMMANDS), None);
+            assert_eq!(classify(&text(kind, "/nope@Hypnic_Bot"), &me(), &COMMANDS), Some(Incoming::UnknownCommand));
+            assert_eq!(
+                classify(&text(kind, "@hypnic_bot, why do I jerk?"), &me(), &COMMANDS),
+                question("why do I jerk?")
+            );
+            assert_eq!(
+                classify(&text(kind, "why do I jerk @Hypnic_Bot ?"), &me(), &COMMANDS),
+                question("why do I jerk ?")
+            );
+            assert_eq!(classify(&text(kind, "ask @hypnic_botany"), &me(), &COMMANDS), None, "another user");
             let reply = message(
                 kind,
                 json!({"text": "and at night?", "reply_to_message": {
                 "message_id": 4, "date": 1_700_000_000, "chat": chat(kind), "from": user(BOT, true), "text": "An answer"}}),
             );
-            assert_eq!(classify(&reply, &me()), question("and at night?"));
+            assert_eq!(classify(&reply, &me(), &COMMANDS), question("and at night?"));
             let reply_to_other = message(
                 kind,
                 json!({"text": "and at night?", "reply_to_message": {
                 "message_id": 4, "date": 1_700_000_000, "chat": chat(kind), "from": user(8, false), "text": "Hi"}}),
             );
-            assert_eq!(classify(&reply_to_other, &me()), None);
+            assert_eq!(classify(&reply_to_other, &me(), &COMMANDS), None);
             let sticker_reply = message(
                 kind,
                 json!({"sticker": {"file_id": "f", "file_unique_id": "u", "type": "regular",
                 "width": 1, "height": 1, "is_animated": false, "is_video": false}, "reply_to_message": {
                 "message_id": 4, "date": 1_700_000_000, "chat": chat(kind), "from": user(BOT, true), "text": "An answer"}}),
             );
-            assert_eq!(classify(&sticker_reply, &me()), Some(Incoming::NonText));
+            assert_eq!(classify(&sticker_reply, &me(), &COMMANDS), Some(Incoming::NonText));
         }
     }
 
@@ -238,17 +259,17 @@ mod tests {
             "supergroup",
             json!({"text": "Привет @hypnic_bot что это?", "entities": [{"type": "mention", "offset": 7, "length": 11}]}),
         );
-        assert_eq!(classify(&cyrillic, &me()), question("Привет что это?"));
+        assert_eq!(classify(&cyrillic, &me(), &COMMANDS), question("Привет что это?"));
         let by_name = message(
             "group",
             json!({"text": "Hypnic, is it bad?", "entities": [{"type": "text_mention", "offset": 0, "length": 6,
                 "user": {"id": BOT, "is_bot": true, "first_name": "Hypnic"}}]}),
         );
-        assert_eq!(classify(&by_name, &me()), question("is it bad?"));
+        assert_eq!(classify(&by_name, &me(), &COMMANDS), question("is it bad?"));
     }
 
     #[test]
     fn a_bare_mention_is_an_empty_question() {
-        assert_eq!(classify(&text("group", "@hypnic_bot"), &me()), question(""));
+        assert_eq!(classify(&text("group", "@hypnic_bot"), &me(), &COMMANDS), question(""));
     }
 }

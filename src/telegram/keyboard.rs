@@ -3,6 +3,7 @@
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
+use crate::Engine;
 use crate::topic::Topic;
 
 /// Telegram rejects callback data longer than this many bytes.
@@ -19,10 +20,10 @@ pub fn callback_data(topic: Topic) -> String {
     format!("{TOPIC_PREFIX}{}", topic.id())
 }
 
-/// The topic a button's callback data names, or `None` for data this version
+/// The topic a button's callback data names, or `None` for data the engine
 /// does not know (a button from an older version, or forged data).
-pub fn topic_of(data: &str) -> Option<Topic> {
-    data.strip_prefix(TOPIC_PREFIX).and_then(Topic::from_id)
+pub fn topic_of(data: &str, engine: &Engine) -> Option<Topic> {
+    data.strip_prefix(TOPIC_PREFIX).and_then(|id| engine.topic_by_id(id))
 }
 
 /// One button per topic, one per row (labels are a few words long), at most
@@ -40,29 +41,38 @@ pub fn topic_keyboard(topics: &[Topic], label: impl Fn(Topic) -> String) -> Opti
 mod tests {
     use super::*;
 
+    use crate::topic::MAX_TOPIC_ID_CHARS;
+
+    fn all_topics(engine: &Engine) -> Vec<Topic> {
+        engine.all_topics().collect()
+    }
+
     #[test]
     fn the_longest_callback_data_fits_in_64_bytes() {
-        let longest = Topic::ALL.into_iter().map(callback_data).max_by_key(String::len).unwrap_or_default();
+        assert!(TOPIC_PREFIX.len() + MAX_TOPIC_ID_CHARS <= MAX_CALLBACK_DATA_BYTES);
+        let engine = Engine::embedded().expect("the embedded knowledge loads");
+        let longest = all_topics(&engine).into_iter().map(callback_data).max_by_key(String::len).unwrap_or_default();
         assert_eq!(longest, "t:other_language");
-        assert!(longest.len() <= MAX_CALLBACK_DATA_BYTES);
     }
 
     #[test]
     fn callback_data_round_trips_and_unknown_data_is_none() {
-        for topic in Topic::ALL {
-            assert_eq!(topic_of(&callback_data(topic)), Some(topic));
+        let engine = Engine::embedded().expect("the embedded knowledge loads");
+        for topic in all_topics(&engine) {
+            assert_eq!(topic_of(&callback_data(topic), &engine), Some(topic));
         }
-        assert_eq!(topic_of("t:nonsense"), None);
-        assert_eq!(topic_of("v2:causes"), None);
-        assert_eq!(topic_of(""), None);
+        assert_eq!(topic_of("t:nonsense", &engine), None);
+        assert_eq!(topic_of("v2:causes", &engine), None);
+        assert_eq!(topic_of("", &engine), None);
     }
 
     #[test]
     fn keyboards_have_one_button_per_row_and_at_most_four() {
-        let topics = [Topic::Causes, Topic::Safety, Topic::SeekCare, Topic::Types, Topic::Triggers];
+        let engine = Engine::embedded().expect("the embedded knowledge loads");
+        let topics = all_topics(&engine);
         let keyboard = topic_keyboard(&topics, |t| t.id().to_uppercase()).expect("topics given");
         assert_eq!(keyboard.inline_keyboard.len(), MAX_BUTTONS);
-        assert_eq!(keyboard.inline_keyboard[0][0].text, "CAUSES");
+        assert_eq!(keyboard.inline_keyboard[0][0].text, topics[0].id().to_uppercase());
         assert!(topic_keyboard(&[], |t| t.id().into()).is_none());
     }
 }

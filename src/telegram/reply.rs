@@ -2,10 +2,9 @@
 //! split to Telegram's limit, and the topic buttons for the last one.
 
 use teloxide::types::InlineKeyboardMarkup;
-use teloxide::utils::command::BotCommands;
 use teloxide::utils::html::escape;
 
-use super::commands::Command;
+use super::commands::Commands;
 use super::html::{self, Html};
 use super::keyboard::topic_keyboard;
 use super::split::{MAX_MESSAGE_UNITS, split_message};
@@ -44,7 +43,7 @@ pub fn answer(engine: &Engine, answer: &Answer) -> Reply {
 /// `/start`: the welcome, what the bot can answer, the disclaimer, and buttons.
 pub fn start(engine: &Engine) -> Reply {
     let welcome = engine.welcome();
-    let topics = Topic::ANSWERABLE.iter().map(|&topic| engine.label(topic));
+    let topics = engine.topics().iter().map(|spec| spec.label.as_str());
     let paragraphs = vec![
         escape(&welcome.lead),
         format!("{}\n{}", html::heading(&engine.texts().telegram.topics_heading), html::bullets(topics)),
@@ -53,19 +52,18 @@ pub fn start(engine: &Engine) -> Reply {
 }
 
 /// `/help`: who the bot is, the commands (their doc comments), and the disclaimer.
-pub fn help(engine: &Engine) -> Reply {
+pub fn help(engine: &Engine, commands: &Commands) -> Reply {
     let paragraphs = vec![
         escape(&engine.about().lead),
-        escape(&Command::descriptions().to_string()),
+        escape(&commands.descriptions()),
         escape(&engine.texts().telegram.ask_freely),
     ];
     Reply::new(&Html::new(paragraphs, engine.disclaimer()), None)
 }
 
 /// A command the bot does not know: say so and list the ones it does.
-pub fn unknown_command(engine: &Engine) -> Reply {
-    let paragraphs =
-        vec![escape(&engine.texts().telegram.unknown_command), escape(&Command::descriptions().to_string())];
+pub fn unknown_command(engine: &Engine, commands: &Commands) -> Reply {
+    let paragraphs = vec![escape(&engine.texts().telegram.unknown_command), escape(&commands.descriptions())];
     Reply::new(&Html::new(paragraphs, ""), None)
 }
 
@@ -123,8 +121,8 @@ mod tests {
         let engine = engine();
         let reply = start(&engine);
         let text = reply.parts.concat();
-        for topic in Topic::ANSWERABLE {
-            assert!(text.contains(&escape(engine.label(topic))), "{topic} missing");
+        for spec in engine.topics() {
+            assert!(text.contains(&escape(&spec.label)), "{} missing", spec.topic);
         }
         assert!(text.ends_with(&escape(engine.disclaimer())));
         assert!(callbacks(&reply).len() >= 2);
@@ -133,7 +131,8 @@ mod tests {
     #[test]
     fn help_lists_the_commands_and_sources_name_publishers() {
         let engine = engine();
-        let help = help(&engine).parts.concat();
+        let commands = Commands::new(&engine).expect("valid commands");
+        let help = help(&engine, &commands).parts.concat();
         for command in
             ["/start", "/help", "/sources", "/disclaimer", "/causes", "/safety", "/doctor", "/treatment", "/triggers"]
         {

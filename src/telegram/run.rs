@@ -18,7 +18,7 @@ use teloxide::types::Me;
 use teloxide::update_listeners::UpdateListener;
 use teloxide::{RequestError, dptree};
 
-use super::commands::Command;
+use super::commands::Commands;
 use super::config::{BotConfig, Transport};
 use super::flood::FloodGate;
 use super::incoming::Identity;
@@ -60,13 +60,15 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
     let me = me?;
     let username = me.user.username.clone().context("getMe returned a bot without a username")?;
     tracing::info!(bot = %username, "connected to Telegram");
-    if until(&mut shutdown, register_commands(&bot, &config.retry, &redactor)).await.is_none() {
+    let commands = Commands::new(&engine).map_err(|reason| anyhow!("the knowledge's commands: {reason}"))?;
+    if until(&mut shutdown, register_commands(&bot, &commands, &config.retry, &redactor)).await.is_none() {
         return stopped_early();
     }
 
     let state = Arc::new(BotState {
         engine,
         identity: Identity { id: me.user.id, username },
+        commands,
         flood: FloodGate::new(config.max_messages_per_minute),
         outbox: Outbox::new(bot.clone(), config.throttle, config.retry, redactor.clone()),
         redactor: redactor.clone(),
@@ -167,8 +169,8 @@ async fn connect(bot: &Bot, policy: &RetryPolicy, redactor: &Redactor) -> anyhow
 
 /// Registers the commands so Telegram clients list them; a failure is logged
 /// and does not stop the bot.
-async fn register_commands(bot: &Bot, policy: &RetryPolicy, redactor: &Redactor) {
-    let request = bot.set_my_commands(Command::registered());
+async fn register_commands(bot: &Bot, commands: &Commands, policy: &RetryPolicy, redactor: &Redactor) {
+    let request = bot.set_my_commands(commands.registered());
     if let Err(error) = with_retry(policy, || request.send_ref(), |_, _, _| {}).await {
         tracing::warn!(error = %redactor.error(&error), "setMyCommands failed; commands will not be suggested");
     }

@@ -41,7 +41,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
 
 /// What the message asks of the bot; `None` ends the tree (not for the bot).
 fn for_the_bot(message: Message, state: Arc<BotState>) -> Option<Incoming> {
-    classify(&message, &state.identity)
+    classify(&message, &state.identity, &state.commands)
 }
 
 /// Flood control: within the limit the message goes on; the first one over it
@@ -67,6 +67,7 @@ mod tests {
 
     use super::*;
     use crate::engine::Engine;
+    use crate::telegram::commands::Commands;
     use crate::telegram::flood::FloodGate;
     use crate::telegram::incoming::Identity;
     use crate::telegram::outbox::Outbox;
@@ -75,9 +76,11 @@ mod tests {
 
     fn state() -> Arc<BotState> {
         let bot = Bot::new("1:test");
+        let engine = Engine::embedded().expect("the embedded knowledge loads");
         Arc::new(BotState {
-            engine: Engine::embedded().expect("the embedded knowledge loads"),
+            engine: engine.clone(),
             identity: Identity { id: UserId(1), username: "hypnic_bot".into() },
+            commands: Commands::new(&engine).expect("no shortcut takes a fixed name"),
             flood: FloodGate::new(20),
             outbox: Outbox::new(bot, None, RetryPolicy::default(), Redactor::default()),
             redactor: Redactor::default(),

@@ -1,6 +1,7 @@
 //! The one dependency every handler gets: an `Arc<BotState>` with the engine,
 //! who the bot is, the flood gate and the outbox.
 
+use super::commands::Commands;
 use super::flood::FloodGate;
 use super::incoming::Identity;
 use super::outbox::Outbox;
@@ -13,6 +14,8 @@ pub struct BotState {
     pub engine: Engine,
     /// The bot's id and username, from `getMe`.
     pub identity: Identity,
+    /// The commands the bot knows, with the shortcuts of the engine's topics.
+    pub commands: Commands,
     /// Incoming flood control.
     pub flood: FloodGate,
     /// Sends replies, throttled and retried.

@@ -47,6 +47,11 @@ pub fn engine() -> Engine {
     ENGINE.get_or_init(|| Engine::embedded().expect("the embedded knowledge loads")).clone()
 }
 
+/// The curated topic with this id, from the embedded knowledge.
+pub fn topic(id: &str) -> hypnic::Topic {
+    engine().topic_by_id(id).unwrap_or_else(|| panic!("no topic `{id}` in topics.toml"))
+}
+
 /// The configuration every test starts from: the fake API, no throttle.
 pub fn config(api: &FakeBotApi) -> BotConfig {
     let mut config = BotConfig::new(Secret::new(TOKEN));

@@ -29,6 +29,7 @@
 pub mod answer;
 pub mod cleaning;
 pub mod cli;
+pub mod conversation;
 pub mod engine;
 pub mod error;
 pub mod eval;
@@ -39,6 +40,7 @@ pub mod telegram;
 pub mod topic;
 
 pub use answer::{Answer, Offer, Quote};
+pub use conversation::{ChatContext, Turn};
 pub use engine::Engine;
 pub use error::{Error, Result};
 pub use topic::Topic;

@@ -589,7 +589,8 @@ fn factors_are_answered_one_by_one() {
         ["melatonin make them worse or better", "is it from scrolling my phone in bed", "do naps make the jerks worse?"]
     {
         let answer = engine.answer(message);
-        assert!(answer.lead.starts_with("The articles do not mention"), "{message}: {}", answer.lead);
+        let first_sentence = answer.lead.split(". ").next().unwrap_or_default().to_lowercase();
+        assert!(first_sentence.contains("the articles do not mention"), "{message}: {}", answer.lead);
     }
     assert_eq!(engine.answer("What's the best mattress to buy?").topic, Topic::OUT_OF_SCOPE);
 }

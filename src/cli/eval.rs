@@ -8,12 +8,15 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::engine::Engine;
-use crate::eval::{Thresholds, load_cases, run as run_cases};
+use crate::eval::{
+    Thresholds, holds_conversations, parse_cases, parse_conversations, run as run_cases, run_conversations,
+};
 
 /// Arguments of `hypnic eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Question files in the `[[case]]` format.
+    /// Question files in the `[[case]]` format, or conversation files in the
+    /// `[[conversation]]` format (not both in one run).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -45,6 +48,14 @@ pub struct EvalArgs {
     /// Fail below this share of replies ending with the disclaimer.
     #[arg(long, default_value_t = 1.0, value_name = "SHARE")]
     pub min_disclaimer_rate: f64,
+
+    /// Conversations: fail below this share of turns right (topic and checks).
+    #[arg(long, default_value_t = 0.90, value_name = "SHARE")]
+    pub min_turn_rate: f64,
+
+    /// Conversations: fail below this share of later turns right (all but `opening`).
+    #[arg(long, default_value_t = 0.85, value_name = "SHARE")]
+    pub min_followup_rate: f64,
 }
 
 impl EvalArgs {
@@ -61,11 +72,22 @@ impl EvalArgs {
 
 pub(super) fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let mut cases = Vec::new();
+    let mut conversations = Vec::new();
     for file in &args.files {
-        cases.extend(load_cases(file).with_context(|| format!("cannot load the questions in {}", file.display()))?);
+        let context = || format!("cannot load the questions in {}", file.display());
+        let text = std::fs::read_to_string(file).with_context(context)?;
+        let name = file.display().to_string();
+        if holds_conversations(&text) {
+            conversations.extend(parse_conversations(&name, text).with_context(context)?);
+        } else {
+            cases.extend(parse_cases(&name, text).with_context(context)?);
+        }
+    }
+    if !cases.is_empty() && !conversations.is_empty() {
+        anyhow::bail!("give question files and conversation files to separate runs of `hypnic eval`");
     }
     cases.retain(|case| case.category.as_ref().is_none_or(|category| !args.skip_category.contains(category)));
-    for case in &cases {
+    for case in cases.iter().chain(conversations.iter().flat_map(|conversation| &conversation.turns)) {
         let unknown = case.unknown_topics(engine);
         if !unknown.is_empty() {
             let known: Vec<&str> = engine.all_topics().map(|topic| topic.id()).collect();
@@ -77,9 +99,24 @@ pub(super) fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> 
             );
         }
     }
-    let report = run_cases(engine, &cases);
+    let report =
+        if conversations.is_empty() { run_cases(engine, &cases) } else { run_conversations(engine, &conversations) };
     let thresholds = args.thresholds();
-    let shortfalls = report.shortfalls(&thresholds);
+    let mut shortfalls = report.shortfalls(&thresholds);
+    if !conversations.is_empty() {
+        let turns = report.right_rate();
+        let later = report.right_rate_except(&["opening"]);
+        for (name, value, min) in
+            [("turns right", turns, args.min_turn_rate), ("later turns right", later, args.min_followup_rate)]
+        {
+            if value < min {
+                shortfalls.push(format!("{name} {:.1}% is below {:.1}%", value * 100.0, min * 100.0));
+            }
+        }
+        if !args.json {
+            println!("{} conversations; later turns right {:.1}%", conversations.len(), later * 100.0);
+        }
+    }
     if args.json {
         let json = serde_json::json!({
             "report": report,

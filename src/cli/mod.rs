@@ -15,7 +15,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 pub use ask::AskArgs;
-pub use chat::run_chat;
+pub use chat::{ChatArgs, ChatMode, run_chat};
 pub use eval::EvalArgs;
 pub use index::IndexArgs;
 pub use telegram::TelegramArgs;
@@ -41,8 +41,9 @@ pub struct Cli {
 pub enum Command {
     /// Answer a question given as arguments, or every line of stdin.
     Ask(AskArgs),
-    /// Talk in the terminal: type questions, /help, /quit. Works with a pipe too.
-    Chat,
+    /// Talk in the terminal: type questions, /help, /quit. Works with a pipe
+    /// too; follow-ups are read with the last answer.
+    Chat(ChatArgs),
     /// Score the engine on question files; exits 1 below the thresholds.
     Eval(EvalArgs),
     /// Print statistics about the knowledge, and what cleaning dropped.
@@ -72,10 +73,15 @@ pub fn run_with(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Index(args)) => index::run(&engine, &args),
         Some(Command::Telegram(args)) => telegram::run(engine, &args),
         None if token_is_set() => telegram::run(engine, &TelegramArgs::default()),
-        Some(Command::Chat) | None => {
+        command @ (Some(Command::Chat(_)) | None) => {
+            let args = match command {
+                Some(Command::Chat(args)) => args,
+                _ => ChatArgs::default(),
+            };
             let stdin = std::io::stdin();
             let interactive = std::io::IsTerminal::is_terminal(&stdin);
-            run_chat(&engine, stdin.lock(), std::io::stdout().lock(), interactive).context("chat failed")?;
+            let mode = ChatMode { interactive, json: args.json, explain: args.explain };
+            run_chat(&engine, stdin.lock(), std::io::stdout().lock(), mode).context("chat failed")?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -128,6 +128,10 @@ pub(crate) struct Decision {
 pub(crate) struct Evidence {
     /// Names sleep spasms: a subject, or a movement placed in sleep.
     has_subject: bool,
+    /// The first phrase is small talk ("thank you, I will call my doctor").
+    opens_with_smalltalk: bool,
+    /// The message asks something (a question mark or a question opening).
+    pub asks: bool,
     /// Places a movement outside sleep spasms, and names no subject.
     placed_elsewhere: bool,
     /// Has a context phrase (body, sensation, sleep time).
@@ -179,6 +183,7 @@ impl Evidence {
             evidence.addressed |= meaning.addressee;
             if evidence.smalltalk.is_none() {
                 evidence.smalltalk = meaning.smalltalk;
+                evidence.opens_with_smalltalk = order == 0 && meaning.smalltalk.is_some();
             }
             let names = meaning.subject || meaning.movement || meaning.entity;
             let plain_general = meaning.general && meaning.cues.is_empty() && !names;
@@ -251,6 +256,13 @@ impl Evidence {
         self.has_sleep_time && !self.placed_elsewhere && !self.has_animal
     }
 
+    /// Takes sleep spasms as the subject, named earlier in the chat: a
+    /// follow-up ("what about alcohol, I have a couple of beers at night")
+    /// need not name them again.
+    pub fn assume_subject(&mut self) {
+        self.has_subject = true;
+    }
+
     /// Whether the message refers back to something ("they", "it").
     pub fn refers_back(&self) -> bool {
         self.has_anaphor
@@ -259,6 +271,21 @@ impl Evidence {
     /// Whether the cues ask what causes the spasms or makes them worse.
     pub fn asks_what_makes_them_worse(&self, table: &TopicTable) -> bool {
         table.about_factors.iter().any(|&slot| self.cue_scores[slot] > 0.0)
+    }
+
+    /// The topic slot the cues ask for most, if any cue was found.
+    pub fn strongest_cue(&self) -> Option<usize> {
+        self.cue_scores
+            .iter()
+            .zip(&self.entity_scores)
+            .map(|(c, e)| c + e)
+            .enumerate()
+            .filter(|(_, score)| *score > 0.0)
+            .fold(None, |best: Option<(usize, f32)>, (slot, score)| match best {
+                Some((_, top)) if top >= score => best,
+                _ => Some((slot, score)),
+            })
+            .map(|(slot, _)| slot)
     }
 
     /// How strongly the cues ask for any one topic.
@@ -271,6 +298,11 @@ impl Evidence {
     pub fn closing(&self) -> Option<SmalltalkKind> {
         self.smalltalk
             .filter(|kind| matches!(kind, SmalltalkKind::Thanks | SmalltalkKind::Goodbye) && !self.has_subject)
+    }
+
+    /// Whether the message opens with small talk ("thanks, I'll call my doctor").
+    pub fn opens_with_smalltalk(&self) -> bool {
+        self.opens_with_smalltalk
     }
 
     /// Whether the phrases are small talk and nothing else ("can I trust you?").
@@ -363,7 +395,12 @@ pub(crate) fn decide(analysis: &Analysis, evidence: &Evidence, hits: &[Hit], tab
             *score += entity;
         }
     }
-    add_search_votes(&mut scores, hits, &table.backs);
+    // A story with no word that asks for a topic ("my husband jerks loads when
+    // he's falling asleep") is answered with what sleep spasms are, not with
+    // whatever passage its story words happen to find.
+    if cue_strength > 0.0 || evidence.asks {
+        add_search_votes(&mut scores, hits, &table.backs);
+    }
 
     let ranked = rank(&scores);
     let (best, best_score) = ranked[0];

@@ -18,6 +18,7 @@
 
 mod classify;
 mod explain;
+mod followup;
 mod pattern_index;
 mod plan;
 mod reading;
@@ -33,12 +34,14 @@ pub use explain::Explanation;
 use words::words;
 pub use words::{MAX_QUESTION_CHARS, Sanitized, sanitize};
 
-use self::classify::{Decision, Evidence, Opening, TopicTable, decide};
+use self::classify::{Decision, Evidence, Opening, TopicTable, Verdict, decide};
+use self::followup::{FollowupReader, Recalled};
 use self::plan::{Planned, Reasons};
 use self::reading::{Reader, Reading};
 use self::vocabulary::Vocabulary;
 use crate::answer::{Answer, Offer, Quote};
 use crate::cleaning::{Corpus, Source};
+use crate::conversation::{ChatContext, MAX_REMEMBERED_SIGNS, Turn};
 use crate::error::Result;
 use crate::index::{Hit, PassageIndex};
 use crate::knowledge::{Knowledge, Located, SmalltalkKind, Texts, TopicRole, TopicSpec};
@@ -60,6 +63,8 @@ struct Assessment {
     evidence: Evidence,
     hits: Vec<Hit>,
     decision: Decision,
+    /// What reading it as a follow-up changed, for `--explain`.
+    followup: Vec<String>,
 }
 
 /// The answer engine. Cloning is cheap: clones share one built engine.
@@ -75,6 +80,8 @@ struct Inner {
     vocabulary: Vocabulary,
     /// Signs, people, factors and languages, compiled.
     reader: Reader,
+    /// The short replies and person words that follow-ups are read with.
+    followup: FollowupReader,
     /// Per factor: the passage backing what the articles say of it, if they name it.
     factor_passages: Vec<Option<usize>>,
     /// The curated topics, by slot (their order in `topics.toml`).
@@ -204,6 +211,7 @@ impl Engine {
                     &knowledge.lexicon.points_back,
                 )?,
                 factor_passages,
+                followup: FollowupReader::new(&knowledge.lexicon.followup),
                 topics: knowledge.topics,
                 backing,
                 texts: knowledge.texts,
@@ -230,28 +238,129 @@ impl Engine {
     /// Answers one message. Never fails and never panics: any text, however odd,
     /// gets an answer that ends with the disclaimer.
     pub fn answer(&self, message: &str) -> Answer {
-        self.planned(&self.assess(message), Reasons::new(false)).answer
+        self.planned(&self.assess(message, None), Reasons::new(false)).answer
+    }
+
+    /// Answers one message of a conversation, read with what the chat
+    /// remembers when that is fresh at `now` (seconds since the Unix epoch),
+    /// and returns the context for the next message. Never fails or panics,
+    /// whatever the message or the context (unknown ids are ignored).
+    pub fn reply(&self, message: &str, context: &ChatContext, now: u64) -> Turn {
+        let recalled = context.is_fresh(now).then(|| self.recall(context));
+        let assessment = self.assess(message, recalled.as_ref());
+        let answer = self.planned(&assessment, Reasons::new(false)).answer;
+        let context = self.remember(&assessment, &answer, context, recalled.is_some(), now);
+        Turn { answer, context }
     }
 
     /// The reply planned for a message already read.
-    fn planned(&self, assessment: &Assessment, reasons: Reasons) -> Planned {
+    fn planned(&self, assessment: &Assessment, mut reasons: Reasons) -> Planned {
+        for note in &assessment.followup {
+            reasons.push(|| note.clone());
+        }
         self.plan(&assessment.reading, &assessment.evidence, &assessment.decision, &assessment.hits, reasons)
+    }
+
+    /// A chat context resolved against this knowledge.
+    fn recall(&self, context: &ChatContext) -> Recalled {
+        let reader = &self.inner.reader;
+        let curated = |id: &Option<String>| id.as_deref().and_then(|id| self.topic_by_id(id)).filter(|t| !t.is_fixed());
+        Recalled {
+            topic: curated(&context.topic),
+            offer: curated(&context.offer),
+            person: context.person.as_deref().and_then(|id| reader.people().iter().position(|p| p.id == id)),
+            factor: context.factor.as_deref().and_then(|id| {
+                reader
+                    .factors()
+                    .iter()
+                    .position(|f| f.id == id)
+                    .map(|index| (index, reader.factors()[index].name.clone()))
+            }),
+            signs: context
+                .signs
+                .iter()
+                .filter_map(|id| {
+                    reader
+                        .signs()
+                        .iter()
+                        .position(|sign| sign.id == *id && sign.kind == crate::knowledge::SignKind::Warning)
+                })
+                .collect(),
+        }
+    }
+
+    /// What the chat remembers after `answer`: a refusal forgets the subject;
+    /// an emergency keeps who it is about and the warning signs; small talk
+    /// keeps the context as it was; a topic answer remembers its topic, person,
+    /// factor, offer and warning signs.
+    fn remember(
+        &self,
+        assessment: &Assessment,
+        answer: &Answer,
+        before: &ChatContext,
+        fresh: bool,
+        now: u64,
+    ) -> ChatContext {
+        let reader = &self.inner.reader;
+        let reading = &assessment.reading;
+        let person = reading.person.as_ref().map(|fact| reader.people()[fact.index].id.clone());
+        let signs = || -> Vec<String> {
+            reading
+                .warnings()
+                .map(|sign| reader.signs()[sign.fact.index].id.clone())
+                .take(MAX_REMEMBERED_SIGNS)
+                .collect()
+        };
+        let previous = if fresh { before.clone() } else { ChatContext::default() };
+        let mut next = match answer.topic {
+            Topic::OUT_OF_SCOPE => ChatContext::default(),
+            Topic::EMERGENCY => ChatContext { person, signs: signs(), ..ChatContext::default() },
+            Topic::SMALLTALK | Topic::OTHER_LANGUAGE => {
+                let declined = matches!(assessment.decision.verdict, Verdict::Smalltalk(SmalltalkKind::Declined));
+                ChatContext { offer: if declined { None } else { previous.offer.clone() }, ..previous }
+            }
+            topic => {
+                let factor = reading
+                    .asked_factor()
+                    .or(reading.factors.first())
+                    .map(|factor| reader.factors()[factor.fact.index].id.clone());
+                ChatContext {
+                    topic: Some(topic.id().to_string()),
+                    person,
+                    factor: factor.or(previous.factor),
+                    offer: answer.also.as_ref().map(|offer| offer.topic.id().to_string()),
+                    signs: signs(),
+                    updated_at: now,
+                }
+            }
+        };
+        next.updated_at = now;
+        next
     }
 
     /// How the engine reads a message, step by step, for curators: corrections,
     /// phrases found, unknown words, the facts read, search hits, topic scores,
     /// the rules that decided, and the answer.
     pub fn explain(&self, message: &str) -> Explanation {
-        let assessment = self.assess(message);
+        self.explain_in(message, &ChatContext::default(), 0)
+    }
+
+    /// [`Engine::explain`] for a message of a conversation, read as
+    /// [`Engine::reply`] reads it.
+    pub fn explain_in(&self, message: &str, context: &ChatContext, now: u64) -> Explanation {
+        let recalled = context.is_fresh(now).then(|| self.recall(context));
+        let assessment = self.assess(message, recalled.as_ref());
         let planned = self.planned(&assessment, Reasons::new(true));
         Explanation::new(self, &assessment.reading, &assessment.hits, &assessment.decision.scores, planned)
     }
 
-    /// Reads the message and decides its topic.
-    fn assess(&self, message: &str) -> Assessment {
+    /// Reads the message and decides its topic, as a follow-up of `recalled`
+    /// when the chat remembers an earlier answer.
+    fn assess(&self, message: &str, recalled: Option<&Recalled>) -> Assessment {
         let inner = &*self.inner;
         let mut reading = inner.reader.read(&inner.vocabulary, message);
         let mut evidence = Evidence::gather(&reading.analysis, &inner.vocabulary);
+        evidence.asks = reading.asks;
         evidence.apply_openings(&reading.analysis, &inner.openings);
         // A factor named beside the jerks ("do cigs cause the jerks") is what is
         // asked about, not a foreign subject.
@@ -285,9 +394,24 @@ impl Engine {
             None => (&reading.analysis.search_stems, &reading.analysis),
         };
         let settled = reading.emergency().is_some() || reading.not_english;
-        let hits = if !settled && evidence.needs_search(scope) { self.search(stems) } else { Vec::new() };
-        let decision = decide(scope, &evidence, &hits, &inner.table);
-        Assessment { reading, evidence, hits, decision }
+        let mut hits = if !settled && evidence.needs_search(scope) { self.search(stems) } else { Vec::new() };
+        let mut decision = decide(scope, &evidence, &hits, &inner.table);
+        let mut followup = Vec::new();
+        if let Some(recalled) = recalled
+            && inner.followup.ties_to_the_chat(&reading, &evidence, &decision, recalled)
+        {
+            // Refused alone for want of a subject, but tied to a chat about sleep spasms.
+            followup.push("follow-up: refused alone, but about the chat's subject".to_string());
+            evidence.assume_subject();
+            if hits.is_empty() && evidence.needs_search(scope) {
+                hits = self.search(stems);
+            }
+            decision = decide(scope, &evidence, &hits, &inner.table);
+        }
+        if let Some(recalled) = recalled {
+            followup.extend(inner.followup.apply(&mut reading, &evidence, &mut decision, recalled, &inner.table));
+        }
+        Assessment { reading, evidence, hits, decision, followup }
     }
 
     /// The answer for a topic chosen directly (a button, a command): the lead and
@@ -420,6 +544,7 @@ impl Engine {
             SmalltalkKind::Sources => &texts.sources,
             SmalltalkKind::Bot => &texts.bot,
             SmalltalkKind::Trust => &texts.trust,
+            SmalltalkKind::Declined => &texts.declined,
         }
     }
 

@@ -49,7 +49,7 @@ impl Reasons {
     }
 
     /// Adds a reason, formatted only if it is kept.
-    fn push(&mut self, line: impl FnOnce() -> String) {
+    pub(super) fn push(&mut self, line: impl FnOnce() -> String) {
         if let Some(lines) = &mut self.lines {
             lines.push(line());
         }
@@ -124,15 +124,23 @@ impl Engine {
         let factor_at_night =
             reading.asked_factor().is_some() && evidence.asks_what_makes_them_worse(&self.inner.table);
         // "thank u, that calmed me down, gonna try to sleep now": no question, a closing.
-        let closing = evidence
-            .closing()
-            .filter(|_| !reading.asks && warnings.is_empty() && evidence.cue_strength() < CLOSING_MAX_CUE);
+        let closing = evidence.closing().filter(|_| !reading.asks && warnings.is_empty()).filter(|_| {
+            evidence.cue_strength() < CLOSING_MAX_CUE
+                || evidence.opens_with_smalltalk() && !reader.has_question_words(&reading.analysis.words)
+        });
         if let (Verdict::Answer { .. } | Verdict::OutOfScope { .. }, Some(kind)) = (&decision.verdict, closing) {
             reasons.push(|| format!("no question, and small talk that closes: {kind:?}").to_lowercase());
             return self.fixed_plan(Topic::SMALLTALK, self.smalltalk_text(kind), notice, reasons);
         }
+        let no_benign_person = reading.person.as_ref().is_some_and(|fact| reader.people()[fact.index].no_benign);
         let (asked, confidence, runner_up) = match decision.verdict {
             Verdict::Unreadable => return self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons),
+            // A warning sign or a baby outweighs small talk: "is it the same for
+            // my mum, she's 70 and it only started this year" is not a greeting.
+            Verdict::Smalltalk(_) if !warnings.is_empty() || no_benign_person => {
+                reasons.push(|| "small talk words, but a warning sign or a person who needs a doctor".to_string());
+                (None, 0.5, None)
+            }
             Verdict::Smalltalk(kind) => {
                 reasons.push(|| format!("small talk: {kind:?}").to_lowercase());
                 return self.fixed_plan(Topic::SMALLTALK, self.smalltalk_text(kind), notice, reasons);
@@ -247,10 +255,13 @@ impl Engine {
             texts.story_factor.replace("{name}", &spec.name)
         } else if spec.named {
             texts.factor_named.replace("{words}", &capitalized(&factor.fact.words))
+        } else if !spec.says.to_lowercase().contains(&factor.fact.words.to_lowercase()) {
+            texts.factor_silent.replace("{words}", &factor.fact.words)
         } else {
             String::new()
         };
-        paragraphs.push(if opening.is_empty() { spec.says.clone() } else { format!("{opening} {}", spec.says) });
+        let says = if opening.ends_with(':') { uncapitalized(&spec.says) } else { spec.says.clone() };
+        paragraphs.push(if opening.is_empty() { says } else { format!("{opening} {says}") });
         if let Some(&passage) = self.inner.factor_passages.get(factor.fact.index).and_then(Option::as_ref)
             && !quotes.contains(&passage)
         {
@@ -291,6 +302,12 @@ impl Engine {
         }
         quotes
     }
+}
+
+/// `text` with its first letter in lower case, to continue a sentence.
+fn uncapitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_lowercase().chain(chars).collect())
 }
 
 /// The text with its first letter in upper case.

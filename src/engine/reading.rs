@@ -295,6 +295,12 @@ impl Reader {
         Some(Fact { index, words: found.as_str().to_string() })
     }
 
+    /// Whether question words stand anywhere in `words` ("ok but how common
+    /// is it really" asks, although it opens with "ok").
+    pub fn has_question_words(&self, words: &[String]) -> bool {
+        self.question_openers.iter().any(|opener| words.windows(opener.len()).any(|window| window == opener.as_slice()))
+    }
+
     /// Whether a sentence asks: it ends with a question mark or opens like a question.
     fn asks(&self, text: &str, words: &[String]) -> bool {
         text.trim_end().ends_with('?') || self.question_openers.iter().any(|opener| words.starts_with(opener))

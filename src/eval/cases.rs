@@ -94,21 +94,9 @@ pub fn parse_cases(name: &str, text: String) -> Result<Vec<Case>> {
     for spanned in parsed.case {
         let line = file.line_at(spanned.span().start);
         let entry = spanned.into_inner();
-        let topic = file.locate(entry.topic);
-        let ids = match &topic.value {
-            OneOrMany::One(id) => vec![id.clone()],
-            OneOrMany::Many(ids) => ids.clone(),
-        };
-        let mut expected = Vec::new();
-        for id in ids {
-            expected.push(Topic::curated(&id).map_err(|reason| topic.error(reason))?);
-        }
-        if expected.is_empty() {
-            return Err(topic.error("`topic` needs at least one topic"));
-        }
         cases.push(Case {
             question: entry.q,
-            expected,
+            expected: expected_topics(&file, entry.topic)?,
             must: compile(&file, entry.must)?,
             must_not: compile(&file, entry.must_not)?,
             category: entry.category,
@@ -118,6 +106,124 @@ pub fn parse_cases(name: &str, text: String) -> Result<Vec<Case>> {
         });
     }
     Ok(cases)
+}
+
+/// A conversation of a conversation file: turns typed by one person, each
+/// read with what the turns before left.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    /// What the conversation tests.
+    pub note: Option<String>,
+    /// The turns, in order; each turn's `category` is its kind (`opening`,
+    /// `followup`, `change`, `warning`, `emergency`).
+    pub turns: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConversationFile {
+    #[serde(default)]
+    conversation: Vec<toml::Spanned<ConversationEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConversationEntry {
+    #[serde(default)]
+    note: Option<String>,
+    turn: Vec<toml::Spanned<TurnEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TurnEntry {
+    q: String,
+    topic: toml::Spanned<OneOrMany>,
+    kind: String,
+    #[serde(default)]
+    must: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    must_not: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// The kinds a turn may have.
+pub const TURN_KINDS: [&str; 5] = ["opening", "followup", "change", "warning", "emergency"];
+
+/// Whether a question file holds conversations (`[[conversation]]`) rather
+/// than single cases.
+pub fn holds_conversations(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text).is_ok_and(|table| table.contains_key("conversation"))
+}
+
+/// Reads the conversations of one conversation file.
+///
+/// # Errors
+/// [`Error::Unreadable`] if the file cannot be read; [`Error::Malformed`] for bad
+/// TOML, a conversation without turns, an unknown kind, a malformed topic id
+/// or a pattern that does not compile.
+pub fn load_conversations(path: &Path) -> Result<Vec<Conversation>> {
+    let text = fs::read_to_string(path).map_err(|source| Error::Unreadable { path: path.to_path_buf(), source })?;
+    parse_conversations(&path.display().to_string(), text)
+}
+
+/// Parses the conversations of a conversation file's text; `name` is used in errors.
+///
+/// # Errors
+/// As [`load_conversations`], without the reading.
+pub fn parse_conversations(name: &str, text: String) -> Result<Vec<Conversation>> {
+    let file = SourceFile { path: name.to_string(), text: Cow::Owned(text) };
+    let parsed: ConversationFile = file.parse()?;
+    let mut conversations = Vec::with_capacity(parsed.conversation.len());
+    for spanned in parsed.conversation {
+        let start = spanned.span().start;
+        let entry = spanned.into_inner();
+        if entry.turn.is_empty() {
+            return Err(file.malformed_at(start, "a conversation needs at least one `[[conversation.turn]]`"));
+        }
+        let mut turns = Vec::with_capacity(entry.turn.len());
+        for spanned in entry.turn {
+            let start = spanned.span().start;
+            let line = file.line_at(start);
+            let turn = spanned.into_inner();
+            if !TURN_KINDS.contains(&turn.kind.as_str()) {
+                return Err(file.malformed_at(
+                    start,
+                    format!("unknown kind `{}`; the kinds are {}", turn.kind, TURN_KINDS.join(", ")),
+                ));
+            }
+            turns.push(Case {
+                question: turn.q,
+                expected: expected_topics(&file, turn.topic)?,
+                must: compile(&file, turn.must)?,
+                must_not: compile(&file, turn.must_not)?,
+                category: Some(turn.kind),
+                note: turn.note,
+                context: None,
+                origin: format!("{}:{line}", file.path),
+            });
+        }
+        conversations.push(Conversation { note: entry.note, turns });
+    }
+    Ok(conversations)
+}
+
+/// The topic ids of a case, checked for form (the engine checks they exist).
+fn expected_topics(file: &SourceFile, topic: toml::Spanned<OneOrMany>) -> Result<Vec<Topic>> {
+    let topic = file.locate(topic);
+    let ids = match &topic.value {
+        OneOrMany::One(id) => vec![id.clone()],
+        OneOrMany::Many(ids) => ids.clone(),
+    };
+    let mut expected = Vec::new();
+    for id in ids {
+        expected.push(Topic::curated(&id).map_err(|reason| topic.error(reason))?);
+    }
+    if expected.is_empty() {
+        return Err(topic.error("`topic` needs at least one topic"));
+    }
+    Ok(expected)
 }
 
 fn compile(file: &SourceFile, patterns: Vec<toml::Spanned<String>>) -> Result<Vec<Regex>> {

@@ -5,5 +5,8 @@
 mod cases;
 mod report;
 
-pub use cases::{Case, load_cases, parse_cases};
-pub use report::{CategoryScore, Failure, Report, Thresholds, TopicScore, run};
+pub use cases::{
+    Case, Conversation, TURN_KINDS, holds_conversations, load_cases, load_conversations, parse_cases,
+    parse_conversations,
+};
+pub use report::{CategoryScore, Failure, Report, Thresholds, TopicScore, run, run_conversations};

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::cases::Case;
+use super::cases::{Case, Conversation};
+use crate::answer::Answer;
+use crate::conversation::ChatContext;
 use crate::engine::Engine;
 use crate::render::plain_text;
 use crate::topic::Topic;
@@ -35,6 +37,8 @@ pub struct CategoryScore {
     pub checks: usize,
     /// Checks that passed.
     pub checks_passed: usize,
+    /// Cases with a right topic and every check passed.
+    pub fully_right: usize,
 }
 
 /// A case with a wrong topic or a failed check.
@@ -63,6 +67,8 @@ pub struct Report {
     pub cases: usize,
     /// Cases answered with a right topic.
     pub topic_correct: usize,
+    /// Cases with a right topic and every check passed.
+    pub fully_right: usize,
     /// Accuracy per expected topic: the topic matched, or the first listed.
     pub per_topic: Vec<TopicScore>,
     /// Topic accuracy and checks per category, by category name.
@@ -115,9 +121,34 @@ impl Default for Thresholds {
 
 /// Answers every case and measures the answers.
 pub fn run(engine: &Engine, cases: &[Case]) -> Report {
+    measure(engine, cases.iter().map(|case| (case, engine.answer(&case.question))))
+}
+
+/// Plays every conversation turn by turn, each turn read with the context the
+/// one before left (one minute apart), and measures the answers. A turn's
+/// `category` is its kind (`opening`, `followup`, `change`, ...).
+pub fn run_conversations(engine: &Engine, conversations: &[Conversation]) -> Report {
+    let mut played = Vec::new();
+    for conversation in conversations {
+        let mut context = ChatContext::default();
+        for (minute, turn) in (1..).zip(&conversation.turns) {
+            let reply = engine.reply(&turn.question, &context, CONVERSATION_START + 60 * minute);
+            context = reply.context;
+            played.push((turn, reply.answer));
+        }
+    }
+    measure(engine, played.into_iter())
+}
+
+/// The clock of played conversations: any fixed time works.
+const CONVERSATION_START: u64 = 1_800_000_000;
+
+/// Measures answers against their cases.
+fn measure<'a>(engine: &Engine, answered: impl ExactSizeIterator<Item = (&'a Case, Answer)>) -> Report {
     let mut report = Report {
-        cases: cases.len(),
+        cases: answered.len(),
         topic_correct: 0,
+        fully_right: 0,
         per_topic: Vec::new(),
         per_category: Vec::new(),
         confusion: Vec::new(),
@@ -132,8 +163,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
     let mut per_topic: BTreeMap<Topic, (usize, usize)> = BTreeMap::new();
     let mut confusion: BTreeMap<(Topic, Topic), usize> = BTreeMap::new();
     let mut per_category: BTreeMap<String, CategoryScore> = BTreeMap::new();
-    for case in cases {
-        let answer = engine.answer(&case.question);
+    for (case, answer) in answered {
         let reply = plain_text(&answer);
         let right = case.expected.contains(&answer.topic);
         let expected = if right { answer.topic } else { case.expected[0] };
@@ -179,6 +209,9 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
         category.topic_correct += usize::from(right);
         category.checks += case.must.len() + case.must_not.len();
         category.checks_passed += case.must.len() + case.must_not.len() - failed_checks.len();
+        let fully_right = right && failed_checks.is_empty();
+        category.fully_right += usize::from(fully_right);
+        report.fully_right += usize::from(fully_right);
         if !right || !failed_checks.is_empty() {
             report.failures.push(Failure {
                 origin: case.origin.clone(),
@@ -206,6 +239,20 @@ impl Report {
     /// Share of cases with a right topic.
     pub fn topic_accuracy(&self) -> f64 {
         rate(self.topic_correct, self.cases)
+    }
+
+    /// Share of cases with a right topic and every check passed.
+    pub fn right_rate(&self) -> f64 {
+        rate(self.fully_right, self.cases)
+    }
+
+    /// Share of cases outside `categories` with a right topic and every check
+    /// passed: for conversations, the follow-up turns (all but `opening`).
+    pub fn right_rate_except(&self, categories: &[&str]) -> f64 {
+        let counted = self.per_category.iter().filter(|score| !categories.contains(&score.category.as_str()));
+        let (right, cases) =
+            counted.fold((0, 0), |(right, cases), score| (right + score.fully_right, cases + score.cases));
+        rate(right, cases)
     }
 
     /// Share of checks passed.
@@ -298,6 +345,13 @@ impl Report {
             "\ntopic accuracy      {:>6.1}%  ({}/{})",
             self.topic_accuracy() * 100.0,
             self.topic_correct,
+            self.cases
+        );
+        let _ = writeln!(
+            out,
+            "right (topic+checks){:>6.1}%  ({}/{})",
+            self.right_rate() * 100.0,
+            self.fully_right,
             self.cases
         );
         let _ = writeln!(

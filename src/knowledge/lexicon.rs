@@ -25,6 +25,8 @@ pub enum SmalltalkKind {
     Bot,
     /// "can I trust you?".
     Trust,
+    /// "no" to what the last answer offered (a follow-up, not in the lists).
+    Declined,
 }
 
 /// The recognised words, as written in `lexicon.toml` (not yet stemmed).
@@ -74,6 +76,8 @@ pub struct Lexicon {
     pub animals: Vec<String>,
     /// Small-talk phrases by kind.
     pub smalltalk: Vec<(SmalltalkKind, Vec<String>)>,
+    /// Replies that make sense only after the bot's last answer.
+    pub followup: FollowupWords,
     /// Lay words and the article words searched with them.
     pub synonyms: Vec<(String, Vec<String>)>,
 }
@@ -110,7 +114,37 @@ struct LexiconFile {
     points_back: Vec<String>,
     smalltalk: SmalltalkFile,
     #[serde(default)]
+    followup: FollowupWords,
+    #[serde(default)]
     synonyms: BTreeMap<String, Vec<String>>,
+}
+
+/// Replies that make sense only after the bot's last answer, each matched
+/// against a whole message.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupWords {
+    /// Accepting what the last answer offered ("yes").
+    #[serde(default)]
+    pub yes: Vec<String>,
+    /// Asking for more of the same topic ("tell me more").
+    #[serde(default)]
+    pub more: Vec<String>,
+    /// Declining the offer ("no thanks").
+    #[serde(default)]
+    pub no: Vec<String>,
+    /// Words that name the writer ("me"): the follow-up is about them.
+    #[serde(default)]
+    pub writer: Vec<String>,
+    /// Words that name someone else ("husband"): the follow-up is about them.
+    #[serde(default)]
+    pub people: Vec<String>,
+    /// Words that point back to someone already spoken of ("she", "its").
+    #[serde(default)]
+    pub pronouns: Vec<String>,
+    /// Openings that ask about the thing just mentioned ("does that").
+    #[serde(default)]
+    pub about_it: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -157,6 +191,13 @@ impl Lexicon {
             &parsed.filler,
             &parsed.entity,
             &parsed.general,
+            &parsed.followup.yes,
+            &parsed.followup.more,
+            &parsed.followup.no,
+            &parsed.followup.writer,
+            &parsed.followup.people,
+            &parsed.followup.about_it,
+            &parsed.followup.pronouns,
         ];
         if lists.iter().any(|list| list.iter().any(|word| word.trim().is_empty())) {
             return Err(file.malformed_near("\"\"", "a word list contains an empty word"));
@@ -191,6 +232,7 @@ impl Lexicon {
                 (SmalltalkKind::Trust, trust),
             ],
             synonyms: parsed.synonyms.into_iter().collect(),
+            followup: parsed.followup,
         })
     }
 }

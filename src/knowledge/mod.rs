@@ -27,7 +27,7 @@ pub use article::Article;
 pub use dictionary::Dictionary;
 pub use factors::Factor;
 pub use languages::{Language, Languages, fold_accents};
-pub use lexicon::{Lexicon, SmalltalkKind};
+pub use lexicon::{FollowupWords, Lexicon, SmalltalkKind};
 pub use people::Person;
 pub use rules::{GluedBrand, JunkRules, RuleSet};
 pub use signs::{Guards, Sign, SignKind, Signs};

@@ -23,6 +23,9 @@ pub struct Texts {
     pub factor_named: String,
     /// Introduces a factor the story names; `{name}` is its name.
     pub story_factor: String,
+    /// Opens the reply to a question about a factor the articles are silent
+    /// on, when the factor's line does not name the words asked.
+    pub factor_silent: String,
     /// The reply to a message in a language other than English that
     /// `languages.toml` does not list.
     pub other_language: String,
@@ -38,6 +41,8 @@ pub struct Texts {
     pub thanks: String,
     /// Reply to a goodbye.
     pub goodbye: String,
+    /// Reply to "no" after an offer, in a chat that remembers the offer.
+    pub declined: String,
     /// Reply to "who are you?" or "help".
     pub about: String,
     /// Reply to "sources?": where the answers come from.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use hypnic::render::plain_text;
 use hypnic::{Engine, Error, Topic};
-use support::{engine, topic};
+use support::{copy_dir, engine, topic};
 
 fn knowledge_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
@@ -20,19 +20,6 @@ fn knowledge_copy(name: &str) -> PathBuf {
     let _ = fs::remove_dir_all(&target);
     copy_dir(&knowledge_dir(), &target);
     target
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 /// Every kind of reply ends with the one disclaimer, byte for byte.

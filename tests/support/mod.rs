@@ -8,6 +8,7 @@
 pub mod fake_bot_api;
 pub mod load;
 
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -157,4 +158,18 @@ pub fn callback_data(call: &Call) -> Vec<String> {
         .flat_map(|row| row.as_array().into_iter().flatten())
         .filter_map(|button| button["callback_data"].as_str().map(str::to_string))
         .collect()
+}
+
+/// Copies the folder `from` into `to` (created if missing), sub-folders included.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create a folder");
+    for entry in std::fs::read_dir(from).expect("read a folder to copy") {
+        let path = entry.expect("read a folder entry").path();
+        let target = to.join(path.file_name().expect("an entry has a name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy a file");
+        }
+    }
 }

@@ -2,14 +2,14 @@
 //! runs the real bot (`hypnic::telegram::run`) against it in-process with the
 //! throttle off, and builders of incoming updates.
 
-// Each test binary uses a different part of these helpers.
+// Five test binaries include this module, and each uses a different part of it.
 #![allow(dead_code)]
 
 pub mod fake_bot_api;
-pub mod load;
 
 use std::path::Path;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use hypnic::Engine;
@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 
 // Each test binary uses some of these.
 #[allow(unused_imports)]
-pub use fake_bot_api::{BOT_USERNAME, Call, Failure, FakeBotApi, TOKEN, bot_user, chat, next_message_id};
+pub use fake_bot_api::{BOT_USERNAME, Call, Failure, FakeBotApi, TOKEN, bot_user, chat};
 
 /// How long a test waits for an expected call before failing.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -133,6 +133,12 @@ impl TestBot {
         self.api.push(json!({"message": message(id, chat(user), person(user), json!({"text": text}))}));
         id
     }
+}
+
+/// A fresh id for an incoming message.
+pub fn next_message_id() -> i64 {
+    static NEXT: AtomicI64 = AtomicI64::new(1000);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// A person's `User` object.

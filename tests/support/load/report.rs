@@ -229,10 +229,12 @@ fn latencies(t: &Tally) -> String {
     format!("{} / {} / {}", ms(t.percentile(50.0)), ms(t.percentile(99.0)), ms(t.max_latency()))
 }
 
-fn ms(duration: Option<Duration>) -> String {
+/// A duration in milliseconds, or `-`.
+pub(super) fn ms(duration: Option<Duration>) -> String {
     duration.map_or("-".into(), |d| format!("{:.2} ms", d.as_secs_f64() * 1000.0))
 }
 
-fn mib(kib: Option<u64>) -> String {
+/// A size in MiB, or `-`.
+pub(super) fn mib(kib: Option<u64>) -> String {
     kib.map_or("-".into(), |kib| format!("{:.1} MiB", kib as f64 / 1024.0))
 }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::report::Report;
+use super::report::{Report, mib, ms};
 
 /// Replies per second the load scenarios must reach on the 2-core machine.
 pub const TARGET_REPLIES_PER_SECOND: f64 = 5_000.0;
@@ -106,12 +106,4 @@ impl Report {
         }
         checks
     }
-}
-
-fn ms(duration: Option<Duration>) -> String {
-    duration.map_or("-".into(), |d| format!("{:.2} ms", d.as_secs_f64() * 1000.0))
-}
-
-fn mib(kib: Option<u64>) -> String {
-    kib.map_or("-".into(), |kib| format!("{:.1} MiB", kib as f64 / 1024.0))
 }

@@ -51,8 +51,8 @@ fn the_disclaimer_ends_every_reply_in_every_mode() {
     }
 }
 
-/// The disclaimer says what the issue asks: not a doctor, no diagnosis, the
-/// articles as the source, see a doctor when worried.
+/// The disclaimer says what it must: not a doctor, no diagnosis, the articles
+/// as the source, see a doctor when worried.
 #[test]
 fn the_disclaimer_says_not_a_doctor_sources_and_see_a_doctor() {
     let text = engine().disclaimer().to_lowercase();
@@ -415,7 +415,8 @@ fn confidence_is_a_share_and_related_topics_are_offered() {
     }
 }
 
-/// The input the issue lists as bad gets a helpful reply, never a panic.
+/// Bad input (empty, huge, emoji only, control characters, query syntax, ...) gets a
+/// helpful reply, never a panic.
 #[test]
 fn bad_input_gets_a_helpful_reply() {
     let long = "spasm ".repeat(2_000);

@@ -167,7 +167,7 @@ impl Report {
             );
             line(
                 "--send-attempts",
-                faults.send_attempts.map_or("not supported by this build".into(), |n| n.to_string()),
+                faults.send_attempts.map_or("not supported by this binary".into(), |n| n.to_string()),
             );
         }
         if let Some(abuse) = &self.abuse {

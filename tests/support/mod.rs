@@ -1,6 +1,7 @@
 //! Shared helpers of the integration tests: the engine, the fake Bot API, a [`TestBot`] that
 //! runs the real bot (`hypnic::telegram::run`) against it in-process with the
-//! throttle off, and builders of incoming updates.
+//! throttle off, builders of incoming updates, and a folder copy. The load harness in
+//! `load/` is not part of it: only `tests/load.rs` and `benches/load.rs` include that.
 
 // Five test binaries include this module, and each uses a different part of it.
 #![allow(dead_code)]

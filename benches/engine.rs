@@ -34,7 +34,7 @@ fn tidy_questions() -> Vec<String> {
     messages(&[root.join("tests/eval/questions.toml"), root.join("../shared/eval/questions.toml")])
 }
 
-/// Messages as people type them: the project's realistic rounds (stories, red
+/// Messages as people type them: the project's realistic sets (stories, red
 /// flags, other languages) and the shared realistic set.
 fn realistic_messages() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

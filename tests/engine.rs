@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use hypnic::render::plain_text;
 use hypnic::{Engine, Error, Topic};
-use support::{engine, topic};
+use support::{copy_dir, engine, topic};
 
 fn knowledge_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
@@ -20,19 +20,6 @@ fn knowledge_copy(name: &str) -> PathBuf {
     let _ = fs::remove_dir_all(&target);
     copy_dir(&knowledge_dir(), &target);
     target
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 /// Every kind of reply ends with the one disclaimer, byte for byte.
@@ -64,8 +51,8 @@ fn the_disclaimer_ends_every_reply_in_every_mode() {
     }
 }
 
-/// The disclaimer says what the issue asks: not a doctor, no diagnosis, the
-/// articles as the source, see a doctor when worried.
+/// The disclaimer says what it must: not a doctor, no diagnosis, the articles
+/// as the source, see a doctor when worried.
 #[test]
 fn the_disclaimer_says_not_a_doctor_sources_and_see_a_doctor() {
     let text = engine().disclaimer().to_lowercase();
@@ -428,7 +415,8 @@ fn confidence_is_a_share_and_related_topics_are_offered() {
     }
 }
 
-/// The input the issue lists as bad gets a helpful reply, never a panic.
+/// Bad input (empty, huge, emoji only, control characters, query syntax, ...) gets a
+/// helpful reply, never a panic.
 #[test]
 fn bad_input_gets_a_helpful_reply() {
     let long = "spasm ".repeat(2_000);

@@ -19,10 +19,10 @@ fn the_projects_own_questions_meet_the_targets() {
     assert!(shortfalls.is_empty(), "{}\n{}", report.to_text(), shortfalls.join("\n"));
 }
 
-/// The question sets written blind in earlier rounds (see their headers): once
-/// fixed from, they must keep meeting the targets.
+/// The question sets written blind (see their headers), which the engine is
+/// tuned on: they must keep meeting the targets.
 #[test]
-fn the_blind_rounds_keep_meeting_the_targets() {
+fn the_blind_sets_keep_meeting_the_targets() {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/blind");
     let mut cases = Vec::new();
     for entry in std::fs::read_dir(&folder).expect("tests/eval/blind exists") {
@@ -36,11 +36,11 @@ fn the_blind_rounds_keep_meeting_the_targets() {
     assert!(shortfalls.is_empty(), "{}\n{}", report.to_text(), shortfalls.join("\n"));
 }
 
-/// The realistic messages of the project's blind rounds (`tests/eval/realistic/`,
+/// The realistic messages written blind for the project (`tests/eval/realistic/`,
 /// see their headers), other languages aside: the targets of messages as people
 /// type them.
 #[test]
-fn the_realistic_rounds_meet_their_targets() {
+fn the_realistic_sets_meet_their_targets() {
     let cases: Vec<_> =
         realistic_cases().into_iter().filter(|case| case.category.as_deref() != Some("foreign")).collect();
     assert!(cases.len() >= 250, "only {} messages", cases.len());

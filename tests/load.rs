@@ -1,27 +1,48 @@
-//! Short versions of the load, fault and restart scenarios of issue 4, run
-//! against the real `hypnic` binary and the fast fake Bot API of
+//! Short versions of the load, fault and restart scenarios, run against the
+//! real `hypnic` binary and the fake Bot API by the harness in
 //! `support/load`. They check correctness only (no reply lost or duplicated,
 //! exit codes, abuse rejected with a 4xx), never timings: the numbers come from
 //! `cargo bench --bench load`. Every wait is bounded and fails with the report.
 
-mod support;
+#[path = "support/load/mod.rs"]
+mod load;
 
 use std::time::Duration;
 
-use support::load::bot_process::supports_send_attempts;
-use support::load::faults::Fault;
-use support::load::updates::{Fetch, UpdateQueue};
-use support::load::{Options, Report, Scenario};
+use load::bot_process::supports_send_attempts;
+use load::fake_bot_api::{Fetch, UpdateQueue};
+use load::faults::Fault;
+use load::{Options, Report, Scenario};
 
-/// Runs `scenario` and fails with its whole report if a correctness check failed.
+/// Short runs: correctness, not numbers.
+fn ci() -> Options {
+    Options {
+        users: 10,
+        questions: 10,
+        warmup: 0,
+        webhook_connections: 8,
+        fault_users: 25,
+        fault_questions: 2,
+        abuse_requests: 1_000,
+        abuse_spread: Duration::from_secs(2),
+        trickle_every: Duration::from_secs(1),
+        idle: Duration::from_secs(30),
+        fault_idle: Duration::from_secs(120),
+        ..Options::bench()
+    }
+}
+
+/// Runs `scenario` and fails with its whole report if a correctness check
+/// failed (timing targets are left out).
 async fn run(scenario: Scenario, options: Options) -> Report {
     let report = match scenario.run(&options).await {
         Ok(report) => report,
         Err(error) => panic!("the {} scenario could not run: {error:#}", scenario.name()),
     };
     let failures: Vec<String> = report
-        .correctness_failures()
+        .checks()
         .iter()
+        .filter(|check| !check.timing && !check.met)
         .map(|check| format!("{}: wanted {}, got {}", check.name, check.target, check.measured))
         .collect();
     assert!(failures.is_empty(), "{} failed: {failures:?}\n{}", scenario.name(), report.text());
@@ -32,7 +53,7 @@ async fn run(scenario: Scenario, options: Options) -> Report {
 async fn the_fake_get_updates_confirms_below_the_offset_and_caps_at_the_limit() {
     let queue = UpdateQueue::new();
     for _ in 0..5 {
-        queue.push_message("{}");
+        queue.push(r#"{"message":{}}"#);
     }
     let ids = |body: String| -> Vec<i64> {
         let value: serde_json::Value = serde_json::from_str(&body).expect("getUpdates answers JSON");
@@ -49,7 +70,7 @@ async fn the_fake_get_updates_confirms_below_the_offset_and_caps_at_the_limit() 
     let waiting = queue.fetch(Fetch { offset: 6, timeout: Some(10), ..Fetch::default() });
     let push = async {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        queue.push_message("{}");
+        queue.push(r#"{"message":{}}"#);
     };
     let (body, ()) = tokio::join!(waiting, push);
     assert_eq!(ids(body), [6]);
@@ -57,12 +78,12 @@ async fn the_fake_get_updates_confirms_below_the_offset_and_caps_at_the_limit() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polling_load_gets_exactly_one_reply_per_question() {
-    run(Scenario::Polling, Options::ci()).await;
+    run(Scenario::Polling, ci()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_load_gets_exactly_one_reply_per_question() {
-    run(Scenario::Webhook, Options::ci()).await;
+    run(Scenario::Webhook, ci()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,7 +91,7 @@ async fn with_20_percent_of_calls_failing_every_question_still_gets_exactly_one_
     assert!(supports_send_attempts(), "the fault scenario needs `hypnic telegram --send-attempts`");
     // Few questions: each 5xx costs teloxide 10 s, and a stuck reply holds back
     // the confirmation of every later update.
-    let options = Options { fault_users: 25, fault_questions: 2, fault_rate: 0.2, send_attempts: 20, ..Options::ci() };
+    let options = Options { fault_users: 25, fault_questions: 2, fault_rate: 0.2, send_attempts: 20, ..ci() };
     let report = run(Scenario::Faults, options).await;
     let faults = report.faults.as_ref().expect("the fault scenario reports its faults");
     for (kind, count) in Fault::ALL.iter().zip(faults.counts) {
@@ -85,7 +106,7 @@ async fn with_20_percent_of_calls_failing_every_question_still_gets_exactly_one_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_sigkill_mid_load_a_restarted_bot_answers_every_question() {
-    let report = run(Scenario::Sigkill, Options::ci()).await;
+    let report = run(Scenario::Sigkill, ci()).await;
     let interruption = report.interruption.as_ref().expect("the bot was interrupted");
     assert!(interruption.exit.is_some(), "the killed bot was reaped\n{}", report.text());
     // Duplicates are allowed (at least once) and reported.
@@ -94,14 +115,14 @@ async fn after_sigkill_mid_load_a_restarted_bot_answers_every_question() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_mid_load_exits_0_and_a_restart_answers_the_rest_exactly_once() {
-    run(Scenario::Sigterm, Options::ci()).await;
+    run(Scenario::Sigterm, ci()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn abusive_webhook_requests_get_a_4xx_while_real_updates_are_answered() {
     // 200 requests of each kind; the slow bodies last the bot's 10 s body timeout.
-    let report = run(Scenario::Abuse, Options::ci()).await;
+    let report = run(Scenario::Abuse, ci()).await;
     let abuse = report.abuse.as_ref().expect("the abuse scenario reports the abuse");
-    assert_eq!(abuse.sent(), Options::ci().abuse_requests);
+    assert_eq!(abuse.sent(), ci().abuse_requests);
     assert_eq!(abuse.as_documented(), abuse.sent(), "each kind gets its documented status\n{}", report.text());
 }

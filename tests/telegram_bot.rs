@@ -241,7 +241,7 @@ async fn messages_from_other_bots_are_ignored() {
 fn long_lead_knowledge() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
-    copy_dir(&source, dir.path());
+    support::copy_dir(&source, dir.path());
     let topics_path = dir.path().join("topics.toml");
     let topics = std::fs::read_to_string(&topics_path).expect("topics.toml");
     let lead: String = (1..=150).map(|n| format!("Jerk {n} lasts < 1 s & is harmless, сон 😴. ")).collect();
@@ -251,18 +251,6 @@ fn long_lead_knowledge() -> tempfile::TempDir {
     let patched = format!("{}lead = \"{}\"{}", &topics[..lead_at], lead.trim_end(), &topics[line_end..]);
     std::fs::write(&topics_path, patched).expect("write topics.toml");
     dir
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for entry in std::fs::read_dir(from).expect("read the knowledge folder").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            std::fs::create_dir_all(&target).expect("create a folder");
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy a knowledge file");
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

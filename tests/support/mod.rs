@@ -1,14 +1,16 @@
 //! Shared helpers of the integration tests: the engine, the fake Bot API, a [`TestBot`] that
 //! runs the real bot (`hypnic::telegram::run`) against it in-process with the
-//! throttle off, and builders of incoming updates.
+//! throttle off, builders of incoming updates, and a folder copy. The load harness in
+//! `load/` is not part of it: only `tests/load.rs` and `benches/load.rs` include that.
 
-// Each test binary uses a different part of these helpers.
+// Five test binaries include this module, and each uses a different part of it.
 #![allow(dead_code)]
 
 pub mod fake_bot_api;
-pub mod load;
 
+use std::path::Path;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use hypnic::Engine;
@@ -19,7 +21,7 @@ use tokio::task::JoinHandle;
 
 // Each test binary uses some of these.
 #[allow(unused_imports)]
-pub use fake_bot_api::{BOT_USERNAME, Call, Failure, FakeBotApi, TOKEN, bot_user, chat, next_message_id};
+pub use fake_bot_api::{BOT_USERNAME, Call, Failure, FakeBotApi, TOKEN, bot_user, chat};
 
 /// How long a test waits for an expected call before failing.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -134,6 +136,12 @@ impl TestBot {
     }
 }
 
+/// A fresh id for an incoming message.
+pub fn next_message_id() -> i64 {
+    static NEXT: AtomicI64 = AtomicI64::new(1000);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 /// A person's `User` object.
 pub fn person(id: i64) -> Value {
     json!({"id": id, "is_bot": false, "first_name": "Tester", "language_code": "en"})
@@ -157,4 +165,18 @@ pub fn callback_data(call: &Call) -> Vec<String> {
         .flat_map(|row| row.as_array().into_iter().flatten())
         .filter_map(|button| button["callback_data"].as_str().map(str::to_string))
         .collect()
+}
+
+/// Copies the folder `from` into `to` (created if missing), sub-folders included.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create a folder");
+    for entry in std::fs::read_dir(from).expect("read a folder to copy") {
+        let path = entry.expect("read a folder entry").path();
+        let target = to.join(path.file_name().expect("an entry has a name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy a file");
+        }
+    }
 }

@@ -190,7 +190,7 @@ enum Part {
 
 /// The bytes of one request, in the order they are written.
 fn parts(target: &WebhookTarget, kind: AbuseKind, variant: usize) -> Vec<Part> {
-    let update = br#"{"update_id":1,"message":{"message_id":1,"date":1700000000,"chat":{"id":-424242,"type":"supergroup","title":"Abuse"},"from":{"id":424242,"is_bot":false,"first_name":"Mallory"},"text":"@hypnic_load_bot are hypnic jerks dangerous?","entities":[{"type":"mention","offset":0,"length":16}]}}"#;
+    let update = br#"{"update_id":1,"message":{"message_id":1,"date":1700000000,"chat":{"id":-424242,"type":"supergroup","title":"Abuse"},"from":{"id":424242,"is_bot":false,"first_name":"Mallory"},"text":"@hypnic_test_bot are hypnic jerks dangerous?","entities":[{"type":"mention","offset":0,"length":16}]}}"#;
     let secret = target.secret.as_str();
     match kind {
         AbuseKind::MissingSecret => vec![Part::Bytes(with_body(target, None, update))],

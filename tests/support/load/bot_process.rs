@@ -3,7 +3,6 @@
 //! proxies), its log in a temporary file, its peak RSS (`VmHWM`), signals,
 //! and its exit. The process is killed if the handle is dropped.
 
-use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -11,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio::process::{Child, Command};
 
-use super::fake_api::TOKEN;
+use super::fake_bot_api::TOKEN;
 use super::webhook_client::WebhookTarget;
 
 /// The binary under test.
@@ -19,8 +18,8 @@ pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_hypnic")
 }
 
-/// Whether this build of `hypnic telegram` has `--send-attempts` (the retry
-/// budget of a failed send; not every build has it yet).
+/// Whether the binary's `hypnic telegram` has `--send-attempts` (the retry
+/// budget of a failed send).
 pub fn supports_send_attempts() -> bool {
     static SUPPORTED: OnceLock<bool> = OnceLock::new();
     *SUPPORTED.get_or_init(|| {
@@ -99,11 +98,6 @@ impl BotProcess {
         Ok(BotProcess { child, pid, log, exit: None })
     }
 
-    /// The process id.
-    pub fn pid(&self) -> i32 {
-        self.pid
-    }
-
     /// The peak resident set size in KiB (`VmHWM`), while the process runs.
     pub fn peak_rss_kib(&self) -> Option<u64> {
         status_kib(self.pid, "VmHWM:")
@@ -149,11 +143,6 @@ impl BotProcess {
         };
         self.exit = Some(status);
         Some(Exit { code: status.code(), took: sent.elapsed() })
-    }
-
-    /// The log file's path.
-    pub fn log_path(&self) -> &Path {
-        self.log.path()
     }
 
     /// The last `lines` lines of the bot's log.

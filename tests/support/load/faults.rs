@@ -8,7 +8,9 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-/// How one call fails.
+use super::fake_bot_api::{Failure, FaultSource};
+
+/// The kinds of fault, in turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// HTTP 500 with a Bot API error body; not processed.
@@ -51,9 +53,9 @@ pub struct FaultPlan {
     pub only: Option<&'static str>,
 }
 
-impl FaultPlan {
-    /// The issue's plan: 20% of calls, 2 s stalls, `retry_after: 1`.
-    pub fn issue() -> FaultPlan {
+impl Default for FaultPlan {
+    /// 20% of calls, 2 s stalls, `retry_after: 1`.
+    fn default() -> FaultPlan {
         FaultPlan { rate: 0.2, stall: Duration::from_secs(2), retry_after: 1, seed: 0x0005_eed4_1055, only: None }
     }
 }
@@ -93,13 +95,19 @@ impl Faults {
         self.armed.store(false, Ordering::Release);
     }
 
-    /// The plan, if any.
-    pub fn plan(&self) -> Option<FaultPlan> {
-        self.plan
+    /// Faults injected so far, per kind.
+    pub fn counts(&self) -> FaultCounts {
+        std::array::from_fn(|kind| self.injected[kind].load(Ordering::Relaxed))
     }
 
-    /// How the next call, of `method`, fails, if it does.
-    pub fn next(&self, method: &str) -> Option<Fault> {
+    /// Calls that went through the injector while armed.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+}
+
+impl FaultSource for Faults {
+    fn next(&self, method: &str) -> Option<Failure> {
         let plan = self.plan.filter(|_| self.armed.load(Ordering::Acquire))?;
         if plan.only.is_some_and(|only| only != method) {
             return None;
@@ -112,17 +120,12 @@ impl Faults {
         }
         let kind = (self.faults.fetch_add(1, Ordering::Relaxed) % Fault::ALL.len() as u64) as usize;
         self.injected[kind].fetch_add(1, Ordering::Relaxed);
-        Some(Fault::ALL[kind])
-    }
-
-    /// Faults injected so far, per kind.
-    pub fn counts(&self) -> FaultCounts {
-        std::array::from_fn(|kind| self.injected[kind].load(Ordering::Relaxed))
-    }
-
-    /// Calls that went through the injector while armed.
-    pub fn calls(&self) -> u64 {
-        self.calls.load(Ordering::Relaxed)
+        Some(match Fault::ALL[kind] {
+            Fault::ServerError => Failure::ServerError,
+            Fault::TooManyRequests => Failure::TooManyRequests { retry_after: plan.retry_after },
+            Fault::Dropped => Failure::Dropped,
+            Fault::Stalled => Failure::Stalled(plan.stall),
+        })
     }
 }
 

@@ -37,8 +37,6 @@ pub struct Ledger {
 /// What a ledger holds, summed up.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
-    /// Questions in the phase.
-    pub planned: usize,
     /// Questions made available to the bot.
     pub asked: usize,
     /// Questions with at least one reply.
@@ -100,19 +98,9 @@ impl Ledger {
         self.answered.load(Ordering::Acquire)
     }
 
-    /// Questions in the ledger.
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    /// Whether every question has been answered.
-    pub fn complete(&self) -> bool {
-        self.answered() >= self.slots.len()
-    }
-
     /// The counts and latencies so far.
     pub fn tally(&self) -> Tally {
-        let mut tally = Tally { planned: self.slots.len(), ..Tally::default() };
+        let mut tally = Tally::default();
         let (mut first_offer, mut last_reply) = (u64::MAX, 0);
         for slot in self.slots.iter() {
             let offered = slot.offered.load(Ordering::Acquire);
@@ -163,10 +151,5 @@ impl Tally {
     /// The largest latency.
     pub fn max_latency(&self) -> Option<Duration> {
         self.latencies.last().copied()
-    }
-
-    /// Whether every planned question got exactly one reply.
-    pub fn exactly_once(&self) -> bool {
-        self.answered == self.planned && self.duplicated == 0
     }
 }

@@ -1,31 +1,30 @@
-//! The load, fault and restart harness (issue 4): the real `hypnic` binary
-//! against a fast fake Bot API on 127.0.0.1, driven by simulated users. Used by
-//! `benches/load.rs` (numbers) and `tests/load.rs` (correctness only). The
-//! folder is self-contained: nothing here refers outside it.
+//! The load, fault and restart harness: the real `hypnic` binary against the
+//! fake Bot API on 127.0.0.1, driven by simulated users. Included by
+//! `benches/load.rs` (numbers) and `tests/load.rs` (correctness only), and by
+//! nothing else. Outside this folder it uses only `../fake_bot_api`.
 //!
 //! - [`plan`]: who asks what. Each user has a supergroup of their own and asks
 //!   "@bot <question>" (a mention entity), so every reply names its question.
 //! - [`ledger`]: when each question became available and how often it was
 //!   answered; lost and duplicated replies are counted from it exactly.
-//! - [`updates`]: the `getUpdates` queue with Telegram's offset semantics.
+//! - [`fake_bot_api`]: the fake Bot API the integration tests use too.
 //! - [`faults`]: which calls fail, and how (500, 429, dropped, stalled).
-//! - [`fake_api`]: the Bot API server (hyper 1, HTTP/1.1 keep-alive).
 //! - [`traffic`]: closed-loop users feeding either transport.
 //! - [`webhook_client`]: posts updates to the bot's webhook, as Telegram does.
 //! - [`abuse`]: requests the webhook must reject with a 4xx.
 //! - [`bot_process`]: the `hypnic telegram` process: flags, env, RSS, signals.
 //! - [`session`]: one fake API with one bot (restartable) and its traffic.
-//! - [`scenario`]: the scenarios of the issue, each returning a [`Report`].
+//! - [`scenario`]: the scenarios, each returning a [`Report`].
 //! - [`report`]: what a scenario measured, as text and JSON.
-//! - [`targets`]: the issue's targets, checked against a report.
-
-// Each includer (the bench, each test binary that includes `support`) uses a
-// different part of the harness, re-exports included.
-#![allow(dead_code, unused_imports)]
+//! - [`targets`]: the targets, checked against a report.
 
 pub mod abuse;
 pub mod bot_process;
-pub mod fake_api;
+// The harness counts calls and never records them: the recording half of the
+// fake (`Call`, `calls`, `wait_for`, `fail_next`, ...) serves the Telegram tests.
+#[allow(dead_code)]
+#[path = "../fake_bot_api/mod.rs"]
+pub mod fake_bot_api;
 pub mod faults;
 pub mod ledger;
 pub mod plan;
@@ -34,7 +33,6 @@ pub mod scenario;
 pub mod session;
 pub mod targets;
 pub mod traffic;
-pub mod updates;
 pub mod webhook_client;
 
 pub use report::Report;

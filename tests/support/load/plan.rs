@@ -11,8 +11,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use serde::Deserialize;
 
-/// The bot's username, as the fake API's `getMe` tells it.
-pub const BOT_USERNAME: &str = "hypnic_load_bot";
+use super::fake_bot_api::{BOT_USERNAME, unix_now};
 
 /// Message ids of phase `n` start at `(n + 1) * PHASE_SPAN`; a phase holds at
 /// most this many questions. Message ids are `i32` in teloxide.
@@ -169,9 +168,4 @@ pub fn chat_id(user: usize) -> i64 {
 /// The Telegram user id of user `user`.
 pub fn user_id(user: usize) -> i64 {
     1_000_000 + user as i64
-}
-
-/// Seconds since the epoch, for `date` fields.
-pub fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
 }

@@ -1,16 +1,13 @@
-//! What a scenario measured, as text for people and JSON for machines, with
-//! the targets checked against it (see [`super::targets`]).
+//! What a scenario measured, with the targets checked against it (see
+//! [`super::targets`]), and the text that shows it to people.
 
 use std::time::Duration;
-
-use serde_json::{Value, json};
 
 use super::abuse::AbuseOutcome;
 use super::bot_process::Exit;
 use super::faults::{Fault, FaultCounts};
 use super::ledger::Tally;
 use super::session::CpuUse;
-use super::targets::Check;
 
 /// The bot was stopped by a signal in the middle of the load.
 #[derive(Debug, Clone)]
@@ -35,7 +32,7 @@ pub struct FaultSummary {
     pub counts: FaultCounts,
     /// Calls that went through the injector.
     pub calls: u64,
-    /// `--send-attempts` given to the bot (`None`: the build lacks the flag).
+    /// `--send-attempts` given to the bot (`None`: the binary lacks the flag).
     pub send_attempts: Option<u32>,
 }
 
@@ -170,7 +167,7 @@ impl Report {
             );
             line(
                 "--send-attempts",
-                faults.send_attempts.map_or("not supported by this build".into(), |n| n.to_string()),
+                faults.send_attempts.map_or("not supported by this binary".into(), |n| n.to_string()),
             );
         }
         if let Some(abuse) = &self.abuse {
@@ -212,72 +209,6 @@ impl Report {
         }
         out
     }
-
-    /// The report for machines.
-    pub fn json(&self) -> Value {
-        let checks: Vec<Value> = self
-            .checks()
-            .iter()
-            .map(|c| json!({"name": c.name, "target": c.target, "measured": c.measured, "met": c.met, "timing": c.timing}))
-            .collect();
-        json!({
-            "scenario": self.scenario,
-            "transport": self.transport,
-            "users": self.users,
-            "questions_per_user": self.questions,
-            "traffic": tally_json(&self.tally),
-            "baseline": self.baseline.as_ref().map(tally_json),
-            "drain_s": self.drain.map(|d| d.as_secs_f64()),
-            "peak_rss_kib": self.peak_rss_kib,
-            "rss_kib_before_after": self.rss_kib,
-            "cpu": self.cpu.map(|cpu| json!({
-                "wall_s": cpu.wall.as_secs_f64(),
-                "bot_s": cpu.bot.map(|d| d.as_secs_f64()),
-                "harness_s": cpu.harness.map(|d| d.as_secs_f64()),
-            })),
-            "final_exit": self.final_exit.map(exit_json),
-            "interruption": self.interruption.as_ref().map(|i| json!({
-                "signal": i.signal, "answered_before": i.answered_before, "exit": i.exit.map(exit_json),
-                "dropped_at_stop": i.dropped_at_stop, "left_in_queue": i.left_in_queue,
-            })),
-            "faults": self.faults.as_ref().map(|f| json!({
-                "calls": f.calls, "send_attempts": f.send_attempts,
-                "injected": Fault::ALL.iter().zip(f.counts).map(|(k, n)| (k.name().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
-            })),
-            "abuse": self.abuse.as_ref().map(|a| json!({
-                "sent": a.sent(), "rejected_4xx": a.rejected(), "as_documented": a.as_documented(),
-                "duration_s": a.finished.duration_since(a.started).as_secs_f64(),
-                "kinds": a.kinds.iter().map(|(k, o)| (k.name().to_string(), json!({
-                    "sent": o.sent,
-                    "statuses": o.statuses.iter().map(|(s, n)| (s.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
-                    "failures": o.failures,
-                }))).collect::<serde_json::Map<_, _>>(),
-            })),
-            "alive_after_abuse": self.alive_after_abuse,
-            "abuse_overlapped": self.abuse_overlapped,
-            "api_calls": self.api_calls.iter().map(|(m, n)| (m.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
-            "webhook_retries": self.webhook_retries,
-            "updates_served": self.updates_served,
-            "most_unconfirmed": self.most_unconfirmed,
-            "start_up_s": self.start_ups.iter().map(Duration::as_secs_f64).collect::<Vec<_>>(),
-            "checks": checks,
-            "notes": self.notes,
-        })
-    }
-}
-
-fn tally_json(t: &Tally) -> Value {
-    let us = |d: Option<Duration>| d.map(|d| d.as_micros() as u64);
-    json!({
-        "planned": t.planned, "asked": t.asked, "answered": t.answered, "lost": t.lost, "never_asked": t.not_asked,
-        "duplicated": t.duplicated, "duplicated_questions": t.duplicated_questions, "other_messages": t.strays,
-        "elapsed_s": t.elapsed.as_secs_f64(), "replies_per_second": t.replies_per_second(),
-        "latency_us": {"p50": us(t.percentile(50.0)), "p99": us(t.percentile(99.0)), "max": us(t.max_latency())},
-    })
-}
-
-fn exit_json(exit: Exit) -> Value {
-    json!({"code": exit.code, "took_s": exit.took.as_secs_f64()})
 }
 
 /// "bot 1.20 s (60% of 2 cores, 120 us/reply), harness ...".
@@ -298,10 +229,12 @@ fn latencies(t: &Tally) -> String {
     format!("{} / {} / {}", ms(t.percentile(50.0)), ms(t.percentile(99.0)), ms(t.max_latency()))
 }
 
-fn ms(duration: Option<Duration>) -> String {
+/// A duration in milliseconds, or `-`.
+pub(super) fn ms(duration: Option<Duration>) -> String {
     duration.map_or("-".into(), |d| format!("{:.2} ms", d.as_secs_f64() * 1000.0))
 }
 
-fn mib(kib: Option<u64>) -> String {
+/// A size in MiB, or `-`.
+pub(super) fn mib(kib: Option<u64>) -> String {
     kib.map_or("-".into(), |kib| format!("{:.1} MiB", kib as f64 / 1024.0))
 }

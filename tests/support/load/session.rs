@@ -9,11 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use super::bot_process::{BotProcess, BotSpec, Exit, cpu_time};
-use super::fake_api::{FakeApi, Method};
+use super::fake_bot_api::FakeBotApi;
 use super::faults::{FaultPlan, Faults};
 use super::plan::Plan;
 use super::traffic::{Feed, Traffic};
-use super::updates::UpdateQueue;
 use super::webhook_client::WebhookTarget;
 
 /// How long a starting bot may take to poll or set its webhook.
@@ -95,12 +94,12 @@ impl CpuSample {
 /// A fake API and the bot that talks to it.
 pub struct Session {
     spec: SessionSpec,
-    api: FakeApi,
+    api: FakeBotApi,
+    faults: Arc<Faults>,
     bot: Option<BotProcess>,
     webhook: Option<Arc<WebhookTarget>>,
     phases: u32,
     peak_rss_kib: Option<u64>,
-    starts: u32,
     start_ups: Vec<Duration>,
 }
 
@@ -111,15 +110,15 @@ impl Session {
     /// The fake API cannot bind, or the bot does not start (its log is in the message).
     pub async fn start(spec: SessionSpec) -> anyhow::Result<Session> {
         let faults = Arc::new(Faults::new(spec.faults));
-        let api = FakeApi::start(Arc::new(UpdateQueue::new()), faults).await.context("cannot start the fake API")?;
+        let api = FakeBotApi::start_counting(Some(faults.clone())).await.context("cannot start the fake API")?;
         let mut session = Session {
             spec,
             api,
+            faults,
             bot: None,
             webhook: None,
             phases: 0,
             peak_rss_kib: None,
-            starts: 0,
             start_ups: Vec::new(),
         };
         session.start_bot().await?;
@@ -160,9 +159,9 @@ impl Session {
         // Polling: ready once it polls (a first long poll on an empty queue
         // answers only after its timeout). Webhook: once `setWebhook` was
         // processed (the bot's server listens before it calls it).
-        let (ready, count): (Method, fn(&FakeApi, Method) -> u64) = match webhook {
-            None => (Method::GetUpdates, FakeApi::received),
-            Some(_) => (Method::SetWebhook, FakeApi::answered),
+        let (ready, count): (&str, fn(&FakeBotApi, &str) -> u64) = match webhook {
+            None => ("getUpdates", FakeBotApi::received),
+            Some(_) => ("setWebhook", FakeBotApi::answered),
         };
         let before = count(&self.api, ready);
         let spec = BotSpec {
@@ -179,14 +178,13 @@ impl Session {
                 bail!("the bot exited during start-up ({status}); its log:\n{}", bot.log_tail(20));
             }
             if Instant::now() > deadline {
-                bail!("the bot did not call {} within {READY_WAIT:?}; its log:\n{}", ready.name(), bot.log_tail(20));
+                bail!("the bot did not call {ready} within {READY_WAIT:?}; its log:\n{}", bot.log_tail(20));
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         self.start_ups.push(spawned.elapsed());
         self.bot = Some(bot);
         self.webhook = webhook;
-        self.starts += 1;
         Ok(())
     }
 
@@ -205,8 +203,13 @@ impl Session {
     }
 
     /// The fake API.
-    pub fn api(&self) -> &FakeApi {
+    pub fn api(&self) -> &FakeBotApi {
         &self.api
+    }
+
+    /// The fault injector of the fake API.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// The bot's webhook, when the transport is the webhook.
@@ -217,11 +220,6 @@ impl Session {
     /// Whether the current bot process is running.
     pub fn bot_running(&mut self) -> bool {
         self.bot.as_mut().is_some_and(|bot| bot.exited().is_none())
-    }
-
-    /// How many bot processes were started.
-    pub fn starts(&self) -> u32 {
-        self.starts
     }
 
     /// How long each bot process took from spawn to ready.

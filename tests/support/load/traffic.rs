@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 
 use hyper::body::Bytes;
 
-use super::fake_api::{ReplySink, SentMessage};
+use super::fake_bot_api::{ReplySink, SentMessage, UpdateQueue};
 use super::ledger::{Ledger, Recorded};
 use super::plan::{Plan, Turn};
-use super::updates::UpdateQueue;
 use super::webhook_client::{Job, Poster, WebhookTarget};
 
 /// How often waiting loops look at the ledger.
@@ -113,7 +112,7 @@ impl Traffic {
             Route::Queue(queue) => {
                 // Stamped first: the reply cannot come before the question.
                 self.ledger.offered(slot, Instant::now());
-                queue.push_message(&message);
+                queue.push(&format!(r#"{{"message":{message}}}"#));
             }
             Route::Poster(poster) => {
                 // Update ids only need to be unique; the message id is.

@@ -46,12 +46,7 @@ pub struct UpdateQueue {
 impl UpdateQueue {
     /// An empty queue whose first update id is 1.
     pub fn new() -> UpdateQueue {
-        UpdateQueue {
-            state: Mutex::new(State { pending: VecDeque::new(), next_id: 1 }),
-            arrived: Notify::new(),
-            served: AtomicU64::new(0),
-            most_pending: AtomicU64::new(0),
-        }
+        UpdateQueue { state: Mutex::new(State { pending: VecDeque::new(), next_id: 1 }), ..UpdateQueue::default() }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -59,14 +54,16 @@ impl UpdateQueue {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues a `message` update (`message_json` is a `Message` object) and
-    /// returns its update id.
-    pub fn push_message(&self, message_json: &str) -> i64 {
+    /// Queues `update`, a JSON object without its `update_id` (`{"message":{...}}`),
+    /// and returns the `update_id` given to it.
+    pub fn push(&self, update: &str) -> i64 {
+        let fields = update.trim().strip_prefix('{').unwrap_or(update);
+        let comma = if fields.trim_start().starts_with('}') { "" } else { "," };
         let id = {
             let mut state = self.lock();
             let id = state.next_id;
             state.next_id += 1;
-            state.pending.push_back((id, format!(r#"{{"update_id":{id},"message":{message_json}}}"#)));
+            state.pending.push_back((id, format!(r#"{{"update_id":{id}{comma}{fields}"#)));
             self.most_pending.fetch_max(state.pending.len() as u64, Ordering::Relaxed);
             id
         };
@@ -108,10 +105,8 @@ impl UpdateQueue {
                     return answer(state.pending.iter().take(count).map(|(_, json)| json.as_str()));
                 }
             }
-            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
-                // Timed out: one last look, then answer (maybe `[]`).
-                continue;
-            }
+            // Woken or timed out: look once more, then answer (maybe `[]`).
+            let _ = tokio::time::timeout_at(deadline, arrived).await;
         }
     }
 }

@@ -86,6 +86,47 @@ fn chat_answers_through_a_pipe() {
     assert!(!text.contains("never read"));
 }
 
+/// `hypnic chat --json` prints one object per line with the fields of `ask
+/// --json`, and reads each line with the ones before; `/start` forgets them.
+#[test]
+fn chat_json_keeps_the_conversation_across_lines() {
+    let mut command = hypnic();
+    command.args(["chat", "--json"]);
+    let input = "my 4 month old jerks when she falls asleep\nis it dangerous?\n/start\nis it dangerous?\n\
+                 what makes them worse\nand coffee?\nwho won the football?\n";
+    let output = run_with_stdin(command, input.as_bytes());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let objects: Vec<serde_json::Value> =
+        stdout(&output).lines().map(|line| serde_json::from_str(line).expect("one JSON object per line")).collect();
+    assert_eq!(objects.len(), 7);
+    for object in &objects {
+        for field in ["question", "topic", "confidence", "reply", "disclaimer", "sources", "related"] {
+            assert!(object.get(field).is_some(), "{field} missing from {object}");
+        }
+    }
+    let reply = |index: usize| objects[index]["reply"].as_str().unwrap_or_default().to_lowercase();
+    // The baby of the first line is still the subject of the second.
+    assert_eq!(objects[1]["topic"], "seek_care");
+    assert!(!reply(1).contains("benign"), "{}", reply(1));
+    // After /start the same question is about sleep spasms in general.
+    assert_eq!(objects[3]["topic"], "safety");
+    assert!(reply(3).contains("benign"));
+    assert_eq!(objects[5]["topic"], "triggers");
+    assert!(reply(5).contains("caffeine"));
+    assert_eq!(objects[6]["topic"], "out_of_scope");
+}
+
+/// `hypnic eval` scores conversation files turn by turn.
+#[test]
+fn eval_scores_conversations() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/conversations.toml");
+    let output = hypnic().arg("eval").arg(&file).output().expect("hypnic runs");
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("later turns right"), "{text}");
+    assert!(text.contains("followup"), "per kind: {text}");
+}
+
 /// Without a subcommand and without TELOXIDE_TOKEN, hypnic chats.
 #[test]
 fn no_subcommand_and_no_token_means_chat() {

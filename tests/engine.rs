@@ -692,3 +692,74 @@ fn closings_and_near_misses_are_read_as_they_are() {
         assert_ne!(engine.answer(message).topic, topic("seek_care"), "{message}");
     }
 }
+
+/// Plays `messages` as one chat, one minute apart, and returns each turn.
+fn chat(engine: &Engine, messages: &[&str]) -> Vec<hypnic::Turn> {
+    let mut context = hypnic::ChatContext::default();
+    let mut turns = Vec::new();
+    for (minute, message) in (1..).zip(messages) {
+        let turn = engine.reply(message, &context, 1_800_000_000 + 60 * minute);
+        context = turn.context.clone();
+        turns.push(turn);
+    }
+    turns
+}
+
+/// Follow-ups are read with the chat's last answer: a short reply, a factor,
+/// a person, a pronoun; a change of subject is not dragged into the old topic;
+/// a baby and a warning sign are remembered; an emergency wins as alone.
+#[test]
+fn follow_ups_are_read_with_the_last_answer() {
+    let engine = engine();
+    let turns = chat(&engine, &["what makes hypnic jerks worse", "and coffee?", "what about my kid?"]);
+    assert_eq!(turns[1].answer.topic, topic("triggers"));
+    assert!(turns[1].answer.lead.contains("caffeine"), "{}", turns[1].answer.lead);
+    assert_eq!(turns[2].answer.topic, topic("triggers"), "the last topic, for a child");
+    assert!(turns[2].answer.lead.contains("children"), "{}", turns[2].answer.lead);
+    assert_eq!(turns[2].context.person.as_deref(), Some("child"));
+
+    let turns = chat(&engine, &["how are hypnic jerks treated", "tell me more", "no"]);
+    assert_eq!(turns[1].answer.topic, topic("treatment"));
+    assert_eq!(turns[2].answer.topic, Topic::SMALLTALK);
+    assert!(turns[2].answer.lead.starts_with("All right"), "{}", turns[2].answer.lead);
+
+    let turns = chat(&engine, &["why do i jerk awake", "who won the football yesterday?", "is it dangerous?"]);
+    assert_eq!(turns[1].answer.topic, Topic::OUT_OF_SCOPE);
+    assert!(turns[1].context.is_empty(), "a change of subject forgets: {:?}", turns[1].context);
+
+    let turns = chat(&engine, &["my 5 month old jerks when she falls asleep", "is it dangerous?", "so its ok right"]);
+    for turn in &turns[1..] {
+        assert_eq!(turn.answer.topic, topic("seek_care"));
+        assert!(!turn.answer.lead.contains("benign"), "{}", turn.answer.lead);
+    }
+
+    let turns =
+        chat(&engine, &["are they normal", "i jerked and fell out of bed and hurt my wrist", "so is it dangerous?"]);
+    assert_eq!(turns[2].answer.topic, topic("seek_care"));
+    assert_eq!(turns[2].context.signs, ["injury"]);
+
+    let turns = chat(&engine, &["what causes them", "hes not breathing"]);
+    assert_eq!(turns[1].answer.topic, Topic::EMERGENCY);
+}
+
+/// What a chat remembers is ids only; it expires after 30 minutes of silence,
+/// and a context with ids the knowledge does not have is ignored, not an error.
+#[test]
+fn the_chat_context_expires_and_tolerates_unknown_ids() {
+    let engine = engine();
+    let first = engine.reply("what makes hypnic jerks worse", &hypnic::ChatContext::default(), 1_000);
+    let json = serde_json::to_string(&first.context).unwrap();
+    assert!(!json.contains("worse"), "no text is kept: {json}");
+    let late = engine.reply("what about my kid?", &first.context, 1_000 + 31 * 60);
+    assert_eq!(late.answer.topic, Topic::OUT_OF_SCOPE, "the context expired");
+    let strange = hypnic::ChatContext {
+        topic: Some("no_such_topic".into()),
+        person: Some("martian".into()),
+        factor: Some("kryptonite".into()),
+        offer: Some("emergency".into()),
+        signs: vec!["not_a_sign".into()],
+        updated_at: 1_000,
+    };
+    let reply = engine.reply("yes", &strange, 1_000);
+    assert!(reply.answer.lead.len() > 10 && reply.answer.disclaimer.len() > 10);
+}

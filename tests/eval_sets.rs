@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use hypnic::eval::{Case, Thresholds, load_cases, run};
+use hypnic::eval::{Case, Report, Thresholds, load_cases, load_conversations, run, run_conversations};
 use hypnic::render::plain_text;
 use hypnic::{Engine, Topic};
 
@@ -75,4 +75,51 @@ fn realistic_cases() -> Vec<Case> {
         .collect();
     paths.sort();
     paths.iter().flat_map(|path| load_cases(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))).collect()
+}
+
+/// The project's conversations (`tests/eval/conversations.toml`), each turn read
+/// with what the turns before left: at least 40 conversations, 95% of turns
+/// right (topic and checks), 90% of later turns, every emergency caught.
+#[test]
+fn the_projects_conversations_meet_the_targets() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/conversations.toml");
+    let conversations = load_conversations(&path).expect("the project's conversations load");
+    assert!(conversations.len() >= 40, "only {} conversations", conversations.len());
+    let engine = Engine::embedded().expect("the embedded knowledge loads");
+    let report = run_conversations(&engine, &conversations);
+    let kinds: Vec<&str> = report.per_category.iter().map(|score| score.category.as_str()).collect();
+    for kind in ["opening", "followup", "change", "warning", "emergency"] {
+        assert!(kinds.contains(&kind), "no `{kind}` turn in {kinds:?}");
+    }
+    assert_conversation_targets(&report, 0.95, 0.90);
+}
+
+/// The conversations written blind (`tests/eval/conversations/`, see their
+/// notes): 85% of turns right, every emergency caught, no false alarm. Their
+/// turns in other languages count against them: full answers in other
+/// languages are later work.
+#[test]
+fn the_blind_conversations_keep_their_targets() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/conversations");
+    let mut conversations = Vec::new();
+    for entry in std::fs::read_dir(&folder).expect("tests/eval/conversations exists") {
+        let path = entry.expect("a readable folder entry").path();
+        conversations.extend(load_conversations(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display())));
+    }
+    assert!(conversations.len() >= 70, "only {} conversations", conversations.len());
+    let engine = Engine::embedded().expect("the embedded knowledge loads");
+    assert_conversation_targets(&run_conversations(&engine, &conversations), 0.85, 0.80);
+}
+
+fn assert_conversation_targets(report: &Report, turns: f64, later: f64) {
+    let targets = Thresholds { min_topic_accuracy: 0.0, min_check_rate: 0.0, ..Thresholds::default() };
+    let mut shortfalls = report.shortfalls(&targets);
+    if report.right_rate() < turns {
+        shortfalls.push(format!("turns right {:.1}% below {:.1}%", report.right_rate() * 100.0, turns * 100.0));
+    }
+    let later_rate = report.right_rate_except(&["opening"]);
+    if later_rate < later {
+        shortfalls.push(format!("later turns right {:.1}% below {:.1}%", later_rate * 100.0, later * 100.0));
+    }
+    assert!(shortfalls.is_empty(), "{}\n{}", report.to_text(), shortfalls.join("\n"));
 }

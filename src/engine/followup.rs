@@ -137,7 +137,8 @@ impl FollowupReader {
         let refused = match decision.verdict {
             Verdict::OutOfScope { .. } => true,
             // "my 2 yo does it too" is no greeting, whatever "yo" says.
-            Verdict::Smalltalk(_) => names_facts,
+            // "so its ok right" asks, whatever "ok" says.
+            Verdict::Smalltalk(_) => names_facts || reading.asks,
             _ => false,
         };
         recalled.topic.is_some()
@@ -152,7 +153,8 @@ impl FollowupReader {
                 || evidence.cue_strength() >= MIN_IMPLICIT_CUE && unknown <= MAX_UNKNOWN_WITH_CUE)
     }
 
-    /// Reads `reading`, already decided alone, as a follow-up of `recalled`:
+    /// Reads `reading`, already decided alone, as a follow-up of `recalled`
+    /// (`tied`: [`FollowupReader::ties_to_the_chat`] held, and it was decided again):
     /// may change the verdict and add the chat's person and warning signs.
     /// Returns what it did, for `--explain`.
     pub fn apply(
@@ -162,6 +164,7 @@ impl FollowupReader {
         decision: &mut Decision,
         recalled: &Recalled,
         table: &TopicTable,
+        tied: bool,
     ) -> Vec<String> {
         let mut notes = Vec::new();
         if reading.emergency().is_some() || reading.not_english || reading.analysis.words.is_empty() {
@@ -186,7 +189,8 @@ impl FollowupReader {
                 let refused = matches!(decision.verdict, Verdict::OutOfScope { .. });
                 let no_topic = matches!(decision.verdict, Verdict::Answer { .. })
                     && decision.scores.iter().all(|score| *score <= 0.0);
-                let leans = message.len() <= MAX_FOLLOWUP_WORDS && reading.analysis.foreign.is_empty();
+                // Short and plain, or tied to the chat by a fact ("and during pregnancy?").
+                let leans = message.len() <= MAX_FOLLOWUP_WORDS && (tied || reading.analysis.foreign.is_empty());
                 if (refused || no_topic) && leans && !closes(reading, evidence) {
                     match (evidence.strongest_cue(), recalled.topic) {
                         (Some(slot), _) if refused => {

@@ -209,6 +209,7 @@ impl Engine {
                     knowledge.languages,
                     &knowledge.lexicon.question_openers,
                     &knowledge.lexicon.points_back,
+                    &knowledge.lexicon.question_tags,
                 )?,
                 factor_passages,
                 followup: FollowupReader::new(&knowledge.lexicon.followup),
@@ -397,9 +398,9 @@ impl Engine {
         let mut hits = if !settled && evidence.needs_search(scope) { self.search(stems) } else { Vec::new() };
         let mut decision = decide(scope, &evidence, &hits, &inner.table);
         let mut followup = Vec::new();
-        if let Some(recalled) = recalled
-            && inner.followup.ties_to_the_chat(&reading, &evidence, &decision, recalled)
-        {
+        let tied =
+            recalled.is_some_and(|recalled| inner.followup.ties_to_the_chat(&reading, &evidence, &decision, recalled));
+        if tied {
             // Refused alone for want of a subject, but tied to a chat about sleep spasms.
             followup.push("follow-up: refused alone, but about the chat's subject".to_string());
             evidence.assume_subject();
@@ -409,7 +410,7 @@ impl Engine {
             decision = decide(scope, &evidence, &hits, &inner.table);
         }
         if let Some(recalled) = recalled {
-            followup.extend(inner.followup.apply(&mut reading, &evidence, &mut decision, recalled, &inner.table));
+            followup.extend(inner.followup.apply(&mut reading, &evidence, &mut decision, recalled, &inner.table, tied));
         }
         Assessment { reading, evidence, hits, decision, followup }
     }

@@ -40,6 +40,8 @@ pub(crate) struct Reader {
     question_openers: Vec<Vec<String>>,
     /// Ways a question proposes its story as the cause ("is that why"), as word lists.
     points_back: Vec<Vec<String>>,
+    /// Words that end a sentence as a question ("right"), split into words.
+    question_tags: Vec<Vec<String>>,
 }
 
 /// A message, read.
@@ -159,6 +161,7 @@ impl Reader {
         languages: Languages,
         question_openers: &[String],
         points_back: &[String],
+        question_tags: &[String],
     ) -> Result<Reader> {
         let too_large = |file: &'static str| {
             move |err: regex::Error| Error::Malformed {
@@ -198,6 +201,7 @@ impl Reader {
             languages,
             question_openers: question_openers.iter().map(|opener| words(opener)).collect(),
             points_back: points_back.iter().map(|phrase| words(phrase)).collect(),
+            question_tags: question_tags.iter().map(|tag| words(tag)).collect(),
         })
     }
 
@@ -303,7 +307,9 @@ impl Reader {
 
     /// Whether a sentence asks: it ends with a question mark or opens like a question.
     fn asks(&self, text: &str, words: &[String]) -> bool {
-        text.trim_end().ends_with('?') || self.question_openers.iter().any(|opener| words.starts_with(opener))
+        text.trim_end().ends_with('?')
+            || self.question_openers.iter().any(|opener| words.starts_with(opener))
+            || words.len() > 2 && self.question_tags.iter().any(|tag| words.ends_with(tag))
     }
 
     fn read_language(&self, raw: &str, reading: &mut Reading) {

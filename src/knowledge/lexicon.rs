@@ -70,6 +70,8 @@ pub struct Lexicon {
     /// Words that open a question ("should i", "is it"): a sentence opening with
     /// one asks, even without a question mark.
     pub question_openers: Vec<String>,
+    /// Words that end a sentence as a question ("so its ok right").
+    pub question_tags: Vec<String>,
     /// Ways a question proposes its story as the cause ("is that why?").
     pub points_back: Vec<String>,
     /// Animals: a movement of theirs is not a sleep spasm of a person.
@@ -108,6 +110,8 @@ struct LexiconFile {
     abbreviations: BTreeMap<String, String>,
     #[serde(default)]
     question_openers: Vec<String>,
+    #[serde(default)]
+    question_tags: Vec<String>,
     #[serde(default)]
     animals: Vec<String>,
     #[serde(default)]
@@ -220,6 +224,7 @@ impl Lexicon {
             urgent: parsed.urgent,
             abbreviations: parsed.abbreviations.into_iter().collect(),
             question_openers: parsed.question_openers,
+            question_tags: parsed.question_tags,
             animals: parsed.animals,
             points_back: parsed.points_back,
             smalltalk: vec![

@@ -38,7 +38,7 @@ pub mod render;
 pub mod telegram;
 pub mod topic;
 
-pub use answer::{Answer, Offer, Quote};
+pub use answer::{Answer, Offer, Quote, RelatedTopic};
 pub use engine::Engine;
 pub use error::{Error, Result};
 pub use topic::Topic;

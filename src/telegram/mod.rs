@@ -23,7 +23,6 @@ pub mod commands;
 pub mod config;
 pub mod flood;
 mod handlers;
-pub mod html;
 pub mod incoming;
 pub mod journal;
 pub mod keyboard;

@@ -1,6 +1,7 @@
 //! The `hypnic` binary as deployed: with `TELOXIDE_TOKEN` set and no
 //! subcommand it runs the bot, logs at the default level without the token,
-//! the question or the person, and exits 0 on SIGTERM.
+//! the question or the person, exits 0 on SIGTERM, and exits non-zero when the
+//! bot cannot start.
 
 mod support;
 
@@ -75,4 +76,47 @@ async fn the_binary_never_logs_the_token_the_question_or_the_person_and_exits_0_
     for secret in [TOKEN, token_secret, "Zelda", "Quixote", "zquixote", "twitch", &PERSON_ID.to_string()] {
         assert!(!output.contains(secret), "`{secret}` is in the log:\n{output}");
     }
+}
+
+/// A bot whose dispatcher cannot start (teloxide's own `getMe` fails after the
+/// start-up's succeeded) exits non-zero, so a supervisor that restarts failed
+/// services restarts it, and it fetched no update it would not answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_whose_dispatcher_cannot_start_exits_non_zero() {
+    let api = FakeBotApi::start().await;
+    // A rate-limited setMyCommands holds start-up for a second: time to make
+    // every getMe after the first one fail.
+    api.fail_next("setMyCommands", 1, Failure::TooManyRequests { retry_after: 1 });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hypnic"))
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", api.url())
+        .env_remove("RUST_LOG")
+        .env_remove("TELOXIDE_PROXY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the hypnic binary starts");
+    let stderr = read_all(child.stderr.take().expect("piped stderr"));
+    api.wait_for("a rate-limited setMyCommands", WAIT, |calls| {
+        calls.iter().any(|c| c.method == "setMyCommands").then_some(())
+    })
+    .await;
+    api.fail_next("getMe", 100, Failure::BadRequest("Bad Request: not now"));
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the bot did not exit when its dispatcher could not start");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let output = stderr.join().expect("stderr reader");
+    assert_eq!(api.calls_to("getMe").len(), 2, "start-up's getMe, then the dispatcher's:\n{output}");
+    assert!(!status.success() && status.code().is_some(), "exit status {status:?}; output:\n{output}");
+    assert!(output.contains("dispatcher could not start"), "the cause is printed:\n{output}");
+    assert!(api.calls_to("getUpdates").is_empty(), "nothing fetched");
 }

@@ -31,20 +31,53 @@ pub fn utf16_len(text: &str) -> usize {
 /// as needed, and the tail (the disclaimer) ends the last message, whole, or is
 /// a message of its own if it no longer fits there.
 pub fn split_message(layout: &Layout, limit: usize) -> Vec<String> {
-    let body = Text::new(&layout.body);
-    let tail_spans = [Span::plain(layout.tail.as_str())];
-    let tail = Text::new(&tail_spans);
-    let tail_html = tail.html(0, tail.chars.len());
-    let mut parts = body.split(limit);
-    match (parts.last_mut(), tail_html) {
+    let tail = [Span::plain(layout.tail.as_str())];
+    let mut parts = split(&layout.body, limit);
+    match (parts.last_mut(), html(trimmed(&tail))) {
         (_, None) => {}
-        (Some(last), Some(tail_html)) if utf16_len(last) + 2 + utf16_len(&tail_html) <= limit => {
+        (Some(last), Some(tail)) if utf16_len(last) + 2 + utf16_len(&tail) <= limit => {
             last.push_str("\n\n");
-            last.push_str(&tail_html);
+            last.push_str(&tail);
         }
-        _ => parts.extend(tail.split(limit)),
+        _ => parts.extend(split(&tail, limit)),
     }
     parts
+}
+
+/// `spans` cut into parts of at most `limit` units of HTML.
+fn split(spans: &[Span], limit: usize) -> Vec<String> {
+    // Nearly every reply fits in one message: then there is nothing to cut.
+    match html(trimmed(spans)) {
+        Some(whole) if utf16_len(&whole) <= limit => vec![whole],
+        Some(_) => Text::new(spans).split(limit),
+        None => Vec::new(),
+    }
+}
+
+/// The runs of `spans` without the whitespace around them all.
+fn trimmed(spans: &[Span]) -> Vec<(Style, &str)> {
+    let blank = |span: &Span| span.text.trim().is_empty();
+    let (Some(first), Some(last)) = (spans.iter().position(|s| !blank(s)), spans.iter().rposition(|s| !blank(s)))
+    else {
+        return Vec::new();
+    };
+    let mut runs: Vec<(Style, &str)> = spans[first..=last].iter().map(|s| (s.style, s.text.as_str())).collect();
+    runs[0].1 = runs[0].1.trim_start();
+    let end = runs.len() - 1;
+    runs[end].1 = runs[end].1.trim_end();
+    runs
+}
+
+/// Runs of text as HTML: escaped, styled runs in their tags; `None` if empty.
+fn html<T: AsRef<str>>(runs: impl IntoIterator<Item = (Style, T)>) -> Option<String> {
+    let mut html = String::new();
+    for (style, text) in runs.into_iter().filter(|(_, text)| !text.as_ref().is_empty()) {
+        let (open, close) = tags(style);
+        html.push_str(open);
+        html.push_str(&escape(text.as_ref()));
+        html.push_str(close);
+    }
+    (!html.is_empty()).then_some(html)
 }
 
 /// Break priorities: a higher one is preferred wherever it falls in the part.
@@ -80,12 +113,6 @@ impl<'a> Text<'a> {
 
     /// The text cut into parts of at most `limit` units of HTML.
     fn split(&self, limit: usize) -> Vec<String> {
-        // Nearly every reply fits in one message: then there is nothing to cut.
-        if let Some(whole) = self.html(0, self.chars.len())
-            && utf16_len(&whole) <= limit
-        {
-            return vec![whole];
-        }
         let mut parts = Vec::new();
         let mut start = self.skip_space(0);
         while start < self.chars.len() {
@@ -158,16 +185,8 @@ impl<'a> Text<'a> {
         let chars = &self.chars[start..end];
         let first = chars.iter().position(|c| !c.c.is_whitespace())?;
         let last = chars.iter().rposition(|c| !c.c.is_whitespace())?;
-        let chars = &chars[first..=last];
-        let mut html = String::with_capacity(chars.len() + 16);
-        for run in chars.chunk_by(|a, b| a.span == b.span) {
-            let text: String = run.iter().map(|c| c.c).collect();
-            let (open, close) = tags(self.spans[run[0].span].style);
-            html.push_str(open);
-            html.push_str(&escape(&text));
-            html.push_str(close);
-        }
-        Some(html)
+        let runs = chars[first..=last].chunk_by(|a, b| a.span == b.span);
+        html(runs.map(|run| (self.spans[run[0].span].style, run.iter().map(|c| c.c).collect::<String>())))
     }
 }
 

@@ -23,6 +23,7 @@ use teloxide::{Bot, RequestError};
 use super::journal::{Journal, Replay};
 use super::listen::{ALLOWED_UPDATES, Listener};
 use super::redact::Redactor;
+use super::retry::{RetryPolicy, with_retry};
 
 /// How long one `getUpdates` call waits for updates.
 pub const POLLING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -209,7 +210,8 @@ impl Drop for Guard {
     }
 }
 
-/// The polling listener: first what the last run left unanswered (from the
+/// The polling listener, after `deleteWebhook` (long polling is refused while
+/// a webhook is set): first what the last run left unanswered (from the
 /// journal at `journal`), then, with `drop_pending_updates`, skips what arrived
 /// while the bot was down, then fetches with `getUpdates` until stopped. On
 /// stop it hands over what it fetched already, confirms everything to the Bot
@@ -217,7 +219,19 @@ impl Drop for Guard {
 /// handled, and is answered on the next start if the bot is killed first.
 /// Every update handled must be marked with [`Ledger::guard`] (see
 /// [`Listener::handler`]).
-pub async fn listener(bot: Bot, journal: &Path, drop_pending_updates: bool, redactor: Redactor) -> Listener {
+pub async fn listener(
+    bot: &Bot,
+    journal: &Path,
+    drop_pending_updates: bool,
+    policy: &RetryPolicy,
+    redactor: &Redactor,
+) -> Listener {
+    let request = bot.delete_webhook();
+    if let Err(error) = with_retry(policy, || request.send_ref(), |_, _, _| {}).await {
+        // `getUpdates` will then say what is wrong.
+        tracing::warn!(error = %redactor.error(&error), "deleteWebhook failed");
+    }
+    tracing::info!("receiving updates by long polling");
     let (ledger, replay) = Ledger::open(journal);
     // Left unanswered by the last run: the Bot API may not send them again.
     let pending: VecDeque<Update> = ledger.fetched(replay.unanswered).into();
@@ -225,6 +239,7 @@ pub async fn listener(bot: Bot, journal: &Path, drop_pending_updates: bool, reda
         ledger.skip_through(last);
     }
     let (stop, stopped) = mk_stop_token();
+    let (bot, redactor) = (bot.clone(), redactor.clone());
     let mut poller = Poller { bot, ledger: ledger.clone(), redactor, stopped, pending, pause: ERROR_PAUSE.0 };
     if drop_pending_updates {
         poller.skip_pending().await;

@@ -1,7 +1,8 @@
 //! Starting and stopping the bot: connect (`getMe`), register the commands,
-//! dispatch updates from the chosen transport until the shutdown future
-//! resolves, then stop fetching, let the replies in flight finish (bounded by
-//! the grace period) and return. A shutdown during start-up stops at once.
+//! start the transport's listener, dispatch its updates until the shutdown
+//! future resolves, then stop the listener, let the replies in flight finish
+//! (bounded by the grace period) and return. Apart from choosing the listener,
+//! both transports run alike. A shutdown during start-up stops at once.
 
 use std::future::Future;
 use std::pin::{Pin, pin};
@@ -78,8 +79,8 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
     Ok(())
 }
 
-/// The listener of `transport`: long polling (after `deleteWebhook`, which
-/// polling needs), with its journal at `journal`, or the webhook server.
+/// The listener of `transport`: long polling, with its journal at `journal`,
+/// or the webhook server.
 async fn listener(
     bot: &Bot,
     transport: Transport,
@@ -89,9 +90,7 @@ async fn listener(
 ) -> anyhow::Result<Listener> {
     match transport {
         Transport::Polling { drop_pending_updates } => {
-            delete_webhook(bot, policy, redactor).await;
-            tracing::info!("receiving updates by long polling");
-            Ok(polling::listener(bot.clone(), journal, drop_pending_updates, redactor.clone()).await)
+            Ok(polling::listener(bot, journal, drop_pending_updates, policy, redactor).await)
         }
         Transport::Webhook(webhook) => webhook::listener(bot, webhook, policy, redactor).await,
     }
@@ -124,15 +123,6 @@ fn bot(config: &BotConfig) -> anyhow::Result<Bot> {
         bot = bot.set_api_url(url.clone());
     }
     Ok(bot)
-}
-
-/// `deleteWebhook`, retried: long polling is refused while a webhook is set. A
-/// failure is logged; `getUpdates` will then say what is wrong.
-async fn delete_webhook(bot: &Bot, policy: &RetryPolicy, redactor: &Redactor) {
-    let request = bot.delete_webhook();
-    if let Err(error) = with_retry(policy, || request.send_ref(), |_, _, _| {}).await {
-        tracing::warn!(error = %redactor.error(&error), "deleteWebhook failed");
-    }
 }
 
 /// `getMe`, retried: checks the token and tells who the bot is.

@@ -76,3 +76,24 @@ fn screen(update: Update, ledger: Option<&Ledger>) -> Option<Result<Update, Infa
     }
     Some(Ok(update))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_teloxide_cannot_parse_is_dropped_and_marked_handled() {
+        let unknown: Update =
+            serde_json::from_str(r#"{"update_id": 3, "a_kind_from_the_future": {"text": "hi"}}"#).expect("an update");
+        assert!(matches!(unknown.kind, UpdateKind::Error(_)));
+        let ledger = Ledger::default();
+        ledger.fetched(vec![unknown.clone()]);
+        assert_eq!(ledger.in_flight(), 1);
+        assert!(screen(unknown, Some(&ledger)).is_none());
+        assert_eq!(ledger.in_flight(), 0, "nothing is left waiting for it");
+        let message = r#"{"update_id": 4, "message": {"message_id": 1, "date": 1700000000,
+            "chat": {"id": 7, "type": "private", "first_name": "A"}, "text": "hi"}}"#;
+        let message: Update = serde_json::from_str(message).expect("an update");
+        assert!(screen(message, None).is_some_and(|kept| kept.is_ok()));
+    }
+}

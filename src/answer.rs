@@ -29,6 +29,15 @@ pub struct Offer {
     pub text: String,
 }
 
+/// A topic to offer next, with its label: what a button or a menu shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelatedTopic {
+    /// The topic.
+    pub topic: Topic,
+    /// Its short label ("When to see a doctor").
+    pub label: String,
+}
+
 /// The engine's answer to one message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Answer {
@@ -44,8 +53,8 @@ pub struct Answer {
     pub quotes: Vec<Quote>,
     /// A close second topic, offered after the quotes.
     pub also: Option<Offer>,
-    /// Topics to offer next (buttons in Telegram).
-    pub related: Vec<Topic>,
+    /// Topics to offer next, with their labels (buttons in Telegram).
+    pub related: Vec<RelatedTopic>,
     /// The fixed disclaimer; every rendering ends with it.
     pub disclaimer: Arc<str>,
 }

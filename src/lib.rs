@@ -13,7 +13,8 @@
 //!   sentence, language, emergency and warning signs, who it is about, factors),
 //!   decides scope and topic, and plans an [`Answer`] from them (lead, quotes,
 //!   disclaimer).
-//! - [`render`] turns an answer into the plain text a user reads.
+//! - [`render`] lays an answer out once for every adapter, and as the plain
+//!   text the terminal prints.
 //! - [`eval`] scores the engine on question files.
 //! - [`cli`] is the terminal adapter: `ask`, `chat`, `eval`, `index`, and
 //!   `telegram`, which starts the bot.
@@ -39,7 +40,7 @@ pub mod render;
 pub mod telegram;
 pub mod topic;
 
-pub use answer::{Answer, Offer, Quote};
+pub use answer::{Answer, Offer, Quote, RelatedTopic};
 pub use conversation::{ChatContext, Turn};
 pub use engine::Engine;
 pub use error::{Error, Result};

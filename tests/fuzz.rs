@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use hypnic::render::plain_text;
 use hypnic::telegram::reply;
 use hypnic::telegram::split::{MAX_MESSAGE_UNITS, utf16_len};
-use hypnic::{Answer, Engine, Quote, Topic};
+use hypnic::{Answer, Engine, Quote, RelatedTopic, Topic};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use support::engine;
@@ -87,7 +87,7 @@ fn assert_balanced_html(part: &str) {
 
 /// What every reply must satisfy.
 fn assert_good_reply(engine: &Engine, answer: &Answer) {
-    let reply = reply::answer(engine, answer);
+    let reply = reply::answer(answer);
     assert!(!reply.parts.is_empty());
     for part in &reply.parts {
         assert!(utf16_len(part) <= MAX_MESSAGE_UNITS, "a message of {} units", utf16_len(part));
@@ -161,7 +161,13 @@ fn answer(engine: &Engine) -> impl Strategy<Value = Answer> {
         prop::option::of(text(200)),
         prop::collection::vec(quote, 0..4),
         prop::collection::vec(
-            prop::sample::select(engine.topics().iter().map(|spec| spec.topic).collect::<Vec<_>>()),
+            prop::sample::select(
+                engine
+                    .topics()
+                    .iter()
+                    .map(|spec| RelatedTopic { topic: spec.topic, label: spec.label.clone() })
+                    .collect::<Vec<_>>(),
+            ),
             0..4,
         ),
     )

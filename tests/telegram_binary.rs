@@ -1,11 +1,12 @@
 //! The `hypnic` binary as deployed: with `TELOXIDE_TOKEN` set and no
 //! subcommand it runs the bot, logs at the default level without the token,
-//! the question or the person, and exits 0 on SIGTERM.
+//! the question or the person, exits 0 on SIGTERM, and exits non-zero when the
+//! bot cannot start.
 
 mod support;
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -23,12 +24,9 @@ fn read_all(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Str
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_binary_never_logs_the_token_the_question_or_the_person_and_exits_0_on_sigterm() {
-    let api = FakeBotApi::start().await;
-    // The first reply is refused, so the error path is logged too.
-    api.fail_next("sendMessage", 1, Failure::BadRequest("Bad Request: can't parse entities: Unsupported start tag"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hypnic"))
+/// The binary with the bot's environment, against `api`, its output piped.
+fn start_binary(api: &FakeBotApi) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_hypnic"))
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", api.url())
         .env_remove("RUST_LOG")
@@ -37,7 +35,30 @@ async fn the_binary_never_logs_the_token_the_question_or_the_person_and_exits_0_
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("the hypnic binary starts");
+        .expect("the hypnic binary starts")
+}
+
+/// How `child` exited; it is killed, and the test fails, if it has not within [`WAIT`].
+async fn wait_for_exit(child: &mut Child, when: &str) -> ExitStatus {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the bot did not exit {when}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_never_logs_the_token_the_question_or_the_person_and_exits_0_on_sigterm() {
+    let api = FakeBotApi::start().await;
+    // The first reply is refused, so the error path is logged too.
+    api.fail_next("sendMessage", 1, Failure::BadRequest("Bad Request: can't parse entities: Unsupported start tag"));
+    let mut child = start_binary(&api);
     let stdout = read_all(child.stdout.take().expect("piped stdout"));
     let stderr = read_all(child.stderr.take().expect("piped stderr"));
 
@@ -55,17 +76,7 @@ async fn the_binary_never_logs_the_token_the_question_or_the_person_and_exits_0_
     let pid = i32::try_from(child.id()).expect("a pid fits in i32");
     // SAFETY: kill(2) with a valid pid and signal has no memory-safety preconditions.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
-    let deadline = Instant::now() + WAIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be waited for") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the bot did not exit after SIGTERM");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let status = wait_for_exit(&mut child, "after SIGTERM").await;
     let output = format!("{}{}", stdout.join().expect("stdout reader"), stderr.join().expect("stderr reader"));
     assert_eq!(status.code(), Some(0), "exit status; output:\n{output}");
 
@@ -75,4 +86,28 @@ async fn the_binary_never_logs_the_token_the_question_or_the_person_and_exits_0_
     for secret in [TOKEN, token_secret, "Zelda", "Quixote", "zquixote", "twitch", &PERSON_ID.to_string()] {
         assert!(!output.contains(secret), "`{secret}` is in the log:\n{output}");
     }
+}
+
+/// A bot whose dispatcher cannot start (teloxide's own `getMe` fails after the
+/// start-up's succeeded) exits non-zero, so a supervisor that restarts failed
+/// services restarts it, and it fetched no update it would not answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_whose_dispatcher_cannot_start_exits_non_zero() {
+    let api = FakeBotApi::start().await;
+    // A rate-limited setMyCommands holds start-up for a second: time to make
+    // every getMe after the first one fail.
+    api.fail_next("setMyCommands", 1, Failure::TooManyRequests { retry_after: 1 });
+    let mut child = start_binary(&api);
+    let stderr = read_all(child.stderr.take().expect("piped stderr"));
+    api.wait_for("a rate-limited setMyCommands", WAIT, |calls| {
+        calls.iter().any(|c| c.method == "setMyCommands").then_some(())
+    })
+    .await;
+    api.fail_next("getMe", 100, Failure::BadRequest("Bad Request: not now"));
+    let status = wait_for_exit(&mut child, "when its dispatcher could not start").await;
+    let output = stderr.join().expect("stderr reader");
+    assert_eq!(api.calls_to("getMe").len(), 2, "start-up's getMe, then the dispatcher's:\n{output}");
+    assert!(!status.success() && status.code().is_some(), "exit status {status:?}; output:\n{output}");
+    assert!(output.contains("dispatcher could not start"), "the cause is printed:\n{output}");
+    assert!(api.calls_to("getUpdates").is_empty(), "nothing fetched");
 }

@@ -257,7 +257,7 @@ fn long_lead_knowledge() -> tempfile::TempDir {
 async fn a_long_answer_is_split_under_4096_units_with_escaped_html_and_the_disclaimer_last() {
     let knowledge = long_lead_knowledge();
     let engine = hypnic::Engine::from_dir(knowledge.path()).expect("the patched knowledge loads");
-    let expected = reply::answer(&engine, &engine.answer_topic(topic("causes")));
+    let expected = reply::answer(&engine.answer_topic(topic("causes")));
     assert!(expected.parts.len() >= 2, "the lead is long enough to split");
     let bot = TestBot::start_with(engine, |_| {}).await;
     bot.say(ALICE, "/causes");

@@ -46,8 +46,8 @@ pub struct AnswerJson<'a> {
     pub sources: &'a [Quote],
     /// A close second topic, if offered.
     pub also: Option<&'a Offer>,
-    /// Topics offered next.
-    pub related: &'a [Topic],
+    /// The ids of the topics offered next.
+    pub related: Vec<Topic>,
 }
 
 impl<'a> AnswerJson<'a> {
@@ -61,7 +61,7 @@ impl<'a> AnswerJson<'a> {
             disclaimer: &answer.disclaimer,
             sources: &answer.quotes,
             also: answer.also.as_ref(),
-            related: &answer.related,
+            related: answer.related.iter().map(|related| related.topic).collect(),
         }
     }
 }

@@ -39,7 +39,7 @@ use self::followup::{FollowupReader, Recalled};
 use self::plan::{Planned, Reasons};
 use self::reading::{Reader, Reading};
 use self::vocabulary::Vocabulary;
-use crate::answer::{Answer, Offer, Quote};
+use crate::answer::{Answer, Offer, Quote, RelatedTopic};
 use crate::cleaning::{Corpus, Source};
 use crate::conversation::{ChatContext, MAX_REMEMBERED_SIGNS, Turn};
 use crate::error::Result;
@@ -524,6 +524,11 @@ impl Engine {
         self.topic(topic).map_or(topic.id(), |spec| spec.label.as_str())
     }
 
+    /// `topics` with their labels, to offer under a reply.
+    pub(crate) fn related(&self, topics: &[Topic]) -> Vec<RelatedTopic> {
+        topics.iter().map(|&topic| RelatedTopic { topic, label: self.label(topic).to_string() }).collect()
+    }
+
     fn search(&self, stems: &[String]) -> Vec<Hit> {
         if stems.is_empty() {
             return Vec::new();
@@ -557,7 +562,7 @@ impl Engine {
             lead: Arc::from(lead),
             quotes: Vec::new(),
             also: None,
-            related: if topic == Topic::EMERGENCY { Vec::new() } else { self.inner.starters.clone() },
+            related: if topic == Topic::EMERGENCY { Vec::new() } else { self.related(&self.inner.starters) },
             disclaimer: Arc::clone(&self.inner.disclaimer),
         }
     }
@@ -574,7 +579,7 @@ impl Engine {
             lead: Arc::clone(&self.inner.leads[slot]),
             quotes: self.take_quotes(&self.quote_ids(topic, hits)),
             also: None,
-            related: spec.related.clone(),
+            related: self.related(&spec.related),
             disclaimer: Arc::clone(&self.inner.disclaimer),
         }
     }

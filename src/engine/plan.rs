@@ -234,7 +234,7 @@ impl Engine {
             lead: Arc::from(paragraphs.join("\n\n")),
             quotes: self.take_quotes(&quotes),
             also: runner_up.filter(|other| *other != topic && warnings.is_empty()).and_then(|other| self.offer(other)),
-            related: self.topic(topic).map_or_else(|| self.starter_topics().to_vec(), |spec| spec.related.clone()),
+            related: self.related(self.topic(topic).map_or(self.starter_topics(), |spec| &spec.related)),
             disclaimer: Arc::clone(&self.inner.disclaimer),
         };
         Planned { answer, reasons: reasons.into_lines() }

@@ -3,7 +3,6 @@
 //! and the retry policy. Secrets print as `[redacted]` in `Debug` output.
 
 use std::fmt;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -165,14 +164,15 @@ impl BotConfig {
     }
 
     /// The polling journal's file: in [`BotConfig::state_dir`], named by a hash
-    /// of the token and the API URL, so one bot finds its own journal after a
-    /// restart and two bots (or tests) never share one. The token itself never
-    /// appears in the name.
+    /// of the bot's id (the token's public half) and the API URL, so one bot
+    /// finds its own journal after a restart, whatever Rust built it, and two
+    /// bots (or tests) never share one. The token's secret half plays no part.
     pub fn journal_path(&self) -> PathBuf {
-        let mut hasher = DefaultHasher::new();
-        self.token.expose().hash(&mut hasher);
-        self.api_url.as_ref().map(Url::as_str).hash(&mut hasher);
-        self.state_dir.join(format!("hypnic-{:016x}.journal", hasher.finish()))
+        let token = self.token.expose();
+        let bot_id = token.split_once(':').map_or(token, |(id, _)| id);
+        let api_url = self.api_url.as_ref().map_or("", Url::as_str);
+        let name = format!("hypnic-{:016x}.journal", fnv1a([bot_id, "\n", api_url]));
+        self.state_dir.join(name)
     }
 
     /// A redactor for every secret in this configuration.
@@ -212,6 +212,15 @@ pub fn webhook_secret(secret: &str) -> anyhow::Result<Secret> {
     Ok(Secret::new(secret))
 }
 
+/// The 64-bit FNV-1a hash of the parts in order: small, and fixed forever
+/// (unlike std's `DefaultHasher`, which may change between Rust versions).
+fn fnv1a<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
+    parts
+        .into_iter()
+        .flat_map(str::bytes)
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
 fn non_empty_var(name: &str) -> Option<String> {
     std::env::var(name).ok().map(|value| value.trim().to_string()).filter(|value| !value.is_empty())
 }
@@ -239,6 +248,21 @@ mod tests {
                 .count()
                 == 2
         );
+    }
+
+    #[test]
+    fn the_journal_is_named_by_a_stable_hash_of_the_bot_id_and_the_api_url() {
+        assert_eq!(fnv1a([""]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(["a"]), 0xaf63_dc4c_8601_ec8c, "the published FNV-1a 64 value");
+        let mut config = BotConfig::new(Secret::new(TOKEN));
+        config.state_dir = PathBuf::from("/state");
+        assert_eq!(config.journal_path(), PathBuf::from("/state/hypnic-63512c17cacff902.journal"));
+        let mut other_secret = BotConfig::new(Secret::new("123456789:AAHsomethingElseEntirely000000000"));
+        other_secret.state_dir = config.state_dir.clone();
+        assert_eq!(other_secret.journal_path(), config.journal_path(), "the same bot, a new token");
+        config.api_url = Some(Url::parse("http://127.0.0.1:8081/").expect("valid URL"));
+        assert_ne!(config.journal_path(), other_secret.journal_path(), "another Bot API server");
+        assert!(!config.journal_path().to_string_lossy().contains("AAH"));
     }
 
     #[test]

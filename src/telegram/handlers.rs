@@ -1,8 +1,8 @@
-//! The endpoints of the handler tree: small async functions whose arguments are
-//! injected by type. Each builds a [`Reply`], sends it through the outbox and
-//! logs one line. A failed reply is logged (redacted) and, when the failure was
-//! a refusal rather than a network or server problem, followed by a one-line
-//! apology; the handler itself never fails.
+//! The endpoints of the handler tree, a message and a button press: async
+//! functions whose arguments are injected by type. Each builds a [`Reply`],
+//! sends it through the outbox and logs one line. A failed reply is logged
+//! (redacted) and, when the failure was a refusal rather than a network or
+//! server problem, followed by a one-line apology; the handler never fails.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -12,7 +12,7 @@ use teloxide::{ApiError, RequestError};
 
 use super::commands::Command;
 use super::flood::Admission;
-use super::incoming::Question;
+use super::incoming::Incoming;
 use super::keyboard;
 use super::outbox::Target;
 use super::reply::{self, Reply};
@@ -24,87 +24,45 @@ use crate::answer::Answer;
 /// What handlers return; errors are logged by the dispatcher's error handler.
 pub type HandlerResult = Result<(), anyhow::Error>;
 
-/// A command: a fixed reply, or a topic answer for the shortcuts.
-pub(super) async fn on_command(
+/// A message for the bot: a question or a topic shortcut gets the engine's
+/// answer with related topics as buttons; everything else a fixed reply.
+pub(super) async fn on_message(
     state: Arc<BotState>,
     update: Update,
     message: Message,
-    command: Command,
+    incoming: Incoming,
 ) -> HandlerResult {
     let started = Instant::now();
-    let engine = &state.engine;
-    let commands = &state.commands;
-    let (answer, reply) = match command {
-        Command::Shortcut(topic) => {
-            let answer = engine.answer_topic(topic);
-            let reply = reply::answer(engine, &answer);
-            (Some(answer), reply)
+    let (action, answer, reply) = reply_to(&state, incoming);
+    respond(&state, &update, started, action, answer.as_ref(), reply_target(&message), reply).await
+}
+
+/// The action logged for a message, the engine's answer if it has one, and the reply.
+fn reply_to(state: &BotState, incoming: Incoming) -> (&str, Option<Answer>, Reply) {
+    let (engine, commands) = (&state.engine, &state.commands);
+    let texts = &engine.texts().telegram;
+    match incoming {
+        Incoming::Question(question) => answered("question", engine.answer(&question.0)),
+        Incoming::Command(command) => {
+            let name = commands.name(command);
+            match command {
+                Command::Shortcut(topic) => answered(name, engine.answer_topic(topic)),
+                Command::Start => (name, None, reply::start(engine)),
+                Command::Help => (name, None, reply::help(engine, commands)),
+                Command::Sources => (name, None, reply::sources(engine)),
+                Command::Disclaimer => (name, None, reply::disclaimer(engine)),
+            }
         }
-        Command::Start => (None, reply::start(engine)),
-        Command::Help => (None, reply::help(engine, commands)),
-        Command::Sources => (None, reply::sources(engine)),
-        Command::Disclaimer => (None, reply::disclaimer(engine)),
-    };
-    let name = commands.name(command);
-    respond(&state, &update, started, name, answer.as_ref(), reply_target(&message), reply).await
+        Incoming::UnknownCommand => ("unknown_command", None, reply::unknown_command(engine, commands)),
+        Incoming::NonText => ("non_text", None, Reply::plain(&texts.text_only)),
+        Incoming::SlowDown => ("slow_down", None, Reply::plain(&texts.slow_down)),
+    }
 }
 
-/// A question: the engine's answer with related topics as buttons.
-pub(super) async fn on_question(
-    state: Arc<BotState>,
-    update: Update,
-    message: Message,
-    question: Question,
-) -> HandlerResult {
-    let started = Instant::now();
-    let answer = state.engine.answer(&question.0);
-    let reply = reply::answer(&state.engine, &answer);
-    respond(&state, &update, started, "question", Some(&answer), reply_target(&message), reply).await
-}
-
-/// A photo, sticker, voice note, ...: only text can be read.
-pub(super) async fn on_non_text(state: Arc<BotState>, update: Update, message: Message) -> HandlerResult {
-    let started = Instant::now();
-    respond(
-        &state,
-        &update,
-        started,
-        "non_text",
-        None,
-        reply_target(&message),
-        Reply::plain(&state.engine.texts().telegram.text_only),
-    )
-    .await
-}
-
-/// A command for this bot that it does not know.
-pub(super) async fn on_unknown_command(state: Arc<BotState>, update: Update, message: Message) -> HandlerResult {
-    let started = Instant::now();
-    respond(
-        &state,
-        &update,
-        started,
-        "unknown_command",
-        None,
-        reply_target(&message),
-        reply::unknown_command(&state.engine, &state.commands),
-    )
-    .await
-}
-
-/// The first message over the flood limit.
-pub(super) async fn on_slow_down(state: Arc<BotState>, update: Update, message: Message) -> HandlerResult {
-    let started = Instant::now();
-    respond(
-        &state,
-        &update,
-        started,
-        "slow_down",
-        None,
-        reply_target(&message),
-        Reply::plain(&state.engine.texts().telegram.slow_down),
-    )
-    .await
+/// An answer with its reply, logged as `action`.
+fn answered(action: &str, answer: Answer) -> (&str, Option<Answer>, Reply) {
+    let reply = reply::answer(&answer);
+    (action, Some(answer), reply)
 }
 
 /// A button press: always answer the callback query (it stops the spinner),
@@ -128,9 +86,8 @@ pub(super) async fn on_button(state: Arc<BotState>, update: Update, query: Callb
             if let Err(error) = &acknowledged {
                 tracing::warn!(update = update.id.0, error, "answerCallbackQuery failed");
             }
-            let answer = state.engine.answer_topic(topic);
-            let reply = reply::answer(&state.engine, &answer);
-            respond(&state, &update, started, action, Some(&answer), button_target(&query), reply).await
+            let (action, answer, reply) = answered(action, state.engine.answer_topic(topic));
+            respond(&state, &update, started, action, answer.as_ref(), button_target(&query), reply).await
         }
         (Admission::Drop, _) => {
             tracing::debug!(update = update.id.0, "button press over the flood limit dropped");

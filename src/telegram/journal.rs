@@ -7,11 +7,13 @@
 //! the journal is read back: fetched but not done is answered again (at least
 //! once; a reply sent just before a kill, whose marker was not written yet, is
 //! sent twice). The file is rewritten with only the unanswered updates when it
-//! grows, and removed when the bot stops with nothing unanswered.
+//! grows, emptied as soon as nothing is unanswered, and removed when the bot
+//! stops with nothing unanswered.
 //!
-//! One JSON object per line: `{"fetched": <update>}` or `{"done": <update id>}`.
-//! The file holds people's messages for the seconds they take to answer, so it
-//! is created readable by its owner only.
+//! One JSON object per line: `{"fetched": <update>}`, `{"done": <update id>}`,
+//! or `{"seen": <update id>}`, the highest id fetched, which is all an emptied
+//! journal keeps. The file holds people's messages only for the seconds they
+//! take to answer, and is created readable by its owner only.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -46,6 +48,7 @@ pub struct Journal {
 enum Entry<T> {
     Fetched(T),
     Done(u32),
+    Seen(u32),
 }
 
 impl Journal {
@@ -71,6 +74,7 @@ impl Journal {
                         Ok(Entry::Done(id)) => {
                             unanswered.remove(&id);
                         }
+                        Ok(Entry::Seen(id)) => last_fetched = last_fetched.max(Some(id)),
                         Err(_) => tracing::warn!("skipped an unreadable line of the polling journal"),
                     }
                 }
@@ -82,7 +86,7 @@ impl Journal {
         let mut journal = Journal { path: path.to_path_buf(), file: create_private(path)?, written: 0 };
         let kept: Vec<(u32, String)> =
             updates.iter().filter_map(|u| serde_json::to_string(u).ok().map(|json| (u.id.0, json))).collect();
-        journal.rewrite(&kept)?;
+        journal.rewrite(&kept, last_fetched)?;
         Ok((journal, Replay { unanswered: updates, last_fetched }))
     }
 
@@ -113,22 +117,36 @@ impl Journal {
         self.written > COMPACT_BYTES
     }
 
-    /// Rewrites the file with only `unanswered` (id and JSON), atomically.
+    /// Rewrites the file with only `unanswered` (id and JSON) and the highest
+    /// id fetched, atomically.
     ///
     /// # Errors
     /// The new file cannot be written or renamed.
-    pub fn rewrite(&mut self, unanswered: &[(u32, String)]) -> io::Result<()> {
+    pub fn rewrite(&mut self, unanswered: &[(u32, String)], seen: Option<u32>) -> io::Result<()> {
         let fresh = self.path.with_extension("journal.new");
         let mut file = create_private(&fresh)?;
-        let mut written = 0;
+        let mut lines = seen.map(seen_line).unwrap_or_default();
         for (_, json) in unanswered {
-            let line = format!("{{\"fetched\":{json}}}\n");
-            file.write_all(line.as_bytes())?;
-            written += line.len() as u64;
+            lines.push_str(&format!("{{\"fetched\":{json}}}\n"));
         }
+        file.write_all(lines.as_bytes())?;
         fs::rename(&fresh, &self.path)?;
         self.file = file;
-        self.written = written;
+        self.written = lines.len() as u64;
+        Ok(())
+    }
+
+    /// Empties the file, nothing being unanswered, keeping only the highest id
+    /// fetched: no message stays on disk longer than it takes to answer.
+    ///
+    /// # Errors
+    /// The file cannot be truncated or written.
+    pub fn clear(&mut self, seen: u32) -> io::Result<()> {
+        let line = seen_line(seen);
+        // The file is opened to append: after truncating, writing starts at 0.
+        self.file.set_len(0)?;
+        self.file.write_all(line.as_bytes())?;
+        self.written = line.len() as u64;
         Ok(())
     }
 
@@ -141,16 +159,22 @@ impl Journal {
     }
 }
 
-/// Creates (truncating) a file only its owner can read and write.
+fn seen_line(id: u32) -> String {
+    format!("{{\"seen\":{id}}}\n")
+}
+
+/// Creates (emptying) a file only its owner can read and write, to append to.
 fn create_private(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
-    options.create(true).write(true).truncate(true);
+    options.create(true).append(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path)
+    let file = options.open(path)?;
+    file.set_len(0)?;
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -212,11 +236,31 @@ mod tests {
         let path = scratch("compact");
         let (mut journal, _) = Journal::open(&path).unwrap();
         journal.record(&[update(1, "a"), update(2, "b")], &[1]).unwrap();
-        journal.rewrite(&[update(2, "b")]).unwrap();
+        journal.rewrite(&[update(2, "b")], Some(2)).unwrap();
         journal.record(&[update(3, "c")], &[]).unwrap();
         drop(journal);
         let (journal, replay) = Journal::open(&path).unwrap();
         assert_eq!(replay.unanswered.iter().map(|u| u.id.0).collect::<Vec<_>>(), [2, 3]);
+        journal.remove().unwrap();
+        fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn an_emptied_journal_keeps_no_message_but_remembers_the_last_id() {
+        let path = scratch("clear");
+        let (mut journal, _) = Journal::open(&path).unwrap();
+        journal.record(&[update(7, "my private question"), update(8, "another")], &[7]).unwrap();
+        journal.clear(8).unwrap();
+        let kept = fs::read_to_string(&path).unwrap();
+        assert_eq!(kept, "{\"seen\":8}\n");
+        journal.record(&[update(9, "later")], &[]).unwrap();
+        drop(journal);
+        let (journal, replay) = Journal::open(&path).unwrap();
+        assert_eq!(replay.unanswered.iter().map(|u| u.id.0).collect::<Vec<_>>(), [9]);
+        assert_eq!(replay.last_fetched, Some(9));
+        drop(journal);
+        let (journal, replay) = Journal::open(&path).unwrap();
+        assert_eq!(replay.last_fetched, Some(9), "reopening keeps the last id");
         journal.remove().unwrap();
         fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }

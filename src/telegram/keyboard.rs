@@ -4,6 +4,7 @@
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::Engine;
+use crate::answer::RelatedTopic;
 use crate::topic::Topic;
 
 /// Telegram rejects callback data longer than this many bytes.
@@ -28,11 +29,11 @@ pub fn topic_of(data: &str, engine: &Engine) -> Option<Topic> {
 
 /// One button per topic, one per row (labels are a few words long), at most
 /// [`MAX_BUTTONS`]. `None` when there is no topic to offer.
-pub fn topic_keyboard(topics: &[Topic], label: impl Fn(Topic) -> String) -> Option<InlineKeyboardMarkup> {
+pub fn topic_keyboard<'a>(topics: impl IntoIterator<Item = &'a RelatedTopic>) -> Option<InlineKeyboardMarkup> {
     let rows: Vec<Vec<InlineKeyboardButton>> = topics
-        .iter()
+        .into_iter()
         .take(MAX_BUTTONS)
-        .map(|&topic| vec![InlineKeyboardButton::callback(label(topic), callback_data(topic))])
+        .map(|related| vec![InlineKeyboardButton::callback(related.label.as_str(), callback_data(related.topic))])
         .collect();
     (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
 }
@@ -69,10 +70,13 @@ mod tests {
     #[test]
     fn keyboards_have_one_button_per_row_and_at_most_four() {
         let engine = Engine::embedded().expect("the embedded knowledge loads");
-        let topics = all_topics(&engine);
-        let keyboard = topic_keyboard(&topics, |t| t.id().to_uppercase()).expect("topics given");
+        let topics: Vec<RelatedTopic> = all_topics(&engine)
+            .into_iter()
+            .map(|topic| RelatedTopic { topic, label: topic.id().to_uppercase() })
+            .collect();
+        let keyboard = topic_keyboard(&topics).expect("topics given");
         assert_eq!(keyboard.inline_keyboard.len(), MAX_BUTTONS);
-        assert_eq!(keyboard.inline_keyboard[0][0].text, topics[0].id().to_uppercase());
-        assert!(topic_keyboard(&[], |t| t.id().into()).is_none());
+        assert_eq!(keyboard.inline_keyboard[0][0].text, topics[0].topic.id().to_uppercase());
+        assert!(topic_keyboard(&[]).is_none());
     }
 }

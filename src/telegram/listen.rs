@@ -1,83 +1,99 @@
-//! The dispatcher's side of where updates come from: a bounded channel that the
-//! poller ([`super::polling`]) or the webhook server fills, screened so that an
-//! update teloxide cannot parse is dropped with a log line naming only its id
-//! (teloxide's dispatcher would log its raw JSON, the person's text included).
+//! Where the dispatcher's updates come from: one teloxide [`UpdateListener`]
+//! over either transport, long polling ([`super::polling`]) or the webhook
+//! server ([`super::webhook`]). Every update passes through [`Listener`]'s
+//! screen, the one place where an update teloxide cannot parse is dropped with
+//! a log line naming only its id (teloxide's dispatcher would log its raw JSON,
+//! the person's text included).
 
 use std::convert::Infallible;
-use std::pin::Pin;
 
-use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use teloxide::dispatching::UpdateHandler;
+use teloxide::dptree;
+use teloxide::stop::StopToken;
 use teloxide::types::{AllowedUpdate, Update, UpdateKind};
-use teloxide::update_listeners::{AsUpdateStream, StatefulListener, UpdateListener};
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
-use tokio_stream::{Stream, StreamExt};
+use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
+
+use super::polling::Ledger;
 
 /// The update kinds the bot asks for, in both transports: what the handler tree
 /// handles. Edited messages are not even fetched: they are never answered again.
 pub const ALLOWED_UPDATES: [AllowedUpdate; 2] = [AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
 
-/// The sending end of the webhook's update channel.
-pub type UpdateSender = mpsc::Sender<Result<Update, Infallible>>;
-
-/// A listener fed through a bounded channel of `capacity` updates, and the flag
-/// that is raised when the dispatcher stops it. The stream ends when every
-/// sender is dropped.
-pub fn channel(capacity: usize) -> (UpdateSender, Screened<impl UpdateListener<Err = Infallible> + Send>, StopFlag) {
-    let (sender, receiver) = mpsc::channel(capacity);
-    let (token, flag) = mk_stop_token();
-    let listener = StatefulListener::new((ReceiverStream::new(receiver), token), stream_of, stop_token_of);
-    (sender, Screened(listener), flag)
+/// The updates of one transport, until its stop token is used.
+pub struct Listener {
+    updates: BoxStream<'static, Update>,
+    stop: StopToken,
+    /// Long polling's record of what is handled; the webhook has none.
+    ledger: Option<Ledger>,
 }
 
-type ChannelState = (ReceiverStream<Result<Update, Infallible>>, StopToken);
+impl Listener {
+    /// A listener over `updates`, which must end once `stop` is used. With a
+    /// `ledger`, each update is marked handled when its handling ends.
+    pub fn new(updates: BoxStream<'static, Update>, stop: StopToken, ledger: Option<Ledger>) -> Listener {
+        Listener { updates, stop, ledger }
+    }
 
-// Named functions rather than closures: the listener needs them to work for
-// any borrow lifetime, which closures cannot be told (see teloxide's webhooks).
-fn stream_of(state: &mut ChannelState) -> &mut ReceiverStream<Result<Update, Infallible>> {
-    &mut state.0
+    /// `tree`, preceded (with a ledger) by a guard that marks each update
+    /// handled when its handling ends: replied, failed, panicked or ignored.
+    pub fn handler(&self, tree: UpdateHandler<anyhow::Error>) -> UpdateHandler<anyhow::Error> {
+        match self.ledger.clone() {
+            Some(ledger) => dptree::entry().map(move |update: Update| ledger.guard(update.id.0)).chain(tree),
+            None => tree,
+        }
+    }
 }
 
-fn stop_token_of(state: &mut ChannelState) -> StopToken {
-    state.1.clone()
-}
-
-/// A listener without the updates teloxide could not parse.
-pub struct Screened<L>(pub L);
-
-impl<'a, L> AsUpdateStream<'a> for Screened<L>
-where
-    L: UpdateListener + 'a,
-{
-    type StreamErr = L::Err;
-    type Stream = Pin<Box<dyn Stream<Item = Result<Update, L::Err>> + Send + 'a>>;
+impl<'a> AsUpdateStream<'a> for Listener {
+    type StreamErr = Infallible;
+    type Stream = BoxStream<'a, Result<Update, Infallible>>;
 
     fn as_stream(&'a mut self) -> Self::Stream {
-        Box::pin(self.0.as_stream().filter(parsed))
+        let ledger = self.ledger.clone();
+        Box::pin(self.updates.as_mut().filter_map(move |update| std::future::ready(screen(update, ledger.as_ref()))))
     }
 }
 
-impl<L: UpdateListener> UpdateListener for Screened<L>
-where
-    Self: for<'a> AsUpdateStream<'a, StreamErr = L::Err>,
-{
-    type Err = L::Err;
+impl UpdateListener for Listener {
+    type Err = Infallible;
 
     fn stop_token(&mut self) -> StopToken {
-        self.0.stop_token()
-    }
-
-    fn hint_allowed_updates(&mut self, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
-        self.0.hint_allowed_updates(hint);
+        self.stop.clone()
     }
 }
 
-fn parsed<E>(item: &Result<Update, E>) -> bool {
-    match item {
-        Ok(update) if matches!(update.kind, UpdateKind::Error(_)) => {
-            tracing::warn!(update = update.id.0, "skipped an update of a kind teloxide cannot parse");
-            false
+/// The update, unless teloxide could not parse it: then it is logged by id,
+/// marked handled, and dropped.
+fn screen(update: Update, ledger: Option<&Ledger>) -> Option<Result<Update, Infallible>> {
+    if matches!(update.kind, UpdateKind::Error(_)) {
+        tracing::warn!(update = update.id.0, "skipped an update of a kind teloxide cannot parse");
+        if let Some(ledger) = ledger {
+            ledger.handled(update.id.0);
         }
-        _ => true,
+        return None;
+    }
+    Some(Ok(update))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_teloxide_cannot_parse_is_dropped_and_marked_handled() {
+        let unknown: Update =
+            serde_json::from_str(r#"{"update_id": 3, "a_kind_from_the_future": {"text": "hi"}}"#).expect("an update");
+        assert!(matches!(unknown.kind, UpdateKind::Error(_)));
+        let ledger = Ledger::default();
+        ledger.fetched(vec![unknown.clone()]);
+        assert_eq!(ledger.in_flight(), 1);
+        assert!(screen(unknown, Some(&ledger)).is_none());
+        assert_eq!(ledger.in_flight(), 0, "nothing is left waiting for it");
+        let message = r#"{"update_id": 4, "message": {"message_id": 1, "date": 1700000000,
+            "chat": {"id": 7, "type": "private", "first_name": "A"}, "text": "hi"}}"#;
+        let message: Update = serde_json::from_str(message).expect("an update");
+        assert!(screen(message, None).is_some_and(|kept| kept.is_ok()));
     }
 }

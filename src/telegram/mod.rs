@@ -3,17 +3,19 @@
 //!
 //! - [`config`]: the token and API URL (teloxide's environment variables), the
 //!   transport, rate limits and retries; secrets never show in `Debug`.
-//! - [`run`](fn@run): connect, register the commands, dispatch until shutdown.
+//! - [`run`](fn@run): connect, register the commands, choose the listener,
+//!   dispatch until shutdown.
 //! - [`schema`](fn@schema): the handler tree; `handlers` holds its endpoints.
 //! - [`incoming`]: which messages are for the bot (group rules, mentions).
 //! - [`commands`]: the `/commands`, whose doc comments are the help text.
-//! - [`reply`], [`html`], [`split`], [`keyboard`]: what the bot says, as
-//!   Telegram HTML cut to 4096 units, with topic buttons.
+//! - [`reply`], [`split`], [`keyboard`]: what the bot says, laid out as the
+//!   terminal's answers are ([`crate::render`]), cut to 4096 units of Telegram
+//!   HTML, with topic buttons.
 //! - [`flood`]: incoming flood control per person.
 //! - [`outbox`] and [`retry`]: sending, throttled, with bounded retries.
-//! - [`polling`] (with its [`journal`]) and [`webhook`]: long polling that loses
-//!   no update to a kill, or our own webhook server; [`listen`] is the
-//!   dispatcher's side.
+//! - [`listen`]: the one update listener the dispatcher runs, over
+//!   [`polling`] (with its [`journal`]), long polling that loses no update to
+//!   a kill, or [`webhook`], our own webhook server.
 //! - [`redact`] and [`report`]: logs without tokens, texts or people.
 //!
 //! What the bot says is data: `knowledge/texts.toml`, `[telegram]` for the
@@ -23,7 +25,6 @@ pub mod commands;
 pub mod config;
 pub mod flood;
 mod handlers;
-pub mod html;
 pub mod incoming;
 pub mod journal;
 pub mod keyboard;

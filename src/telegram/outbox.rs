@@ -2,7 +2,7 @@
 //! `Throttle` adaptor unless it is switched off, with `parse_mode = HTML`, and
 //! retried by the [`RetryPolicy`]. Only the failed call is retried.
 
-use std::time::Duration;
+use std::future::Future;
 
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::{Limits, Settings};
@@ -69,10 +69,7 @@ impl Outbox {
                 text,
                 keyboard: reply.keyboard.as_ref().filter(|_| index == last),
             };
-            match &self.sender {
-                Sender::Direct(bot) => self.send(bot, &message).await?,
-                Sender::Throttled(bot) => self.send(bot, &message).await?,
-            };
+            self.call(Call::Send(message)).await?;
         }
         Ok(reply.parts.len())
     }
@@ -83,62 +80,63 @@ impl Outbox {
     /// # Errors
     /// The call failed for good.
     pub async fn answer_callback(&self, id: &CallbackQueryId, notice: Option<&str>) -> Result<(), RequestError> {
+        self.call(Call::AnswerCallback(id, notice)).await
+    }
+
+    /// Makes `call` through the sender, throttled or not.
+    async fn call(&self, call: Call<'_>) -> Result<(), RequestError> {
         match &self.sender {
-            Sender::Direct(bot) => self.answer(bot, id, notice).await,
-            Sender::Throttled(bot) => self.answer(bot, id, notice).await,
+            Sender::Direct(bot) => self.call_with(bot, call).await,
+            Sender::Throttled(bot) => self.call_with(bot, call).await,
         }
     }
 
-    async fn send<B>(&self, bot: &B, message: &Outgoing<'_>) -> Result<Message, RequestError>
+    async fn call_with<B>(&self, bot: &B, call: Call<'_>) -> Result<(), RequestError>
     where
         B: Requester<Err = RequestError>,
     {
-        let Target { chat, reply_to, thread } = message.target;
-        let mut request =
-            bot.send_message(chat, message.text).parse_mode(ParseMode::Html).link_preview_options(NO_PREVIEW);
-        if let Some(id) = reply_to {
-            // The reply still goes out if the question was deleted meanwhile.
-            request = request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+        match call {
+            Call::Send(message) => {
+                let Target { chat, reply_to, thread } = message.target;
+                let mut request =
+                    bot.send_message(chat, message.text).parse_mode(ParseMode::Html).link_preview_options(NO_PREVIEW);
+                if let Some(id) = reply_to {
+                    // The reply still goes out if the question was deleted meanwhile.
+                    request = request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+                }
+                if let Some(thread) = thread {
+                    request = request.message_thread_id(thread);
+                }
+                if let Some(keyboard) = message.keyboard {
+                    request = request.reply_markup(keyboard.clone());
+                }
+                self.retried("sendMessage", || request.send_ref()).await.map(drop)
+            }
+            Call::AnswerCallback(id, notice) => {
+                let mut request = bot.answer_callback_query(id.clone());
+                if let Some(text) = notice {
+                    request = request.text(text);
+                }
+                self.retried("answerCallbackQuery", || request.send_ref()).await.map(drop)
+            }
         }
-        if let Some(thread) = thread {
-            request = request.message_thread_id(thread);
-        }
-        if let Some(keyboard) = message.keyboard {
-            request = request.reply_markup(keyboard.clone());
-        }
-        with_retry(
-            &self.policy,
-            || request.send_ref(),
-            |error, attempt, wait| self.log_retry("sendMessage", error, attempt, wait),
-        )
-        .await
     }
 
-    async fn answer<B>(&self, bot: &B, id: &CallbackQueryId, notice: Option<&str>) -> Result<(), RequestError>
+    /// `send` under the retry policy, each retry logged.
+    async fn retried<T, F>(&self, method: &'static str, send: impl FnMut() -> F) -> Result<T, RequestError>
     where
-        B: Requester<Err = RequestError>,
+        F: Future<Output = Result<T, RequestError>>,
     {
-        let mut request = bot.answer_callback_query(id.clone());
-        if let Some(text) = notice {
-            request = request.text(text);
-        }
-        with_retry(
-            &self.policy,
-            || request.send_ref(),
-            |error, attempt, wait| self.log_retry("answerCallbackQuery", error, attempt, wait),
-        )
+        with_retry(&self.policy, send, |error, attempt, wait| {
+            tracing::warn!(
+                method,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                error = %self.redactor.error(error),
+                "Bot API call failed; retrying"
+            );
+        })
         .await
-        .map(|_| ())
-    }
-
-    fn log_retry(&self, method: &'static str, error: &RequestError, attempt: u32, wait: Duration) {
-        tracing::warn!(
-            method,
-            attempt,
-            wait_ms = wait.as_millis() as u64,
-            error = %self.redactor.error(error),
-            "Bot API call failed; retrying"
-        );
     }
 }
 
@@ -150,6 +148,12 @@ const NO_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
     prefer_large_media: false,
     show_above_text: false,
 };
+
+/// One Bot API call the outbox makes.
+enum Call<'a> {
+    Send(Outgoing<'a>),
+    AnswerCallback(&'a CallbackQueryId, Option<&'a str>),
+}
 
 /// One message to send.
 struct Outgoing<'a> {

@@ -1,4 +1,4 @@
-//! Long polling that loses nothing.
+//! Long polling that loses nothing, as the listener's polling transport.
 //!
 //! `getUpdates` with an `offset` confirms every update below it, and a confirmed
 //! update is never delivered again. Holding the offset back until updates are
@@ -9,21 +9,21 @@
 //! marked are answered again. A graceful stop confirms everything and leaves no
 //! journal behind when nothing is unanswered.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use futures::stream::{self, BoxStream};
 use teloxide::prelude::*;
 use teloxide::requests::Request;
-use teloxide::stop::StopFlag;
-use teloxide::types::UpdateKind;
+use teloxide::stop::{StopFlag, mk_stop_token};
 use teloxide::{Bot, RequestError};
-use tokio::task::JoinHandle;
 
 use super::journal::{Journal, Replay};
-use super::listen::{ALLOWED_UPDATES, UpdateSender};
+use super::listen::{ALLOWED_UPDATES, Listener};
 use super::redact::Redactor;
+use super::retry::{RetryPolicy, with_retry};
 
 /// How long one `getUpdates` call waits for updates.
 pub const POLLING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,6 +53,8 @@ struct Entries {
     /// `None` when the journal could not be opened: then a kill may lose the
     /// updates in flight, as with teloxide's own poller.
     journal: Option<Journal>,
+    /// Stopping: remove the journal once nothing is in flight.
+    closing: bool,
 }
 
 impl Ledger {
@@ -108,11 +110,25 @@ impl Ledger {
     }
 
     /// Marks an update as handled, in the journal at once: the fewer answered
-    /// updates a kill leaves unmarked, the fewer are answered twice.
+    /// updates a kill leaves unmarked, the fewer are answered twice. When it was
+    /// the last one in flight, the journal is emptied instead (or removed, when
+    /// stopping).
     pub fn handled(&self, id: u32) {
         let mut entries = self.entries();
-        if entries.in_flight.remove(&id).is_some() {
+        if entries.in_flight.remove(&id).is_none() {
+            return;
+        }
+        if !entries.in_flight.is_empty() {
             entries.write(&[], &[id]);
+        } else if entries.closing {
+            entries.remove_journal();
+        } else {
+            let seen = entries.next_new.saturating_sub(1);
+            if let Some(journal) = entries.journal.as_mut()
+                && let Err(error) = journal.clear(seen)
+            {
+                tracing::warn!(%error, "could not empty the polling journal");
+            }
         }
     }
 
@@ -133,14 +149,13 @@ impl Ledger {
         self.entries().in_flight.len()
     }
 
-    /// Removes the journal when nothing is left unanswered (the bot is stopping).
+    /// The bot is stopping: removes the journal now if nothing is left
+    /// unanswered, or once the updates in flight are handled.
     pub fn close(&self) {
         let mut entries = self.entries();
-        if entries.in_flight.is_empty()
-            && let Some(journal) = entries.journal.take()
-            && let Err(error) = journal.remove()
-        {
-            tracing::warn!(%error, "could not remove the polling journal");
+        entries.closing = true;
+        if entries.in_flight.is_empty() {
+            entries.remove_journal();
         }
     }
 
@@ -159,10 +174,18 @@ impl Entries {
         let mut result = journal.record(fetched, done);
         if result.is_ok() && journal.wants_compaction() {
             let unanswered: Vec<(u32, String)> = self.in_flight.iter().map(|(id, json)| (*id, json.clone())).collect();
-            result = journal.rewrite(&unanswered);
+            result = journal.rewrite(&unanswered, self.next_new.checked_sub(1));
         }
         if let Err(error) = result {
             tracing::warn!(%error, "could not write the polling journal");
+        }
+    }
+
+    fn remove_journal(&mut self) {
+        if let Some(journal) = self.journal.take()
+            && let Err(error) = journal.remove()
+        {
+            tracing::warn!(%error, "could not remove the polling journal");
         }
     }
 }
@@ -187,121 +210,107 @@ impl Drop for Guard {
     }
 }
 
-/// Starts polling in a task that first hands over what the last run left
-/// unanswered (`replay`, from the journal), then feeds `updates` until `stop` is raised or the receiving side
-/// is gone. With `drop_pending_updates`, the updates that arrived while the bot
-/// was down are skipped.
-pub fn spawn(
-    bot: Bot,
-    ledger: Ledger,
-    replay: Replay,
-    updates: UpdateSender,
-    stop: StopFlag,
+/// The polling listener, after `deleteWebhook` (long polling is refused while
+/// a webhook is set): first what the last run left unanswered (from the
+/// journal at `journal`), then, with `drop_pending_updates`, skips what arrived
+/// while the bot was down, then fetches with `getUpdates` until stopped. On
+/// stop it hands over what it fetched already, confirms everything to the Bot
+/// API and closes the journal: what is still in flight then stays in it until
+/// handled, and is answered on the next start if the bot is killed first.
+/// Every update handled must be marked with [`Ledger::guard`] (see
+/// [`Listener::handler`]).
+pub async fn listener(
+    bot: &Bot,
+    journal: &Path,
     drop_pending_updates: bool,
-    redactor: Redactor,
-) -> PollerTask {
-    PollerTask(tokio::spawn(async move {
-        let poller = Poller { bot, ledger, updates, redactor };
-        tokio::select! {
-            () = poller.run(replay, drop_pending_updates) => {}
-            () = stop => {}
-        }
-    }))
-}
-
-/// The polling task; dropping it stops the polling.
-#[derive(Debug)]
-pub struct PollerTask(JoinHandle<()>);
-
-impl Drop for PollerTask {
-    fn drop(&mut self) {
-        self.0.abort();
+    policy: &RetryPolicy,
+    redactor: &Redactor,
+) -> Listener {
+    let request = bot.delete_webhook();
+    if let Err(error) = with_retry(policy, || request.send_ref(), |_, _, _| {}).await {
+        // `getUpdates` will then say what is wrong.
+        tracing::warn!(error = %redactor.error(&error), "deleteWebhook failed");
     }
-}
-
-/// Confirms every fetched update to the Bot API and closes the journal. Call it
-/// once the dispatcher has finished: what is still in flight stays in the
-/// journal and is answered on the next start.
-pub async fn finish(bot: &Bot, ledger: &Ledger, redactor: &Redactor) {
-    ledger.close();
-    let Some(offset) = ledger.offset() else { return };
-    let request = bot.get_updates().offset(offset).limit(1).timeout(0);
-    match tokio::time::timeout(CONFIRM_TIMEOUT, request.send()).await {
-        Ok(Ok(_)) => tracing::debug!(offset, in_flight = ledger.in_flight(), "confirmed the fetched updates"),
-        Ok(Err(error)) => tracing::warn!(error = %redactor.error(&error), "could not confirm the fetched updates"),
-        Err(_) => tracing::warn!("confirming the fetched updates timed out"),
+    tracing::info!("receiving updates by long polling");
+    let (ledger, replay) = Ledger::open(journal);
+    // Left unanswered by the last run: the Bot API may not send them again.
+    let pending: VecDeque<Update> = ledger.fetched(replay.unanswered).into();
+    if let Some(last) = replay.last_fetched {
+        ledger.skip_through(last);
     }
+    let (stop, stopped) = mk_stop_token();
+    let (bot, redactor) = (bot.clone(), redactor.clone());
+    let mut poller = Poller { bot, ledger: ledger.clone(), redactor, stopped, pending, pause: ERROR_PAUSE.0 };
+    if drop_pending_updates {
+        poller.skip_pending().await;
+    }
+    let updates: BoxStream<'static, Update> =
+        Box::pin(stream::unfold(
+            poller,
+            |mut poller| async move { poller.next().await.map(|update| (update, poller)) },
+        ));
+    Listener::new(updates, stop, Some(ledger))
 }
 
 struct Poller {
     bot: Bot,
     ledger: Ledger,
-    updates: UpdateSender,
     redactor: Redactor,
+    stopped: StopFlag,
+    /// Fetched and not handed over yet.
+    pending: VecDeque<Update>,
+    /// The pause after the next failed `getUpdates`.
+    pause: Duration,
 }
 
 impl Poller {
-    async fn run(self, replay: Replay, drop_pending_updates: bool) {
-        // Left unanswered by the last run: the Bot API may not send them again.
-        for update in self.ledger.fetched(replay.unanswered) {
-            if !self.hand_over(update).await {
-                return;
-            }
-        }
-        if let Some(last) = replay.last_fetched {
-            self.ledger.skip_through(last);
-        }
-        if drop_pending_updates {
-            self.skip_pending().await;
-        }
-        let mut pause = ERROR_PAUSE.0;
+    /// The next update; `None` once stopped with nothing left to hand over.
+    async fn next(&mut self) -> Option<Update> {
         loop {
-            let mut request = self.bot.get_updates().limit(BATCH).timeout(POLLING_TIMEOUT.as_secs() as u32);
-            request = request.allowed_updates(ALLOWED_UPDATES.to_vec());
-            if let Some(offset) = self.ledger.offset() {
-                request = request.offset(offset);
+            if let Some(update) = self.pending.pop_front() {
+                return Some(update);
             }
-            match request.send().await {
-                Ok(batch) => {
-                    pause = ERROR_PAUSE.0;
-                    for update in self.ledger.fetched(batch) {
-                        if !self.hand_over(update).await {
-                            return;
-                        }
-                    }
-                }
-                Err(RequestError::RetryAfter(wait)) => {
-                    tracing::warn!(seconds = wait.seconds(), "getUpdates rate-limited");
-                    tokio::time::sleep(wait.duration()).await;
-                }
-                Err(error) => {
-                    tracing::warn!(error = %self.redactor.error(&error), "getUpdates failed; retrying");
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(ERROR_PAUSE.1);
-                }
+            let stopped = self.stopped.clone();
+            if stopped.is_stopped() {
+                self.finish().await;
+                return None;
+            }
+            tokio::select! {
+                batch = self.fetch() => self.pending.extend(self.ledger.fetched(batch)),
+                () = stopped => {}
             }
         }
     }
 
-    /// Gives an update to the dispatcher; `false` when the dispatcher is gone. An
-    /// update teloxide could not parse is skipped and logged by id only (teloxide
-    /// would log its raw JSON, the person's text included).
-    async fn hand_over(&self, update: Update) -> bool {
-        let id = update.id.0;
-        if matches!(update.kind, UpdateKind::Error(_)) {
-            tracing::warn!(update = id, "skipped an update of a kind teloxide cannot parse");
-            self.ledger.handled(id);
-            return true;
+    /// One `getUpdates` call from the ledger's offset; on failure, nothing
+    /// after a pause (doubling after each failure in a row).
+    async fn fetch(&mut self) -> Vec<Update> {
+        let mut request = self.bot.get_updates().limit(BATCH).timeout(POLLING_TIMEOUT.as_secs() as u32);
+        request = request.allowed_updates(ALLOWED_UPDATES.to_vec());
+        if let Some(offset) = self.ledger.offset() {
+            request = request.offset(offset);
         }
-        if self.updates.send(Ok(update)).await.is_err() {
-            return false;
+        match request.send().await {
+            Ok(batch) => {
+                self.pause = ERROR_PAUSE.0;
+                return batch;
+            }
+            Err(RequestError::RetryAfter(wait)) => {
+                tracing::warn!(seconds = wait.seconds(), "getUpdates rate-limited");
+                tokio::time::sleep(wait.duration()).await;
+            }
+            Err(error) => {
+                tracing::warn!(error = %self.redactor.error(&error), "getUpdates failed; retrying");
+                tokio::time::sleep(self.pause).await;
+                self.pause = (self.pause * 2).min(ERROR_PAUSE.1);
+            }
         }
-        true
+        Vec::new()
     }
 
     /// Skips what arrived while the bot was down: the newest pending update sets
     /// the starting point, and the first real call confirms everything before it.
-    async fn skip_pending(&self) {
+    async fn skip_pending(&mut self) {
         match self.bot.get_updates().offset(-1).limit(1).timeout(0).send().await {
             Ok(last) => {
                 for update in self.ledger.fetched(last) {
@@ -312,19 +321,37 @@ impl Poller {
             Err(error) => tracing::warn!(error = %self.redactor.error(&error), "could not skip the pending updates"),
         }
     }
+
+    /// Confirms every fetched update to the Bot API and closes the journal.
+    async fn finish(&self) {
+        self.ledger.close();
+        let Some(offset) = self.ledger.offset() else { return };
+        let request = self.bot.get_updates().offset(offset).limit(1).timeout(0);
+        match tokio::time::timeout(CONFIRM_TIMEOUT, request.send()).await {
+            Ok(Ok(_)) => tracing::debug!(offset, in_flight = self.ledger.in_flight(), "confirmed the fetched updates"),
+            Ok(Err(error)) => {
+                tracing::warn!(error = %self.redactor.error(&error), "could not confirm the fetched updates")
+            }
+            Err(_) => tracing::warn!("confirming the fetched updates timed out"),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use teloxide::types::UpdateKind;
 
     use super::*;
 
     fn update(id: u32) -> Update {
-        serde_json::from_value(json!({"update_id": id, "message": {"message_id": id, "date": 1_700_000_000,
+        // From text, as updates arrive: from a `Value`, teloxide cannot read the message.
+        let json = json!({"update_id": id, "message": {"message_id": id, "date": 1_700_000_000,
             "chat": {"id": 7, "type": "private", "first_name": "A"},
-            "from": {"id": 7, "is_bot": false, "first_name": "A"}, "text": "are they dangerous?"}}))
-        .expect("a valid update")
+            "from": {"id": 7, "is_bot": false, "first_name": "A"}, "text": "are they dangerous?"}});
+        let update: Update = serde_json::from_str(&json.to_string()).expect("a valid update");
+        assert!(!matches!(update.kind, UpdateKind::Error(_)), "a message");
+        update
     }
 
     fn scratch(name: &str) -> std::path::PathBuf {
@@ -364,6 +391,25 @@ mod tests {
         ledger.handled(2);
         ledger.close();
         assert!(!path.exists(), "a clean stop with nothing unanswered leaves no journal");
+        std::fs::remove_dir_all(path.parent().expect("a folder")).expect("cleaned up");
+    }
+
+    #[test]
+    fn once_nothing_is_unanswered_the_journal_holds_no_message() {
+        let path = scratch("quiet");
+        let (ledger, _) = Ledger::open(&path);
+        let guards: Vec<_> = ledger.fetched(vec![update(5), update(6)]).iter().map(|u| ledger.guard(u.id.0)).collect();
+        let held = std::fs::read_to_string(&path).expect("a journal");
+        assert!(held.contains("dangerous"), "kept while unanswered: {held}");
+        drop(guards);
+        let kept = std::fs::read_to_string(&path).expect("a journal");
+        assert!(!kept.contains("dangerous") && !kept.contains("\"chat\""), "{kept}");
+        drop(ledger); // killed while idle
+        let (ledger, replay) = Ledger::open(&path);
+        assert!(replay.unanswered.is_empty());
+        assert_eq!(replay.last_fetched, Some(6), "what was fetched is not answered again");
+        ledger.close();
+        assert!(!path.exists());
         std::fs::remove_dir_all(path.parent().expect("a folder")).expect("cleaned up");
     }
 

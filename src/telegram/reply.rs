@@ -1,16 +1,14 @@
-//! What the bot says in each situation, as a [`Reply`]: HTML messages already
-//! split to Telegram's limit, and the topic buttons for the last one.
+//! What the bot says in each situation, as a [`Reply`]: a [`Layout`] cut into
+//! HTML messages within Telegram's limit, and the topic buttons for the last one.
 
 use teloxide::types::InlineKeyboardMarkup;
-use teloxide::utils::html::escape;
 
 use super::commands::Commands;
-use super::html::{self, Html};
 use super::keyboard::topic_keyboard;
 use super::split::{MAX_MESSAGE_UNITS, split_message};
 use crate::answer::Answer;
 use crate::engine::Engine;
-use crate::topic::Topic;
+use crate::render::{self, Layout, Span};
 
 /// A reply ready to send: one or more HTML messages, and the keyboard that goes
 /// under the last one.
@@ -23,71 +21,81 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// Splits `html` into messages and puts `keyboard` under the last.
-    pub fn new(html: &Html, keyboard: Option<InlineKeyboardMarkup>) -> Reply {
-        Reply { parts: split_message(html, MAX_MESSAGE_UNITS), keyboard }
+    /// Cuts `layout` into messages and puts `keyboard` under the last.
+    pub fn new(layout: &Layout, keyboard: Option<InlineKeyboardMarkup>) -> Reply {
+        Reply { parts: split_message(layout, MAX_MESSAGE_UNITS), keyboard }
     }
 
-    /// A short plain text, escaped, with no buttons.
+    /// A short plain text with no buttons.
     pub fn plain(text: &str) -> Reply {
-        Reply::new(&Html::plain(text), None)
+        Reply::new(Layout::default().paragraph([Span::plain(text)]), None)
     }
 }
 
 /// The engine's answer, with its related topics as buttons.
-pub fn answer(engine: &Engine, answer: &Answer) -> Reply {
-    let related: Vec<Topic> = answer.related.iter().copied().filter(|topic| *topic != answer.topic).collect();
-    Reply::new(&html::answer(answer), buttons(engine, &related))
+pub fn answer(answer: &Answer) -> Reply {
+    let related = answer.related.iter().filter(|related| related.topic != answer.topic);
+    Reply::new(&render::layout(answer), topic_keyboard(related))
 }
 
 /// `/start`: the welcome, what the bot can answer, the disclaimer, and buttons.
 pub fn start(engine: &Engine) -> Reply {
     let welcome = engine.welcome();
-    let topics = engine.topics().iter().map(|spec| spec.label.as_str());
-    let paragraphs = vec![
-        escape(&welcome.lead),
-        format!("{}\n{}", html::heading(&engine.texts().telegram.topics_heading), html::bullets(topics)),
-    ];
-    Reply::new(&Html::new(paragraphs, engine.disclaimer()), buttons(engine, &welcome.related))
+    let mut layout = Layout::with_tail(engine.disclaimer());
+    layout.paragraph([Span::plain(welcome.lead.as_ref())]);
+    let heading = vec![Span::bold(engine.texts().telegram.topics_heading.as_str())];
+    let topics = engine.topics().iter().map(|spec| vec![Span::plain(format!("• {}", spec.label))]);
+    layout.lines(std::iter::once(heading).chain(topics));
+    Reply::new(&layout, topic_keyboard(&welcome.related))
 }
 
 /// `/help`: who the bot is, the commands (their doc comments), and the disclaimer.
 pub fn help(engine: &Engine, commands: &Commands) -> Reply {
-    let paragraphs = vec![
-        escape(&engine.about().lead),
-        escape(&commands.descriptions()),
-        escape(&engine.texts().telegram.ask_freely),
-    ];
-    Reply::new(&Html::new(paragraphs, engine.disclaimer()), None)
+    let mut layout = Layout::with_tail(engine.disclaimer());
+    layout.paragraph([Span::plain(engine.about().lead.as_ref())]);
+    layout.paragraph([Span::plain(commands.descriptions())]);
+    layout.paragraph([Span::plain(engine.texts().telegram.ask_freely.as_str())]);
+    Reply::new(&layout, None)
 }
 
 /// A command the bot does not know: say so and list the ones it does.
 pub fn unknown_command(engine: &Engine, commands: &Commands) -> Reply {
-    let paragraphs = vec![escape(&engine.texts().telegram.unknown_command), escape(&commands.descriptions())];
-    Reply::new(&Html::new(paragraphs, ""), None)
+    let mut layout = Layout::default();
+    layout.paragraph([Span::plain(engine.texts().telegram.unknown_command.as_str())]);
+    layout.paragraph([Span::plain(commands.descriptions())]);
+    Reply::new(&layout, None)
 }
 
-/// `/sources`: each article's title and publisher.
+/// `/sources`: each article's title in bold and its publisher in italics.
 pub fn sources(engine: &Engine) -> Reply {
-    let articles: Vec<String> =
-        engine.sources().iter().map(|source| html::article(&source.title, &source.publisher)).collect();
-    let paragraphs = vec![format!("{}\n{}", html::heading(&engine.texts().sources_heading), articles.join("\n"))];
-    Reply::new(&Html::new(paragraphs, engine.disclaimer()), None)
+    let heading = vec![Span::bold(engine.texts().sources_heading.as_str())];
+    let articles = engine.sources().iter().map(|source| {
+        vec![
+            Span::plain("• "),
+            Span::bold(source.title.as_str()),
+            Span::plain(" ("),
+            Span::italic(source.publisher.as_str()),
+            Span::plain(")"),
+        ]
+    });
+    let mut layout = Layout::with_tail(engine.disclaimer());
+    layout.lines(std::iter::once(heading).chain(articles));
+    Reply::new(&layout, None)
 }
 
 /// `/disclaimer`.
 pub fn disclaimer(engine: &Engine) -> Reply {
-    Reply::new(&Html::new(Vec::new(), engine.disclaimer()), None)
-}
-
-fn buttons(engine: &Engine, topics: &[Topic]) -> Option<InlineKeyboardMarkup> {
-    topic_keyboard(topics, |topic| engine.label(topic).to_string())
+    Reply::new(&Layout::with_tail(engine.disclaimer()), None)
 }
 
 #[cfg(test)]
 mod tests {
+    use teloxide::utils::html::escape;
+
     use super::*;
+    use crate::answer::{Offer, Quote};
     use crate::telegram::keyboard::callback_data;
+    use crate::topic::Topic;
 
     fn engine() -> Engine {
         Engine::embedded().expect("the embedded knowledge loads")
@@ -108,7 +116,7 @@ mod tests {
     fn an_answer_ends_with_the_disclaimer_and_offers_related_topics() {
         let engine = engine();
         let answer = engine.answer("are sleep spasms dangerous?");
-        let reply = super::answer(&engine, &answer);
+        let reply = super::answer(&answer);
         assert_eq!(reply.parts.len(), 1);
         assert!(reply.parts[0].ends_with(&escape(engine.disclaimer())));
         let buttons = callbacks(&reply);
@@ -117,12 +125,38 @@ mod tests {
     }
 
     #[test]
+    fn everything_is_escaped_and_publishers_are_italic() {
+        let answer = Answer {
+            topic: Topic::curated("safety").unwrap(),
+            confidence: 0.8,
+            notice: Some("Cut <short>.".into()),
+            lead: "Jerks & starts are <b>harmless</b>.".into(),
+            quotes: vec![Quote { title: "T".into(), publisher: "Kenyan & News".into(), passage: "A < B.".into() }],
+            also: Some(Offer {
+                topic: Topic::curated("seek_care").unwrap(),
+                label: "L".into(),
+                text: "Ask “x”?".into(),
+            }),
+            related: vec![],
+            disclaimer: "Not a doctor & not <advice>.".into(),
+        };
+        assert_eq!(
+            super::answer(&answer).parts,
+            vec![
+                "<i>Cut &lt;short&gt;.</i>\n\nJerks &amp; starts are &lt;b&gt;harmless&lt;/b&gt;.\n\n\
+             “A &lt; B.” (<i>Kenyan &amp; News</i>)\n\nAsk “x”?\n\nNot a doctor &amp; not &lt;advice&gt;."
+            ]
+        );
+    }
+
+    #[test]
     fn start_lists_every_topic_and_has_buttons() {
         let engine = engine();
         let reply = start(&engine);
         let text = reply.parts.concat();
+        assert!(text.contains(&format!("<b>{}</b>", escape(&engine.texts().telegram.topics_heading))));
         for spec in engine.topics() {
-            assert!(text.contains(&escape(&spec.label)), "{} missing", spec.topic);
+            assert!(text.contains(&format!("• {}", escape(&spec.label))), "{} missing", spec.topic);
         }
         assert!(text.ends_with(&escape(engine.disclaimer())));
         assert!(callbacks(&reply).len() >= 2);
@@ -140,7 +174,8 @@ mod tests {
         }
         let sources = sources(&engine).parts.concat();
         for source in engine.sources() {
-            assert!(sources.contains(&format!("<i>{}</i>", escape(&source.publisher))));
+            let article = format!("• <b>{}</b> (<i>{}</i>)", escape(&source.title), escape(&source.publisher));
+            assert!(sources.contains(&article), "{article} missing");
         }
         assert_eq!(disclaimer(&engine).parts, vec![escape(engine.disclaimer())]);
     }

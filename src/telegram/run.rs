@@ -1,9 +1,9 @@
 //! Starting and stopping the bot: connect (`getMe`), register the commands,
-//! dispatch updates from the chosen transport until the shutdown future
-//! resolves, then stop fetching, let the replies in flight finish (bounded by
-//! the grace period) and return. A shutdown during start-up stops at once.
+//! start the transport's listener, dispatch its updates until the shutdown
+//! future resolves, then stop the listener, let the replies in flight finish
+//! (bounded by the grace period) and return. Apart from choosing the listener,
+//! both transports run alike. A shutdown during start-up stops at once.
 
-use std::fmt::Debug;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
@@ -11,33 +11,24 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use teloxide::dispatching::{DefaultKey, Dispatcher};
-use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::requests::Request;
 use teloxide::types::Me;
-use teloxide::update_listeners::UpdateListener;
 use teloxide::{RequestError, dptree};
 
 use super::commands::Commands;
 use super::config::{BotConfig, Transport};
 use super::flood::FloodGate;
 use super::incoming::Identity;
-use super::journal::Replay;
-use super::listen;
+use super::listen::Listener;
 use super::outbox::Outbox;
-use super::polling::{self, Ledger};
+use super::polling;
 use super::redact::Redactor;
 use super::retry::{RetryPolicy, with_retry};
 use super::schema::schema;
 use super::state::BotState;
 use super::webhook;
 use crate::engine::Engine;
-
-/// Updates fetched by the poller and waiting for the dispatcher.
-const POLLING_QUEUE: usize = 256;
-
-/// How long to wait for `deleteWebhook` when stopping a webhook bot.
-const DELETE_WEBHOOK_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// The dispatcher the bot runs.
 type BotDispatcher = Dispatcher<Bot, anyhow::Error, DefaultKey>;
@@ -48,8 +39,8 @@ type BotDispatcher = Dispatcher<Bot, anyhow::Error, DefaultKey>;
 ///
 /// # Errors
 /// Start-up failures: the Bot API cannot be reached or rejects the token, the
-/// webhook address cannot be bound, or `setWebhook` fails. Messages never
-/// contain the token.
+/// webhook address cannot be bound, `setWebhook` fails, or the dispatcher
+/// cannot start. Messages never contain the token.
 pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
     let mut shutdown = pin!(shutdown);
     let redactor = config.redactor();
@@ -73,50 +64,36 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
         outbox: Outbox::new(bot.clone(), config.throttle, config.retry, redactor.clone()),
         redactor: redactor.clone(),
     });
-    let (ledger, replay) = match config.transport {
-        Transport::Polling { .. } => Ledger::open(&config.journal_path()),
-        Transport::Webhook(_) => (Ledger::default(), Replay::default()),
+    let journal = config.journal_path();
+    let Some(listener) =
+        until(&mut shutdown, listener(&bot, config.transport, &journal, &config.retry, &redactor)).await
+    else {
+        return stopped_early();
     };
-    let mut dispatcher = dispatcher(&bot, state, ledger.clone(), &redactor);
-    let grace = config.shutdown_grace;
-    match config.transport {
-        Transport::Polling { drop_pending_updates } => {
-            if until(&mut shutdown, delete_webhook(&bot, &config.retry, &redactor)).await.is_none() {
-                return stopped_early();
-            }
-            let (updates, listener, stop) = listen::channel(POLLING_QUEUE);
-            let poller = polling::spawn(
-                bot.clone(),
-                ledger.clone(),
-                replay,
-                updates,
-                stop,
-                drop_pending_updates,
-                redactor.clone(),
-            );
-            tracing::info!("receiving updates by long polling");
-            let on_error = Arc::new(|never: std::convert::Infallible| async move { match never {} });
-            dispatch(&mut dispatcher, listener, on_error, shutdown, grace, &redactor).await;
-            drop(poller);
-            polling::finish(&bot, &ledger, &redactor).await;
-        }
-        Transport::Webhook(webhook) => {
-            let started = until(&mut shutdown, webhook::start(&bot, webhook, &config.retry, &redactor)).await;
-            let Some(started) = started else { return stopped_early() };
-            let (listener, server) = started?;
-            let on_error = Arc::new(|never: std::convert::Infallible| async move { match never {} });
-            dispatch(&mut dispatcher, listener, on_error, shutdown, grace, &redactor).await;
-            match tokio::time::timeout(DELETE_WEBHOOK_TIMEOUT, bot.delete_webhook().send()).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(error)) => tracing::warn!(error = %redactor.error(&error), "deleteWebhook failed"),
-                Err(_) => tracing::warn!("deleteWebhook timed out"),
-            }
-            // The server stopped with the listener; dropping it stops slow clients too.
-            drop(server);
-        }
-    }
+    let listener = listener?;
+    let mut dispatcher = dispatcher(&bot, state, &listener, &redactor);
+    dispatch(&mut dispatcher, listener, shutdown, config.shutdown_grace)
+        .await
+        .map_err(|error| anyhow!("the dispatcher could not start (getMe failed): {}", redactor.error(&error)))?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The listener of `transport`: long polling, with its journal at `journal`,
+/// or the webhook server.
+async fn listener(
+    bot: &Bot,
+    transport: Transport,
+    journal: &std::path::Path,
+    policy: &RetryPolicy,
+    redactor: &Redactor,
+) -> anyhow::Result<Listener> {
+    match transport {
+        Transport::Polling { drop_pending_updates } => {
+            Ok(polling::listener(bot, journal, drop_pending_updates, policy, redactor).await)
+        }
+        Transport::Webhook(webhook) => webhook::listener(bot, webhook, policy, redactor).await,
+    }
 }
 
 /// Runs `work` unless `shutdown` resolves first.
@@ -148,15 +125,6 @@ fn bot(config: &BotConfig) -> anyhow::Result<Bot> {
     Ok(bot)
 }
 
-/// `deleteWebhook`, retried: long polling is refused while a webhook is set. A
-/// failure is logged; `getUpdates` will then say what is wrong.
-async fn delete_webhook(bot: &Bot, policy: &RetryPolicy, redactor: &Redactor) {
-    let request = bot.delete_webhook();
-    if let Err(error) = with_retry(policy, || request.send_ref(), |_, _, _| {}).await {
-        tracing::warn!(error = %redactor.error(&error), "deleteWebhook failed");
-    }
-}
-
 /// `getMe`, retried: checks the token and tells who the bot is.
 async fn connect(bot: &Bot, policy: &RetryPolicy, redactor: &Redactor) -> anyhow::Result<Me> {
     let on_retry = |error: &RequestError, attempt, _| {
@@ -176,15 +144,13 @@ async fn register_commands(bot: &Bot, commands: &Commands, policy: &RetryPolicy,
     }
 }
 
-/// The dispatcher over [`schema`], with `state` as its dependency, updates
-/// that are not for the bot ignored quietly, and handler errors logged redacted.
-/// Every update carries a guard that tells `ledger` when its handling ended, so
-/// polling confirms only what was handled.
-fn dispatcher(bot: &Bot, state: Arc<BotState>, ledger: Ledger, redactor: &Redactor) -> BotDispatcher {
+/// The dispatcher over [`schema`] (as the listener needs it), with `state` as
+/// its dependency, updates that are not for the bot ignored quietly, and
+/// handler errors logged redacted.
+fn dispatcher(bot: &Bot, state: Arc<BotState>, listener: &Listener, redactor: &Redactor) -> BotDispatcher {
     let redactor = redactor.clone();
-    let tree = dptree::entry().map(|update: Update, ledger: Ledger| ledger.guard(update.id.0)).chain(schema());
-    Dispatcher::builder(bot.clone(), tree)
-        .dependencies(dptree::deps![state, ledger])
+    Dispatcher::builder(bot.clone(), listener.handler(schema()))
+        .dependencies(dptree::deps![state])
         .default_handler(|update| async move {
             // Not for the bot, or dropped by flood control: nothing to say. The
             // default handler would log the whole update, text and names included.
@@ -199,36 +165,31 @@ fn dispatcher(bot: &Bot, state: Arc<BotState>, ledger: Ledger, redactor: &Redact
 
 /// Dispatches from `listener` until `shutdown`, then shuts the dispatcher down
 /// and waits up to `grace` for it to finish the updates in flight.
-async fn dispatch<L, E>(
+///
+/// # Errors
+/// The dispatcher could not start: its own `getMe` failed.
+async fn dispatch(
     dispatcher: &mut BotDispatcher,
-    listener: L,
-    on_error: Arc<E>,
+    listener: Listener,
     mut shutdown: Pin<&mut impl Future<Output = ()>>,
     grace: Duration,
-    redactor: &Redactor,
-) where
-    L: UpdateListener + Send,
-    L::Err: Debug,
-    E: ErrorHandler<L::Err> + Send + Sync,
-{
+) -> Result<(), RequestError> {
     let token = dispatcher.shutdown_token();
+    // The listener's errors are `Infallible`: there is nothing to handle.
+    let on_error = Arc::new(|never: std::convert::Infallible| async move { match never {} });
     let mut dispatching = pin!(dispatcher.try_dispatch_with_listener(listener, on_error));
     tokio::select! {
-        result = dispatching.as_mut() => {
-            // The listener ended by itself.
-            if let Err(error) = result {
-                tracing::error!(error = %redactor.error(&error), "dispatching could not start");
-            }
-            return;
-        }
+        // The listener ended by itself, or the dispatcher could not start.
+        result = dispatching.as_mut() => return result,
         () = shutdown.as_mut() => {}
     }
     tracing::info!("shutting down: no new updates; finishing the replies in flight");
     if token.shutdown().is_err() {
         // The dispatcher had not started yet: nothing is in flight.
-        return;
+        return Ok(());
     }
     if tokio::time::timeout(grace, dispatching).await.is_err() {
         tracing::warn!(grace_ms = grace.as_millis() as u64, "replies still in flight at the end of the grace period");
     }
+    Ok(())
 }

@@ -3,12 +3,9 @@
 //! ```text
 //! update
 //! ├─ message ─ for the bot? (classify) ─ within the flood limit? (admit)
-//! │  ├─ command ............ on_command
-//! │  ├─ question ........... on_question
-//! │  ├─ non-text ........... on_non_text
-//! │  ├─ unknown command .... on_unknown_command
-//! │  └─ first over limit ... on_slow_down
-//! └─ callback query ........ on_button
+//! │  └─ command, question, non-text, unknown command
+//! │     or first over the limit ..... on_message
+//! └─ callback query ................. on_button
 //! ```
 //!
 //! Anything else (edited messages, channel posts, messages not for the bot)
@@ -17,24 +14,17 @@
 use std::sync::Arc;
 
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
-use teloxide::dptree::{self, case};
+use teloxide::dptree;
 use teloxide::types::{Message, Update};
 
 use super::flood::Admission;
-use super::handlers::{on_button, on_command, on_non_text, on_question, on_slow_down, on_unknown_command};
+use super::handlers::{on_button, on_message};
 use super::incoming::{Incoming, classify};
 use super::state::BotState;
 
 /// The whole handler tree. Its one dependency is an `Arc<BotState>`.
 pub fn schema() -> UpdateHandler<anyhow::Error> {
-    let messages = Update::filter_message()
-        .filter_map(for_the_bot)
-        .filter_map(admit)
-        .branch(case![Incoming::Command(command)].endpoint(on_command))
-        .branch(case![Incoming::Question(question)].endpoint(on_question))
-        .branch(case![Incoming::NonText].endpoint(on_non_text))
-        .branch(case![Incoming::UnknownCommand].endpoint(on_unknown_command))
-        .branch(case![Incoming::SlowDown].endpoint(on_slow_down));
+    let messages = Update::filter_message().filter_map(for_the_bot).filter_map(admit).endpoint(on_message);
     let buttons = Update::filter_callback_query().endpoint(on_button);
     dptree::entry().branch(messages).branch(buttons)
 }

@@ -1,36 +1,52 @@
 //! The webhook server: a small axum router of our own rather than teloxide's,
-//! which logs the raw body of a bad request (a privacy leak) and answers 200 to
-//! malformed JSON. Ours, on `POST <path of the webhook URL>`:
+//! which compares the secret in non-constant time, logs the raw body of a bad
+//! request (a privacy leak) and answers 200 to malformed JSON. Ours, on
+//! `POST <path of the webhook URL>`:
 //!
-//! - 401 without the right `X-Telegram-Bot-Api-Secret-Token` (constant-time compare);
-//! - 413 for a body over the limit (1 MiB), 408 for a body slower than the timeout (10 s);
+//! - 401 without the right `X-Telegram-Bot-Api-Secret-Token` (constant-time
+//!   compare), before anything of the body is read;
+//! - 413 for a body over the limit (1 MiB), declared or streamed, 408 for a
+//!   request slower than the timeout (10 s): tower-http's `RequestBodyLimitLayer`
+//!   (which, unlike axum's `DefaultBodyLimit`, answers a declared length at
+//!   once) and `TimeoutLayer`;
 //! - 400 for a body that is not an update, logged without its content;
 //! - 503 while stopping, or when the dispatcher is too far behind;
 //! - 200 once the update is queued for the dispatcher.
+//!
+//! At most [`MAX_REQUESTS`] requests with the secret are read at once (tower's
+//! concurrency limit); more wait their turn within the timeout.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use axum::Router;
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::handler::Handler;
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use futures::StreamExt;
+use futures::stream;
 use subtle::ConstantTimeEq;
 use teloxide::Bot;
 use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::Requester;
-use teloxide::requests::Request;
-use teloxide::stop::StopFlag;
-use teloxide::types::{Update, UpdateKind};
-use teloxide::update_listeners::UpdateListener;
+use teloxide::requests::Request as _;
+use teloxide::stop::{StopFlag, mk_stop_token};
+use teloxide::types::Update;
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio_stream::StreamExt;
+use tokio_stream::wrappers::ReceiverStream;
+use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use super::config::{Listen, Secret, WebhookConfig};
-use super::listen::{ALLOWED_UPDATES, Screened, UpdateSender, channel};
+use super::listen::{ALLOWED_UPDATES, Listener};
 use super::redact::Redactor;
 use super::retry::{RetryPolicy, with_retry};
 
@@ -40,39 +56,44 @@ pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 /// Updates waiting for the dispatcher; a full queue makes Telegram retry later.
 pub const QUEUE: usize = 256;
 
+/// Requests with the secret read at once. Telegram itself opens at most 100
+/// connections; the rest is room for slow clients, each of which holds little
+/// memory, while every body stays under the body limit.
+pub const MAX_REQUESTS: usize = 4096;
+
 /// How long a request may wait for room in a full queue before getting 503.
 const ENQUEUE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long to wait for `deleteWebhook` when stopping.
+const DELETE_WEBHOOK_TIMEOUT: Duration = Duration::from_millis(500);
 
 #[derive(Clone)]
 struct Hook {
     secret: Arc<Secret>,
-    updates: UpdateSender,
+    updates: mpsc::Sender<Update>,
     stopped: StopFlag,
-    max_body_bytes: usize,
-    body_timeout: Duration,
-    budget: Arc<BodyBudget>,
 }
 
 /// The router for `config`, sending parsed updates to `updates`. Once
 /// `stopped` is raised, requests get 503.
-pub fn router(config: &WebhookConfig, updates: UpdateSender, stopped: StopFlag) -> Router {
-    let hook = Hook {
-        secret: Arc::new(config.secret.clone()),
-        updates,
-        stopped,
-        max_body_bytes: config.max_body_bytes,
-        body_timeout: config.body_timeout,
-        budget: Arc::new(BodyBudget::default()),
-    };
+pub fn router(config: &WebhookConfig, updates: mpsc::Sender<Update>, stopped: StopFlag) -> Router {
+    let hook = Hook { secret: Arc::new(config.secret.clone()), updates, stopped };
+    let layers = ServiceBuilder::new()
+        .layer(middleware::from_fn_with_state(hook.clone(), admit))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.body_timeout))
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_REQUESTS))
+        // The limit above is the one that applies.
+        .layer(DefaultBodyLimit::disable());
     let path = match config.url.path() {
         "" => "/",
         path => path,
     };
-    Router::new().route(path, post(receive)).with_state(hook)
+    Router::new().route(path, post(receive.layer(layers))).with_state(hook)
 }
 
 /// The running webhook server; dropping it stops the server.
-pub struct Server(JoinHandle<()>);
+struct Server(JoinHandle<()>);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -81,18 +102,18 @@ impl Drop for Server {
 }
 
 /// Binds the server, starts it, and tells Telegram to post updates to the
-/// webhook URL (with the secret). Returns the listener to dispatch from and the
-/// server, which stops serving once the listener is stopped (and stops
-/// entirely when dropped).
+/// webhook URL (with the secret). The listener's updates end once it is
+/// stopped and the server has finished the requests it had; then it deletes
+/// the webhook. Dropping the listener stops the server.
 ///
 /// # Errors
 /// The address cannot be bound, or `setWebhook` fails (the server is stopped).
-pub async fn start(
+pub async fn listener(
     bot: &Bot,
     config: WebhookConfig,
     policy: &RetryPolicy,
     redactor: &Redactor,
-) -> anyhow::Result<(Screened<impl UpdateListener<Err = std::convert::Infallible> + Send + use<>>, Server)> {
+) -> anyhow::Result<Listener> {
     let tcp = match config.listen {
         Listen::Addr(address) => {
             tokio::net::TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))?
@@ -104,8 +125,9 @@ pub async fn start(
         }
     };
     let address = tcp.local_addr().context("the webhook socket has no address")?;
-    let (updates, listener, stopped) = channel(QUEUE);
-    let app = router(&config, updates, stopped.clone());
+    let (sender, receiver) = mpsc::channel(QUEUE);
+    let (stop, stopped) = mk_stop_token();
+    let app = router(&config, sender, stopped.clone());
     let server = Server(tokio::spawn(async move {
         if let Err(error) = axum::serve(tcp, app).with_graceful_shutdown(stopped).await {
             tracing::error!(%error, "the webhook server failed");
@@ -119,45 +141,45 @@ pub async fn start(
         .secret_token(config.secret.expose().to_string())
         .drop_pending_updates(config.drop_pending_updates)
         .allowed_updates(ALLOWED_UPDATES);
-    let set = with_retry(
-        policy,
-        || request.send_ref(),
-        |error, attempt, _| {
-            tracing::warn!(attempt, error = %redactor.error(error), "setWebhook failed; retrying");
-        },
-    )
-    .await;
-    if let Err(error) = set {
+    let on_retry = |error: &teloxide::RequestError, attempt, _| {
+        tracing::warn!(attempt, error = %redactor.error(error), "setWebhook failed; retrying");
+    };
+    if let Err(error) = with_retry(policy, || request.send_ref(), on_retry).await {
         return Err(anyhow!("setWebhook failed: {}", redactor.error(&error)));
     }
-    Ok((listener, server))
+    let (bot, redactor) = (bot.clone(), redactor.clone());
+    let deleted = async move {
+        match tokio::time::timeout(DELETE_WEBHOOK_TIMEOUT, bot.delete_webhook().send()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(error = %redactor.error(&error), "deleteWebhook failed"),
+            Err(_) => tracing::warn!("deleteWebhook timed out"),
+        }
+        drop(server);
+        None
+    };
+    let updates = ReceiverStream::new(receiver).chain(stream::once(deleted).filter_map(std::future::ready));
+    Ok(Listener::new(Box::pin(updates), stop, None))
 }
 
-async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Body) -> StatusCode {
-    if !secret_matches(&hook.secret, &headers) {
+/// Lets through only requests with the secret, and none once stopping.
+async fn admit(State(hook): State<Hook>, request: Request, next: Next) -> Response {
+    if !secret_matches(&hook.secret, request.headers()) {
         tracing::debug!("webhook request without the right secret");
-        return StatusCode::UNAUTHORIZED;
+        return StatusCode::UNAUTHORIZED.into_response();
     }
     if hook.stopped.is_stopped() {
-        return StatusCode::SERVICE_UNAVAILABLE;
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
-    let declared =
-        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > hook.max_body_bytes as u64) {
-        return StatusCode::PAYLOAD_TOO_LARGE;
-    }
-    let read = read_body(body, hook.max_body_bytes, &hook.budget);
-    let (bytes, _reserved) = match tokio::time::timeout(hook.body_timeout, read).await {
-        Err(_elapsed) => return StatusCode::REQUEST_TIMEOUT,
-        Ok(Err(status)) => return status,
-        Ok(Ok(read)) => read,
-    };
-    let update: Update = match serde_json::from_slice(&bytes) {
+    next.run(request).await
+}
+
+async fn receive(State(hook): State<Hook>, body: Bytes) -> StatusCode {
+    let update: Update = match serde_json::from_slice(&body) {
         Ok(update) => update,
         Err(error) => {
             // serde's message can quote the body: log only where it broke.
             tracing::warn!(
-                bytes = bytes.len(),
+                bytes = body.len(),
                 line = error.line(),
                 column = error.column(),
                 "webhook body is not an update"
@@ -165,13 +187,7 @@ async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Body) -> St
             return StatusCode::BAD_REQUEST;
         }
     };
-    if matches!(update.kind, UpdateKind::Error(_)) {
-        // Valid JSON of a kind teloxide does not know: accept it so Telegram
-        // does not send it again, and drop it.
-        tracing::warn!(update = update.id.0, "skipped an update of a kind teloxide cannot parse");
-        return StatusCode::OK;
-    }
-    match hook.updates.send_timeout(Ok(update), ENQUEUE_TIMEOUT).await {
+    match hook.updates.send_timeout(update, ENQUEUE_TIMEOUT).await {
         Ok(()) => StatusCode::OK,
         Err(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
@@ -183,63 +199,11 @@ fn secret_matches(secret: &Secret, headers: &HeaderMap) -> bool {
     bool::from(given.as_bytes().ct_eq(secret.expose().as_bytes()))
 }
 
-/// Bytes of webhook bodies held in memory at once, over all requests: many
-/// large bodies at once (an abuser with the secret) cannot take more.
-const BODY_BUDGET_BYTES: usize = 16 << 20;
-
-/// The memory budget shared by all requests' bodies.
-#[derive(Debug, Default)]
-struct BodyBudget {
-    used: AtomicUsize,
-}
-
-/// Bytes taken from the [`BodyBudget`], given back when dropped.
-struct Reserved<'a> {
-    budget: &'a BodyBudget,
-    bytes: usize,
-}
-
-impl Reserved<'_> {
-    /// Takes `bytes` more, if the budget has room.
-    fn grow(&mut self, bytes: usize) -> bool {
-        let before = self.budget.used.fetch_add(bytes, Ordering::AcqRel);
-        if before + bytes > BODY_BUDGET_BYTES {
-            self.budget.used.fetch_sub(bytes, Ordering::AcqRel);
-            return false;
-        }
-        self.bytes += bytes;
-        true
-    }
-}
-
-impl Drop for Reserved<'_> {
-    fn drop(&mut self) {
-        self.budget.used.fetch_sub(self.bytes, Ordering::AcqRel);
-    }
-}
-
-/// The whole body and its share of the budget; 413 past `limit` bytes or when
-/// the shared budget is spent, 400 if the connection fails.
-async fn read_body(body: Body, limit: usize, budget: &BodyBudget) -> Result<(Vec<u8>, Reserved<'_>), StatusCode> {
-    let mut stream = body.into_data_stream();
-    let mut bytes = Vec::new();
-    let mut reserved = Reserved { budget, bytes: 0 };
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| StatusCode::BAD_REQUEST)?;
-        if bytes.len() + chunk.len() > limit || !reserved.grow(chunk.len()) {
-            return Err(StatusCode::PAYLOAD_TOO_LARGE);
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok((bytes, reserved))
-}
-
 #[cfg(test)]
 mod tests {
-    use axum::body::Bytes;
-    use axum::http::Request;
-    use teloxide::stop::{StopToken, mk_stop_token};
-    use tokio::sync::mpsc;
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use teloxide::stop::StopToken;
     use tower::ServiceExt;
 
     use super::*;
@@ -248,7 +212,7 @@ mod tests {
 
     struct Fixture {
         app: Router,
-        updates: mpsc::Receiver<Result<Update, std::convert::Infallible>>,
+        updates: mpsc::Receiver<Update>,
         stop: StopToken,
     }
 
@@ -301,7 +265,7 @@ mod tests {
     async fn a_valid_update_with_the_secret_is_queued() {
         let mut fixture = fixture();
         assert_eq!(status(&fixture.app, post(Some(SECRET), Body::from(update_json()))).await, StatusCode::OK);
-        let update = fixture.updates.try_recv().ok().and_then(Result::ok).map(|update| update.id.0);
+        let update = fixture.updates.try_recv().ok().map(|update| update.id.0);
         assert_eq!(update, Some(10));
     }
 
@@ -334,6 +298,16 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn without_the_secret_the_body_is_never_read() {
+        let fixture = fixture();
+        let never = Body::from_stream(tokio_stream::pending::<Result<Bytes, std::io::Error>>());
+        let answered = tokio::time::timeout(Duration::from_millis(100), status(&fixture.app, post(None, never))).await;
+        assert_eq!(answered.ok(), Some(StatusCode::UNAUTHORIZED), "401 at once, not 408 after the body timeout");
+        let big = Body::from("x".repeat(2000));
+        assert_eq!(status(&fixture.app, post(Some("wrong"), big)).await, StatusCode::UNAUTHORIZED, "not 413");
+    }
+
+    #[tokio::test]
     async fn after_stop_requests_are_503_and_other_methods_405() {
         let fixture = fixture();
         fixture.stop.stop();
@@ -343,17 +317,5 @@ mod tests {
         );
         let get = Request::get("/telegram/hook").body(Body::empty()).expect("a valid request");
         assert_eq!(status(&fixture.app, get).await, StatusCode::METHOD_NOT_ALLOWED);
-    }
-
-    #[test]
-    fn the_body_budget_is_shared_and_given_back() {
-        let budget = BodyBudget::default();
-        let mut first = Reserved { budget: &budget, bytes: 0 };
-        assert!(first.grow(BODY_BUDGET_BYTES - 10));
-        let mut second = Reserved { budget: &budget, bytes: 0 };
-        assert!(!second.grow(11), "past the shared budget");
-        assert!(second.grow(10));
-        drop(first);
-        assert!(second.grow(1 << 20), "given back when a request ends");
     }
 }

@@ -23,12 +23,10 @@ fn the_projects_own_questions_meet_the_targets() {
 /// tuned on: they must keep meeting the targets.
 #[test]
 fn the_blind_sets_keep_meeting_the_targets() {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/blind");
-    let mut cases = Vec::new();
-    for entry in std::fs::read_dir(&folder).expect("tests/eval/blind exists") {
-        let path = entry.expect("a readable folder entry").path();
-        cases.extend(load_cases(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display())));
-    }
+    let cases: Vec<_> = files_in("tests/eval/blind")
+        .iter()
+        .flat_map(|path| load_cases(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
+        .collect();
     assert!(cases.len() >= 600, "only {} questions", cases.len());
     let engine = Engine::embedded().expect("the embedded knowledge loads");
     let report = run(&engine, &cases);
@@ -68,13 +66,10 @@ fn other_languages_get_the_urgent_reply_and_never_a_refusal() {
 }
 
 fn realistic_cases() -> Vec<Case> {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/realistic");
-    let mut paths: Vec<_> = std::fs::read_dir(&folder)
-        .expect("tests/eval/realistic exists")
-        .map(|entry| entry.expect("a readable folder entry").path())
-        .collect();
-    paths.sort();
-    paths.iter().flat_map(|path| load_cases(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))).collect()
+    files_in("tests/eval/realistic")
+        .iter()
+        .flat_map(|path| load_cases(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
+        .collect()
 }
 
 /// The project's conversations (`tests/eval/conversations.toml`), each turn read
@@ -100,15 +95,22 @@ fn the_projects_conversations_meet_the_targets() {
 /// languages are later work.
 #[test]
 fn the_blind_conversations_keep_their_targets() {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/conversations");
-    let mut conversations = Vec::new();
-    for entry in std::fs::read_dir(&folder).expect("tests/eval/conversations exists") {
-        let path = entry.expect("a readable folder entry").path();
-        conversations.extend(load_conversations(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display())));
-    }
+    let conversations: Vec<_> = files_in("tests/eval/conversations")
+        .iter()
+        .flat_map(|path| load_conversations(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
+        .collect();
     assert!(conversations.len() >= 70, "only {} conversations", conversations.len());
     let engine = Engine::embedded().expect("the embedded knowledge loads");
     assert_conversation_targets(&run_conversations(&engine, &conversations), 0.85, 0.80);
+}
+
+/// The files of a folder of the project, by path from the project's root, sorted.
+fn files_in(folder: &str) -> Vec<std::path::PathBuf> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let entries = std::fs::read_dir(&folder).unwrap_or_else(|err| panic!("{}: {err}", folder.display()));
+    let mut paths: Vec<_> = entries.map(|entry| entry.expect("a readable folder entry").path()).collect();
+    paths.sort();
+    paths
 }
 
 fn assert_conversation_targets(report: &Report, turns: f64, later: f64) {

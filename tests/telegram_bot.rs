@@ -145,6 +145,29 @@ async fn help_disclaimer_and_topic_shortcuts_work_with_the_bots_name() {
     bot.stop().await;
 }
 
+/// A private chat is one conversation: a follow-up is read with the answer
+/// before it, a baby stays the subject, `/start` forgets, and a deep link
+/// (`/start <topic>`) opens its topic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_chat_remembers_the_last_answer_and_start_links_open_a_topic() {
+    let bot = TestBot::start().await;
+    bot.say(ALICE, "what makes hypnic jerks worse");
+    bot.say(ALICE, "and coffee?");
+    bot.say(ALICE, "my 4 month old jerks when she falls asleep");
+    bot.say(ALICE, "is it dangerous?");
+    bot.say(ALICE, "/start");
+    bot.say(ALICE, "is it dangerous?");
+    bot.say(ALICE, "/start safety");
+    let sent = bot.wait_sent(ALICE, 7).await;
+    assert!(sent[1].text().contains("caffeine"), "{}", sent[1].text());
+    assert!(!sent[3].text().contains("benign"), "the baby is remembered: {}", sent[3].text());
+    assert!(sent[3].text().contains("paediatrician"), "{}", sent[3].text());
+    assert!(sent[4].text().starts_with(&escape(&bot.engine.welcome().lead)));
+    assert!(sent[5].text().contains("benign"), "after /start, about sleep spasms in general: {}", sent[5].text());
+    assert!(sent[6].text().contains(&escape(&bot.engine.answer_topic(topic("safety")).lead)), "{}", sent[6].text());
+    bot.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_a_group_only_commands_mentions_and_replies_to_the_bot_are_answered_as_replies() {
     let bot = TestBot::start().await;

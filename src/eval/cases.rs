@@ -79,8 +79,12 @@ impl Case {
 /// [`Error::Unreadable`] if the file cannot be read; [`Error::Malformed`] for bad
 /// TOML, an unknown topic or a pattern that does not compile.
 pub fn load_cases(path: &Path) -> Result<Vec<Case>> {
-    let text = fs::read_to_string(path).map_err(|source| Error::Unreadable { path: path.to_path_buf(), source })?;
-    parse_cases(&path.display().to_string(), text)
+    parse_cases(&path.display().to_string(), read(path)?)
+}
+
+/// The text of an eval file.
+fn read(path: &Path) -> Result<String> {
+    fs::read_to_string(path).map_err(|source| Error::Unreadable { path: path.to_path_buf(), source })
 }
 
 /// Parses the cases of a question file's text; `name` is used in errors.
@@ -164,8 +168,7 @@ pub fn holds_conversations(text: &str) -> bool {
 /// TOML, a conversation without turns, an unknown kind, a malformed topic id
 /// or a pattern that does not compile.
 pub fn load_conversations(path: &Path) -> Result<Vec<Conversation>> {
-    let text = fs::read_to_string(path).map_err(|source| Error::Unreadable { path: path.to_path_buf(), source })?;
-    parse_conversations(&path.display().to_string(), text)
+    parse_conversations(&path.display().to_string(), read(path)?)
 }
 
 /// Parses the conversations of a conversation file's text; `name` is used in errors.

@@ -20,6 +20,7 @@ use super::report;
 use super::retry::is_transient;
 use super::state::BotState;
 use crate::answer::Answer;
+use crate::conversation::now_secs;
 
 /// What handlers return; errors are logged by the dispatcher's error handler.
 pub type HandlerResult = Result<(), anyhow::Error>;
@@ -33,8 +34,33 @@ pub(super) async fn on_message(
     incoming: Incoming,
 ) -> HandlerResult {
     let started = Instant::now();
-    let (action, answer, reply) = reply_to(&state, incoming);
+    let chat = message.chat.id;
+    // Only a private chat is one conversation; in a group each message stands alone.
+    let remembers = message.chat.is_private();
+    let (action, answer, reply) = match incoming {
+        Incoming::Question(question) if remembers => {
+            let context = state.chats.recall(chat).await;
+            let turn = state.engine.reply(&question.0, &context, now_secs());
+            state.chats.remember(chat, turn.context).await;
+            answered("question", turn.answer)
+        }
+        Incoming::Command(Command::Start) => {
+            state.chats.forget(chat).await;
+            // A deep link (t.me/<bot>?start=safety) opens its topic.
+            let linked = message.text().and_then(start_payload).and_then(|id| state.engine.topic_by_id(id));
+            match linked.filter(|topic| state.engine.topic(*topic).is_some()) {
+                Some(topic) => answered("start_link", state.engine.answer_topic(topic)),
+                None => reply_to(&state, Incoming::Command(Command::Start)),
+            }
+        }
+        other => reply_to(&state, other),
+    };
     respond(&state, &update, started, action, answer.as_ref(), reply_target(&message), reply).await
+}
+
+/// The word after `/start` in a deep link (`/start safety`), if any.
+fn start_payload(text: &str) -> Option<&str> {
+    text.split_whitespace().nth(1)
 }
 
 /// The action logged for a message, the engine's answer if it has one, and the reply.

@@ -21,6 +21,7 @@
 //! What the bot says is data: `knowledge/texts.toml`, `[telegram]` for the
 //! texts only the bot says.
 
+pub mod chats;
 pub mod commands;
 pub mod config;
 pub mod flood;

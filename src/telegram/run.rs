@@ -16,6 +16,7 @@ use teloxide::requests::Request;
 use teloxide::types::Me;
 use teloxide::{RequestError, dptree};
 
+use super::chats::ChatMemory;
 use super::commands::Commands;
 use super::config::{BotConfig, Transport};
 use super::flood::FloodGate;
@@ -60,6 +61,7 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
         engine,
         identity: Identity { id: me.user.id, username },
         commands,
+        chats: ChatMemory::in_memory(),
         flood: FloodGate::new(config.max_messages_per_minute),
         outbox: Outbox::new(bot.clone(), config.throttle, config.retry, redactor.clone()),
         redactor: redactor.clone(),

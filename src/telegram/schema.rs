@@ -71,6 +71,7 @@ mod tests {
             engine: engine.clone(),
             identity: Identity { id: UserId(1), username: "hypnic_bot".into() },
             commands: Commands::new(&engine).expect("no shortcut takes a fixed name"),
+            chats: crate::telegram::chats::ChatMemory::in_memory(),
             flood: FloodGate::new(20),
             outbox: Outbox::new(bot, None, RetryPolicy::default(), Redactor::default()),
             redactor: Redactor::default(),

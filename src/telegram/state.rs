@@ -1,6 +1,7 @@
 //! The one dependency every handler gets: an `Arc<BotState>` with the engine,
 //! who the bot is, the flood gate and the outbox.
 
+use super::chats::ChatMemory;
 use super::commands::Commands;
 use super::flood::FloodGate;
 use super::incoming::Identity;
@@ -16,6 +17,8 @@ pub struct BotState {
     pub identity: Identity,
     /// The commands the bot knows, with the shortcuts of the engine's topics.
     pub commands: Commands,
+    /// What each private chat remembers between messages.
+    pub chats: ChatMemory,
     /// Incoming flood control.
     pub flood: FloodGate,
     /// Sends replies, throttled and retried.

@@ -29,6 +29,8 @@ fn start_binary(api: &FakeBotApi) -> Child {
     Command::new(env!("CARGO_BIN_EXE_hypnic"))
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", api.url())
+        .env("XDG_STATE_HOME", support::test_state_home())
+        .env_remove("STATE_DIRECTORY")
         .env_remove("RUST_LOG")
         .env_remove("TELOXIDE_PROXY")
         .stdin(Stdio::null())

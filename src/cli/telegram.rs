@@ -16,7 +16,7 @@ use teloxide::adaptors::throttle::Limits;
 use tracing_subscriber::EnvFilter;
 
 use crate::engine::Engine;
-use crate::telegram::config::{DEFAULT_MAX_MESSAGES_PER_MINUTE, webhook_secret_from_env};
+use crate::telegram::config::{ChatState, DEFAULT_MAX_MESSAGES_PER_MINUTE, default_state_dir, webhook_secret_from_env};
 use crate::telegram::retry::RetryPolicy;
 use crate::telegram::{self, BotConfig, Listen, Transport, WebhookConfig};
 
@@ -66,9 +66,17 @@ pub struct TelegramArgs {
     pub send_attempts: u32,
 
     /// Folder for the polling journal, which keeps the updates being answered so
-    /// that a bot killed mid-answer answers them after a restart.
-    #[arg(long, value_name = "DIR", default_value_os_t = std::env::temp_dir())]
+    /// that a bot killed mid-answer answers them after a restart, and for the
+    /// SQLite file of what each chat remembers. Default: $STATE_DIRECTORY, else
+    /// $XDG_STATE_HOME/hypnic, else ~/.local/state/hypnic.
+    #[arg(long, value_name = "DIR", default_value_os_t = default_state_dir())]
     pub state_dir: std::path::PathBuf,
+
+    /// Where what each private chat remembers (ids and a time, never text) is
+    /// kept: `sqlite` (a file in the state folder, kept across restarts) or
+    /// `memory` (lost on restart).
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = ChatState::Sqlite)]
+    pub chat_state: ChatState,
 
     /// Messages one person may send per minute; past it the bot asks them once
     /// to slow down and ignores the rest of the minute (0: no limit).
@@ -88,7 +96,8 @@ impl Default for TelegramArgs {
             send_per_chat_per_minute: DEFAULT_SEND_PER_CHAT_PER_MINUTE,
             max_messages_per_minute: DEFAULT_MAX_MESSAGES_PER_MINUTE,
             send_attempts: RetryPolicy::default().max_attempts,
-            state_dir: std::env::temp_dir(),
+            state_dir: default_state_dir(),
+            chat_state: ChatState::Sqlite,
         }
     }
 }
@@ -116,6 +125,7 @@ impl TelegramArgs {
         config.max_messages_per_minute = self.max_messages_per_minute;
         config.retry.max_attempts = self.send_attempts.max(1);
         config.state_dir = self.state_dir.clone();
+        config.chat_state = self.chat_state;
         Ok(config)
     }
 }

@@ -5,7 +5,11 @@
 
 use std::sync::Arc;
 
-use teloxide::dispatching::dialogue::{ErasedStorage, InMemStorage, Storage};
+use std::path::Path;
+
+use anyhow::Context;
+use teloxide::dispatching::dialogue::serializer::Json;
+use teloxide::dispatching::dialogue::{ErasedStorage, InMemStorage, SqliteStorage, Storage};
 use teloxide::types::ChatId;
 
 use crate::conversation::ChatContext;
@@ -23,15 +27,34 @@ impl ChatMemory {
         ChatMemory { storage: InMemStorage::<ChatContext>::new().erase() }
     }
 
+    /// Contexts kept in an SQLite file at `path` (created if missing), so
+    /// that a restart forgets no chat.
+    ///
+    /// # Errors
+    /// The file cannot be opened or created as an SQLite database.
+    pub async fn sqlite(path: &Path) -> anyhow::Result<ChatMemory> {
+        let name = path.to_str().with_context(|| format!("the state file {} is not UTF-8", path.display()))?;
+        let storage = SqliteStorage::open(name, Json)
+            .await
+            .with_context(|| format!("cannot open the chat state file {}", path.display()))?;
+        Ok(ChatMemory { storage: storage.erase() })
+    }
+
     /// Contexts kept in `storage`.
     pub fn new(storage: Arc<ErasedStorage<ChatContext>>) -> ChatMemory {
         ChatMemory { storage }
     }
 
-    /// What `chat` remembers; nothing when the storage has no entry or fails.
-    pub async fn recall(&self, chat: ChatId) -> ChatContext {
+    /// What `chat` remembers at `now`; nothing when the storage has no entry,
+    /// fails, or holds a context that has expired (which is then removed).
+    pub async fn recall(&self, chat: ChatId, now: u64) -> ChatContext {
         match Arc::clone(&self.storage).get_dialogue(chat).await {
-            Ok(context) => context.unwrap_or_default(),
+            Ok(Some(context)) if context.is_fresh(now) => context,
+            Ok(Some(_)) => {
+                self.forget(chat).await;
+                ChatContext::default()
+            }
+            Ok(None) => ChatContext::default(),
             Err(error) => {
                 tracing::warn!(error = %error, "chat context could not be read; answering without it");
                 ChatContext::default()
@@ -68,16 +91,29 @@ mod tests {
 
     #[tokio::test]
     async fn a_chat_remembers_its_context_until_forgotten() {
-        let memory = ChatMemory::in_memory();
-        let (chat, other) = (ChatId(7), ChatId(8));
-        assert_eq!(memory.recall(chat).await, ChatContext::default());
-        let context = ChatContext { topic: Some("safety".into()), updated_at: 5, ..ChatContext::default() };
-        memory.remember(chat, context.clone()).await;
-        assert_eq!(memory.recall(chat).await, context);
-        assert_eq!(memory.recall(other).await, ChatContext::default());
-        memory.forget(chat).await;
-        assert_eq!(memory.recall(chat).await, ChatContext::default());
-        // Forgetting a chat that remembers nothing is not an error.
-        memory.forget(other).await;
+        let dir = std::env::temp_dir().join(format!("hypnic-chats-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chats.sqlite");
+        for memory in [ChatMemory::in_memory(), ChatMemory::sqlite(&file).await.expect("an SQLite file opens")] {
+            let (chat, other) = (ChatId(7), ChatId(8));
+            assert_eq!(memory.recall(chat, 10).await, ChatContext::default());
+            let context = ChatContext { topic: Some("safety".into()), updated_at: 5, ..ChatContext::default() };
+            memory.remember(chat, context.clone()).await;
+            assert_eq!(memory.recall(chat, 10).await, context);
+            assert_eq!(memory.recall(other, 10).await, ChatContext::default());
+            memory.forget(chat).await;
+            assert_eq!(memory.recall(chat, 10).await, ChatContext::default());
+            // Forgetting a chat that remembers nothing is not an error.
+            memory.forget(other).await;
+            // An expired context is forgotten when read.
+            memory.remember(chat, context.clone()).await;
+            assert_eq!(memory.recall(chat, 5 + 31 * 60).await, ChatContext::default());
+            assert_eq!(memory.recall(chat, 10).await, ChatContext::default(), "it was removed");
+        }
+        // What the file holds survives reopening it: a restart forgets no chat.
+        let context = ChatContext { person: Some("baby".into()), updated_at: 5, ..ChatContext::default() };
+        ChatMemory::sqlite(&file).await.unwrap().remember(ChatId(9), context.clone()).await;
+        assert_eq!(ChatMemory::sqlite(&file).await.unwrap().recall(ChatId(9), 10).await, context);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

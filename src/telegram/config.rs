@@ -73,8 +73,11 @@ pub struct BotConfig {
     pub retry: RetryPolicy,
     /// After a shutdown signal, how long replies in flight may take to finish.
     pub shutdown_grace: Duration,
-    /// Where long polling keeps its journal of unanswered updates.
+    /// Where long polling keeps its journal of unanswered updates, and the
+    /// chats' state file (see [`default_state_dir`]).
     pub state_dir: PathBuf,
+    /// Where what each private chat remembers is kept.
+    pub chat_state: ChatState,
 }
 
 /// How updates arrive.
@@ -129,6 +132,36 @@ impl WebhookConfig {
     }
 }
 
+/// Where what each private chat remembers (ids and a time, never text) is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ChatState {
+    /// An SQLite file in the state folder: survives restarts.
+    #[default]
+    Sqlite,
+    /// This process's memory: lost on restart.
+    Memory,
+}
+
+/// The default state folder: `$STATE_DIRECTORY` (set by systemd's
+/// `StateDirectory=`), else `$XDG_STATE_HOME/hypnic`, else
+/// `~/.local/state/hypnic`, else `hypnic-state` in the working folder. Never
+/// the system temp folder, which reboots and `PrivateTmp` wipe.
+pub fn default_state_dir() -> PathBuf {
+    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    if let Some(dirs) = var("STATE_DIRECTORY") {
+        // systemd lists one folder per `StateDirectory=` entry, separated by colons.
+        let first = dirs.to_string_lossy().split(':').next().unwrap_or_default().to_string();
+        return PathBuf::from(first);
+    }
+    if let Some(state) = var("XDG_STATE_HOME") {
+        return PathBuf::from(state).join("hypnic");
+    }
+    match var("HOME") {
+        Some(home) => PathBuf::from(home).join(".local/state/hypnic"),
+        None => PathBuf::from("hypnic-state"),
+    }
+}
+
 impl BotConfig {
     /// Long polling with teloxide's default outgoing limits, 20 messages per
     /// person and minute, the default retries and a 4 s shutdown grace.
@@ -142,7 +175,8 @@ impl BotConfig {
             max_messages_per_minute: DEFAULT_MAX_MESSAGES_PER_MINUTE,
             retry: RetryPolicy::default(),
             shutdown_grace: Duration::from_secs(4),
-            state_dir: std::env::temp_dir(),
+            state_dir: default_state_dir(),
+            chat_state: ChatState::Sqlite,
         }
     }
 
@@ -161,6 +195,12 @@ impl BotConfig {
         }
         config.proxy = non_empty_var(PROXY_VAR).map(Secret::new);
         Ok(config)
+    }
+
+    /// The SQLite file of what chats remember: beside the journal, named by
+    /// the same hash.
+    pub fn chats_path(&self) -> PathBuf {
+        self.journal_path().with_extension("chats.sqlite")
     }
 
     /// The polling journal's file: in [`BotConfig::state_dir`], named by a hash

@@ -39,8 +39,9 @@ pub(super) async fn on_message(
     let remembers = message.chat.is_private();
     let (action, answer, reply) = match incoming {
         Incoming::Question(question) if remembers => {
-            let context = state.chats.recall(chat).await;
-            let turn = state.engine.reply(&question.0, &context, now_secs());
+            let now = now_secs();
+            let context = state.chats.recall(chat, now).await;
+            let turn = state.engine.reply(&question.0, &context, now);
             state.chats.remember(chat, turn.context).await;
             answered("question", turn.answer)
         }

@@ -18,7 +18,7 @@ use teloxide::{RequestError, dptree};
 
 use super::chats::ChatMemory;
 use super::commands::Commands;
-use super::config::{BotConfig, Transport};
+use super::config::{BotConfig, ChatState, Transport};
 use super::flood::FloodGate;
 use super::incoming::Identity;
 use super::listen::Listener;
@@ -57,11 +57,17 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
         return stopped_early();
     }
 
+    std::fs::create_dir_all(&config.state_dir)
+        .with_context(|| format!("cannot create the state folder {}", config.state_dir.display()))?;
+    let chats = match config.chat_state {
+        ChatState::Sqlite => ChatMemory::sqlite(&config.chats_path()).await?,
+        ChatState::Memory => ChatMemory::in_memory(),
+    };
     let state = Arc::new(BotState {
         engine,
         identity: Identity { id: me.user.id, username },
         commands,
-        chats: ChatMemory::in_memory(),
+        chats,
         flood: FloodGate::new(config.max_messages_per_minute),
         outbox: Outbox::new(bot.clone(), config.throttle, config.retry, redactor.clone()),
         redactor: redactor.clone(),

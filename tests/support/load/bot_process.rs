@@ -71,6 +71,8 @@ impl BotProcess {
         let stderr = log.reopen().context("cannot open the bot's log file")?;
         let mut command = Command::new(binary());
         command.args(["telegram", "--no-throttle", "--max-messages-per-minute", "0"]);
+        // The journal and the chats' state go to a test folder, not the user's.
+        command.env("XDG_STATE_HOME", std::env::temp_dir().join("hypnic-test-state")).env_remove("STATE_DIRECTORY");
         if let Some(attempts) = spec.send_attempts.filter(|_| supports_send_attempts()) {
             command.args(["--send-attempts", &attempts.to_string()]);
         }

@@ -44,7 +44,7 @@ use crate::cleaning::{Corpus, Source};
 use crate::conversation::{ChatContext, MAX_REMEMBERED_SIGNS, Turn};
 use crate::error::Result;
 use crate::index::{Hit, PassageIndex};
-use crate::knowledge::{Knowledge, Located, SmalltalkKind, Texts, TopicRole, TopicSpec};
+use crate::knowledge::{Knowledge, Located, SignKind, SmalltalkKind, Texts, TopicRole, TopicSpec};
 use crate::topic::Topic;
 
 /// How many passages a search returns; they vote for topics and rank quotes.
@@ -92,8 +92,6 @@ struct Inner {
     backing: Vec<Vec<usize>>,
     /// The topics offered under replies that are not topic answers.
     starters: Vec<Topic>,
-    /// The topic of each planning role, by [`role_slot`].
-    roles: [Topic; 3],
     /// Questions a topic takes from others by how they open.
     openings: Vec<Opening>,
     /// Per passage: its quote, ready to share, and its length in characters.
@@ -161,16 +159,11 @@ impl Engine {
                 take.opened_by.iter().map(move |opening| Opening { words: words(opening), to, from: from.clone() })
             })
             .collect();
-        // Loading checked that every role has exactly one topic.
-        let role = |role: TopicRole| {
-            topics.iter().find(|spec| spec.role == Some(role)).map_or(topics[0].topic, |spec| spec.topic)
-        };
-        let roles = [role(TopicRole::Warning), role(TopicRole::Factors), role(TopicRole::Fallback)];
         let table = TopicTable {
             topics: topics.iter().map(|spec| spec.topic).collect(),
             needs_subject: topics.iter().map(|spec| spec.needs_subject).collect(),
             about_factors: topics.iter().enumerate().filter(|(_, spec)| spec.about_factors).map(|(s, _)| s).collect(),
-            fallback: slot_of(roles[role_slot(TopicRole::Fallback)]),
+            fallback: role_slot(topics, TopicRole::Fallback),
             backs,
         };
         let starters = topics.iter().filter(|spec| spec.starter).map(|spec| spec.topic).collect();
@@ -193,7 +186,6 @@ impl Engine {
             inner: Arc::new(Inner {
                 table,
                 starters,
-                roles,
                 openings,
                 quotes,
                 leads,
@@ -281,10 +273,7 @@ impl Engine {
                 .signs
                 .iter()
                 .filter_map(|id| {
-                    reader
-                        .signs()
-                        .iter()
-                        .position(|sign| sign.id == *id && sign.kind == crate::knowledge::SignKind::Warning)
+                    reader.signs().iter().position(|sign| sign.id == *id && sign.kind == SignKind::Warning)
                 })
                 .collect(),
         }
@@ -317,8 +306,9 @@ impl Engine {
             Topic::OUT_OF_SCOPE => ChatContext::default(),
             Topic::EMERGENCY => ChatContext { person, signs: signs(), ..ChatContext::default() },
             Topic::SMALLTALK | Topic::OTHER_LANGUAGE => {
+                // "no" to the offer forgets it; other small talk keeps the chat as it was.
                 let declined = matches!(assessment.decision.verdict, Verdict::Smalltalk(SmalltalkKind::Declined));
-                ChatContext { offer: if declined { None } else { previous.offer.clone() }, ..previous }
+                if declined { ChatContext { offer: None, ..previous } } else { previous }
             }
             topic => {
                 let factor = reading
@@ -331,7 +321,7 @@ impl Engine {
                     factor: factor.or(previous.factor),
                     offer: answer.also.as_ref().map(|offer| offer.topic.id().to_string()),
                     signs: signs(),
-                    updated_at: now,
+                    ..ChatContext::default()
                 }
             }
         };
@@ -496,7 +486,7 @@ impl Engine {
 
     /// The topic that plays `role` in planning replies.
     pub fn topic_with_role(&self, role: TopicRole) -> Topic {
-        self.inner.roles[role_slot(role)]
+        self.inner.topics[role_slot(&self.inner.topics, role)].topic
     }
 
     /// The topics offered under replies that are not topic answers.
@@ -607,13 +597,9 @@ impl Engine {
     }
 }
 
-/// Where a role's topic is kept in `Inner::roles`.
-fn role_slot(role: TopicRole) -> usize {
-    match role {
-        TopicRole::Warning => 0,
-        TopicRole::Factors => 1,
-        TopicRole::Fallback => 2,
-    }
+/// The slot of the topic that plays `role`; loading checked that exactly one does.
+fn role_slot(topics: &[TopicSpec], role: TopicRole) -> usize {
+    topics.iter().position(|spec| spec.role == Some(role)).unwrap_or_default()
 }
 
 /// The one cleaned passage that holds a curated fragment.

@@ -132,12 +132,12 @@ impl Engine {
             reasons.push(|| format!("no question, and small talk that closes: {kind:?}").to_lowercase());
             return self.fixed_plan(Topic::SMALLTALK, self.smalltalk_text(kind), notice, reasons);
         }
-        let no_benign_person = reading.person.as_ref().is_some_and(|fact| reader.people()[fact.index].no_benign);
+        let no_benign = person.is_some_and(|(spec, _)| spec.no_benign);
         let (asked, confidence, runner_up) = match decision.verdict {
             Verdict::Unreadable => return self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons),
             // A warning sign or a baby outweighs small talk: "is it the same for
             // my mum, she's 70 and it only started this year" is not a greeting.
-            Verdict::Smalltalk(_) if !warnings.is_empty() || no_benign_person => {
+            Verdict::Smalltalk(_) if !warnings.is_empty() || no_benign => {
                 reasons.push(|| "small talk words, but a warning sign or a person who needs a doctor".to_string());
                 (None, 0.5, None)
             }
@@ -158,7 +158,6 @@ impl Engine {
         let mut paragraphs: Vec<String> = Vec::new();
         let mut quotes: Vec<usize> = Vec::new();
         let asked_factor = reading.asked_factor();
-        let no_benign = person.is_some_and(|(spec, _)| spec.no_benign);
         let warning_topic = self.topic_with_role(TopicRole::Warning);
         let topic = if !warnings.is_empty() || no_benign {
             if !warnings.is_empty() {

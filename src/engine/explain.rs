@@ -74,7 +74,8 @@ fn facts(engine: &Engine, reading: &Reading) -> Vec<String> {
     let reader = &engine.inner.reader;
     let mut facts = Vec::new();
     if let Some((index, markers)) = reading.language {
-        facts.push(format!("language {} ({markers} marker words)", reader.languages().list[index].name));
+        let mixed = if reading.mixed_language { ", mixed with English: read in English" } else { "" };
+        facts.push(format!("language {} ({markers} marker words){mixed}", reader.languages().list[index].name));
     } else if reading.not_english {
         facts.push("language: not English".to_string());
     }

@@ -6,6 +6,8 @@
 //! The facts come from data (`signs.toml`, `people.toml`, `factors.toml`,
 //! `languages.toml`); this module only finds them.
 
+use std::collections::HashSet;
+
 use regex::Regex;
 
 use super::pattern_index::PatternIndex;
@@ -14,7 +16,7 @@ use super::sentences::{SENTENCE_BREAK, sentence_around, split_sentences};
 use super::vocabulary::{Analysis, Vocabulary};
 use super::words::{sanitize, words};
 use crate::error::{Error, Result};
-use crate::knowledge::{Factor, Guards, Languages, Person, Sign, SignKind, Signs, fold_accents};
+use crate::knowledge::{Factor, Guards, Languages, Lexicon, Person, Sign, SignKind, Signs, fold_accents};
 
 /// Words by which a question asks about its writer ("is this dangerous for
 /// me?"); "should I worry?" may be about anyone.
@@ -38,6 +40,9 @@ pub(crate) struct Reader {
     languages: Languages,
     /// Words that open a question ("should i", "is it"), as word lists.
     question_openers: Vec<Vec<String>>,
+    /// Words said before a question ("ok and", "hey so"): a sentence still asks
+    /// when an opener follows them.
+    lead_ins: HashSet<String>,
     /// Ways a question proposes its story as the cause ("is that why"), as word lists.
     points_back: Vec<Vec<String>>,
     /// Words that end a sentence as a question ("right"), split into words.
@@ -61,6 +66,8 @@ pub(crate) struct Reading {
     pub language: Option<(usize, usize)>,
     /// Every listed language with enough of its words, by index.
     pub languages_present: Vec<usize>,
+    /// The message mixes `language` with enough English to be read in English.
+    pub mixed_language: bool,
     /// Whether the message reads as not English at all (a listed language or
     /// words nobody knows, with no English function words).
     pub not_english: bool,
@@ -159,9 +166,7 @@ impl Reader {
         people: Vec<Person>,
         factors: Vec<Factor>,
         languages: Languages,
-        question_openers: &[String],
-        points_back: &[String],
-        question_tags: &[String],
+        lexicon: &Lexicon,
     ) -> Result<Reader> {
         let too_large = |file: &'static str| {
             move |err: regex::Error| Error::Malformed {
@@ -199,9 +204,10 @@ impl Reader {
             people,
             factors,
             languages,
-            question_openers: question_openers.iter().map(|opener| words(opener)).collect(),
-            points_back: points_back.iter().map(|phrase| words(phrase)).collect(),
-            question_tags: question_tags.iter().map(|tag| words(tag)).collect(),
+            question_openers: lexicon.question_openers.iter().map(|opener| words(opener)).collect(),
+            points_back: lexicon.points_back.iter().map(|phrase| words(phrase)).collect(),
+            question_tags: lexicon.question_tags.iter().map(|tag| words(tag)).collect(),
+            lead_ins: lexicon.lead_ins.iter().cloned().collect(),
         })
     }
 
@@ -308,7 +314,10 @@ impl Reader {
     /// Whether a sentence asks: it ends with a question mark or opens like a question.
     fn asks(&self, text: &str, words: &[String]) -> bool {
         text.trim_end().ends_with('?')
-            || self.question_openers.iter().any(|opener| words.starts_with(opener))
+            || self.question_openers.iter().any(|opener| {
+                let start = words.iter().take_while(|word| self.lead_ins.contains(*word)).count();
+                words[start..].starts_with(opener)
+            })
             || words.len() > 2 && self.question_tags.iter().any(|tag| words.ends_with(tag))
     }
 
@@ -326,14 +335,18 @@ impl Reader {
         // Close languages share words ("que", "o"): the signs of each one present are read.
         reading.languages_present = counts.iter().map(|&(index, _)| index).collect();
         reading.language = counts.into_iter().max_by_key(|&(index, count)| (count, std::cmp::Reverse(index)));
+        // English enough to be read: the English part is answered, and the
+        // other language's signs are still read.
+        let mixed = |markers: usize| english >= self.languages.mixed_english && english * 2 >= markers;
+        reading.mixed_language = reading.language.is_some_and(|(_, markers)| mixed(markers));
         // Unknown words only, none of them English: another language. Words of
         // letters and digits ("fag2a", chat Arabic) count as unknown here.
-        let mixed = tokens
+        let letters_and_digits = tokens
             .iter()
             .filter(|word| word.chars().any(|c| c.is_ascii_digit()) && word.chars().any(char::is_alphabetic))
             .count();
-        let foreign = reading.analysis.foreign.len() + mixed;
-        reading.not_english = reading.language.is_some()
+        let foreign = reading.analysis.foreign.len() + letters_and_digits;
+        reading.not_english = reading.language.is_some() && !reading.mixed_language
             || english == 0 && foreign >= 3 && foreign * 10 >= reading.analysis.words.len() * 7;
     }
 

@@ -29,6 +29,10 @@ pub struct Language {
 pub struct Languages {
     /// A message needs at least this many markers of a language to be in it.
     pub min_markers: usize,
+    /// A message mixing languages ("mi hijo se mueve mucho, is that normal for
+    /// kids") with at least this many English function words, and at least half
+    /// as many as the other language's markers, is read in English.
+    pub mixed_english: usize,
     /// English function words: as many of these as markers keeps a message English.
     pub english: HashSet<String>,
     /// The languages, in file order.
@@ -39,6 +43,7 @@ pub struct Languages {
 #[serde(deny_unknown_fields)]
 struct LanguagesFile {
     min_markers: usize,
+    mixed_english: usize,
     english: Vec<String>,
     language: Vec<LanguageEntry>,
 }
@@ -78,7 +83,7 @@ impl Languages {
             });
         }
         let english = parsed.english.iter().map(|word| word.to_lowercase()).collect();
-        Ok(Languages { min_markers: parsed.min_markers, english, list })
+        Ok(Languages { min_markers: parsed.min_markers, mixed_english: parsed.mixed_english, english, list })
     }
 }
 

@@ -72,6 +72,8 @@ pub struct Lexicon {
     pub question_openers: Vec<String>,
     /// Words that end a sentence as a question ("so its ok right").
     pub question_tags: Vec<String>,
+    /// Words said before a question's opener ("ok and does stress do it").
+    pub lead_ins: Vec<String>,
     /// Ways a question proposes its story as the cause ("is that why?").
     pub points_back: Vec<String>,
     /// Animals: a movement of theirs is not a sleep spasm of a person.
@@ -112,6 +114,8 @@ struct LexiconFile {
     question_openers: Vec<String>,
     #[serde(default)]
     question_tags: Vec<String>,
+    #[serde(default)]
+    lead_ins: Vec<String>,
     #[serde(default)]
     animals: Vec<String>,
     #[serde(default)]
@@ -225,6 +229,7 @@ impl Lexicon {
             abbreviations: parsed.abbreviations.into_iter().collect(),
             question_openers: parsed.question_openers,
             question_tags: parsed.question_tags,
+            lead_ins: parsed.lead_ins,
             animals: parsed.animals,
             points_back: parsed.points_back,
             smalltalk: vec![

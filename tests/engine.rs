@@ -632,8 +632,10 @@ fn the_safety_lead_is_no_narrower_than_the_articles() {
 }
 
 /// Emergencies in other languages get the urgent reply in that language with
-/// local numbers; any other non-English message hears, honestly, that the bot
-/// answers in English for now, never that it is about something else.
+/// local numbers; a question the language's glossary reads is answered in
+/// English after a line in the language; any other non-English message hears,
+/// honestly, that the bot answers in English for now, never that it is about
+/// something else.
 #[test]
 fn other_languages_get_urgent_help_and_an_honest_reply() {
     let engine = engine();
@@ -648,16 +650,21 @@ fn other_languages_get_urgent_help_and_an_honest_reply() {
         assert_eq!(answer.topic, Topic::EMERGENCY, "{message}");
         assert!(answer.lead.contains(number), "{message}: {}", answer.lead);
     }
-    for message in [
-        "Habari daktari, kila ninapoanza kulala mwili wangu unashtuka ghafla. Je, ni hatari?",
-        "¿por qué mi cuerpo da un salto justo cuando me estoy quedando dormido?",
-        "Sind diese Zuckungen beim Einschlafen gefährlich?",
+    for (message, expected, said) in [
+        ("Habari daktari, kila ninapoanza kulala mwili wangu unashtuka ghafla. Je, ni hatari?", "safety", "Kiingereza"),
+        ("¿por qué mi cuerpo da un salto justo cuando me estoy quedando dormido?", "causes", "inglés"),
+        ("Sind diese Zuckungen beim Einschlafen gefährlich?", "safety", "Englisch"),
+        ("Est-ce dangereux, ces secousses quand je m'endors ?", "safety", "anglais"),
     ] {
         let answer = engine.answer(message);
-        assert_eq!(answer.topic, Topic::OTHER_LANGUAGE, "{message}");
-        assert!(!plain_text(&answer).contains("something else"), "{message}");
+        assert_eq!(answer.topic, topic(expected), "{message}");
+        assert!(answer.notice.as_deref().is_some_and(|notice| notice.contains(said)), "{message}: {:?}", answer.notice);
     }
-    assert!(engine.answer("Est-ce dangereux, ces secousses quand je m'endors ?").lead.contains("anglais"));
+    // Turkish has no glossary: the honest line, in Turkish.
+    let answer = engine.answer("uykuya dalarken vücudum sıçrıyor, bu tehlikeli mi?");
+    assert_eq!(answer.topic, Topic::OTHER_LANGUAGE);
+    assert!(!plain_text(&answer).contains("something else"));
+    assert!(answer.lead.contains("İngilizce"), "{}", answer.lead);
 }
 
 /// `--explain` names the facts and rules that decided.
@@ -762,4 +769,48 @@ fn the_chat_context_expires_and_tolerates_unknown_ids() {
     };
     let reply = engine.reply("yes", &strange, 1_000);
     assert!(reply.answer.lead.len() > 10 && reply.answer.disclaimer.len() > 10);
+}
+
+#[test]
+fn a_question_in_a_listed_language_is_read_through_its_glossary_and_answered_in_english() {
+    let engine = engine();
+    let answer = engine.answer("¿Es peligroso tener espasmos al dormir?");
+    assert_eq!(answer.topic, topic("safety"));
+    let notice = answer.notice.as_deref().expect("the reply says, in Spanish, that it answers in English");
+    assert!(notice.contains("inglés"), "{notice}");
+    assert!(plain_text(&answer).contains("benign"), "the answer itself is the English one");
+    // What the glossary cannot make into a question about sleep spasms keeps the honest line.
+    let football = engine.answer("quien gano el partido de futbol ayer, el real o el barca");
+    assert!([Topic::OTHER_LANGUAGE, Topic::OUT_OF_SCOPE].contains(&football.topic), "{:?}", football.topic);
+    assert!(!plain_text(&football).contains("benign"));
+    let explanation = engine.explain("¿por qué me dan sacudidas cuando me duermo?").to_string();
+    assert!(explanation.contains("read in English through the `es` glossary"), "{explanation}");
+}
+
+#[test]
+fn a_baby_or_a_warning_sign_told_in_another_language_is_never_called_benign() {
+    let engine = engine();
+    for message in [
+        "mi bebé de 3 meses tiene sacudidas al dormir, es normal?",
+        "mtoto wangu wa miezi 4 anashtuka akilala, ni kawaida?",
+        "mi hijo se cayó de la cama con una sacudida y se golpeó la cabeza, es grave?",
+        "mon mari a des secousses la nuit et il s'est mordu la langue, c'est grave?",
+    ] {
+        let answer = engine.answer(message);
+        let text = plain_text(&answer).to_lowercase();
+        assert_eq!(answer.topic, topic("seek_care"), "{message}");
+        assert!(!text.contains("considered benign") && !text.contains("nothing to worry"), "{message}: {text}");
+    }
+    // An emergency in the language still gets the urgent reply in it.
+    let urgent = engine.answer("AYUDA mi papa esta convulsionando y no despierta");
+    assert_eq!(urgent.topic, Topic::EMERGENCY);
+}
+
+#[test]
+fn a_message_mixing_english_with_another_language_is_read_in_english() {
+    let engine = engine();
+    let answer =
+        engine.answer("mi hijo de 10 anos se mueve mucho cuando se duerme like jumps, is that normal for kids");
+    assert_eq!(answer.topic, topic("safety"));
+    assert!(answer.lead.contains("children"), "the child's caveat: {}", answer.lead);
 }

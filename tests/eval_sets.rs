@@ -49,20 +49,25 @@ fn the_realistic_sets_meet_their_targets() {
     assert!(shortfalls.is_empty(), "{}\n{}", report.to_text(), shortfalls.join("\n"));
 }
 
-/// Messages in other languages: every emergency gets the urgent reply, and no
-/// reply says the message is about something else.
+/// Messages in other languages: every emergency gets the urgent reply, no reply
+/// says the message is about something else, and 80% get the right topic (read
+/// through their language's glossary).
 #[test]
 fn other_languages_get_the_urgent_reply_and_never_a_refusal() {
     let cases: Vec<_> =
         realistic_cases().into_iter().filter(|case| case.category.as_deref() == Some("foreign")).collect();
     assert!(cases.len() >= 10, "only {} messages", cases.len());
     let engine = Engine::embedded().expect("the embedded knowledge loads");
-    for case in cases {
+    for case in &cases {
         let answer = engine.answer(&case.question);
         let wants_emergency = case.expected.contains(&Topic::EMERGENCY);
         assert_eq!(answer.topic == Topic::EMERGENCY, wants_emergency, "{}: {:?}", case.origin, case.question);
         assert!(!plain_text(&answer).contains("something else"), "{}: {:?}", case.origin, case.question);
     }
+    let report = run(&engine, &cases);
+    let targets = Thresholds { min_topic_accuracy: 0.80, min_check_rate: 0.90, ..Thresholds::default() };
+    let shortfalls = report.shortfalls(&targets);
+    assert!(shortfalls.is_empty(), "{}\n{}", report.to_text(), shortfalls.join("\n"));
 }
 
 fn realistic_cases() -> Vec<Case> {
@@ -90,9 +95,8 @@ fn the_projects_conversations_meet_the_targets() {
 }
 
 /// The conversations written blind (`tests/eval/conversations/`, see their
-/// notes): 85% of turns right, every emergency caught, no false alarm. Their
-/// turns in other languages count against them: full answers in other
-/// languages are later work.
+/// notes): 87% of turns right and 85% of later turns, every emergency caught,
+/// no false alarm.
 #[test]
 fn the_blind_conversations_keep_their_targets() {
     let conversations: Vec<_> = files_in("tests/eval/conversations")
@@ -101,7 +105,7 @@ fn the_blind_conversations_keep_their_targets() {
         .collect();
     assert!(conversations.len() >= 70, "only {} conversations", conversations.len());
     let engine = Engine::embedded().expect("the embedded knowledge loads");
-    assert_conversation_targets(&run_conversations(&engine, &conversations), 0.85, 0.80);
+    assert_conversation_targets(&run_conversations(&engine, &conversations), 0.87, 0.85);
 }
 
 /// The files of a folder of the project, by path from the project's root, sorted.

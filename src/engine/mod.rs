@@ -348,6 +348,14 @@ impl Engine {
     fn assess(&self, message: &str, recalled: Option<&Recalled>) -> Assessment {
         let inner = &*self.inner;
         let mut reading = inner.reader.read(&inner.vocabulary, message);
+        // A question in another language is read in English words, through its glossary.
+        if let Some(english) = inner.reader.gloss(message, &reading) {
+            let glossed_from = reading.language.map(|(index, _)| index);
+            let warnings: Vec<_> = reading.warnings().cloned().collect();
+            reading = inner.reader.read(&inner.vocabulary, &english);
+            reading.glossed_from = glossed_from;
+            reading.signs.extend(warnings);
+        }
         let mut evidence = Evidence::gather(&reading.analysis, &inner.vocabulary);
         evidence.asks = reading.asks;
         evidence.apply_openings(&reading.analysis, &inner.openings);

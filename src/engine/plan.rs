@@ -74,9 +74,17 @@ impl Engine {
         let texts = &inner.texts;
         let reader = &inner.reader;
         let notice = reading.truncated.then(|| texts.truncated.clone());
-        let language = reading.language.map(|(index, _)| &reader.languages().list[index]);
+        let language = reading
+            .language
+            .map(|(index, _)| index)
+            .or(reading.glossed_from)
+            .map(|index| &reader.languages().list[index]);
         if let Some((index, markers)) = reading.language {
             reasons.push(|| format!("language `{}`: {markers} of its words", reader.languages().list[index].id));
+        }
+        let glossed = reading.glossed_from.and(language);
+        if let Some(language) = glossed {
+            reasons.push(|| format!("read in English through the `{}` glossary", language.id));
         }
 
         if let Some(sign) = reading.emergency() {
@@ -134,6 +142,15 @@ impl Engine {
         }
         let no_benign = person.is_some_and(|(spec, _)| spec.no_benign);
         let (asked, confidence, runner_up) = match decision.verdict {
+            Verdict::OutOfScope { .. } | Verdict::Unreadable if glossed.is_some() => {
+                reasons.push(|| "not understood through the glossary".to_string());
+                return self.fixed_plan(
+                    Topic::OTHER_LANGUAGE,
+                    glossed.map_or(&texts.other_language, |language| &language.english_only),
+                    notice,
+                    reasons,
+                );
+            }
             Verdict::Unreadable => return self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons),
             // A warning sign or a baby outweighs small talk: "is it the same for
             // my mum, she's 70 and it only started this year" is not a greeting.
@@ -226,6 +243,12 @@ impl Engine {
                 quotes.push(id);
             }
         }
+        // An answer to a question in another language says, in it, that it is in English.
+        let notice = match (glossed, notice) {
+            (Some(language), Some(notice)) => Some(format!("{} {notice}", language.answered_in_english)),
+            (Some(language), None) => Some(language.answered_in_english.clone()),
+            (None, notice) => notice,
+        };
         let answer = Answer {
             topic,
             confidence,

@@ -68,6 +68,9 @@ pub(crate) struct Reading {
     pub languages_present: Vec<usize>,
     /// The message mixes `language` with enough English to be read in English.
     pub mixed_language: bool,
+    /// Read through the glossary of this listed language (by index): the
+    /// message was in it, and is answered in English.
+    pub glossed_from: Option<usize>,
     /// Whether the message reads as not English at all (a listed language or
     /// words nobody knows, with no English function words).
     pub not_english: bool,
@@ -281,6 +284,56 @@ impl Reader {
         }
         self.read_factors(&mut reading);
         reading
+    }
+
+    /// The message in English words, through the glossary of its language,
+    /// when it is in a listed language with a glossary and describes no
+    /// emergency: each word the glossary knows becomes its English, the
+    /// language's other common words are dropped, and the rest (loanwords
+    /// such as "stress" or "gym", numbers) stays as typed. `None` when fewer
+    /// than two words were glossed.
+    pub fn gloss(&self, message: &str, reading: &Reading) -> Option<String> {
+        let (index, _) = reading.language.filter(|_| reading.not_english && reading.emergency().is_none())?;
+        let language = &self.languages.list[index];
+        if language.glossary.is_empty() {
+            return None;
+        }
+        let sanitized = sanitize(message);
+        // Each chunk split into its punctuation before, its word, and after.
+        let not_a_letter = |c: char| !c.is_alphanumeric();
+        let chunks: Vec<(&str, &str, &str, String)> = sanitized
+            .text
+            .split(' ')
+            .map(|chunk| {
+                let start = chunk.len() - chunk.trim_start_matches(not_a_letter).len();
+                let end = chunk.trim_end_matches(not_a_letter).len().max(start);
+                let word = &chunk[start..end];
+                (&chunk[..start], word, &chunk[end..], fold_accents(&word.to_lowercase()).replace(['\'', '’'], ""))
+            })
+            .collect();
+        let mut glossed = 0;
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < chunks.len() {
+            let (before, word, after, folded) = &chunks[at];
+            // Two words glossed together ("por que": why) when the first ends no sentence.
+            let pair = chunks.get(at + 1).filter(|_| after.is_empty()).and_then(|next| {
+                language.glossary.get(&format!("{folded} {}", next.3)).map(|english| (english, next.2))
+            });
+            let (english, after, step) = match (pair, language.glossary.get(folded)) {
+                (Some((english, after)), _) => (english.as_str(), after, 2),
+                (None, Some(english)) => (english.as_str(), *after, 1),
+                (None, None) if language.markers.contains(folded) => ("", *after, 1),
+                (None, None) => (*word, *after, 1),
+            };
+            glossed += usize::from(english != *word && !english.is_empty());
+            let piece = format!("{before}{english}{after}");
+            if !piece.is_empty() {
+                out.push(piece);
+            }
+            at += step;
+        }
+        (glossed >= 2).then(|| out.join(" "))
     }
 
     /// The question at the end of a long message typed without punctuation: from

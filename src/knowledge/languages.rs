@@ -2,7 +2,7 @@
 //! apart, the urgent reply with local emergency numbers, and the line saying
 //! the bot answers in English for now.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -22,6 +22,11 @@ pub struct Language {
     pub emergency: String,
     /// The reply to any other message in the language.
     pub english_only: String,
+    /// Words of the language and the English they stand for, accents removed:
+    /// a question in the language is read through them, and answered in English.
+    pub glossary: HashMap<String, String>,
+    /// Said, in the language, before an answer given in English.
+    pub answered_in_english: String,
 }
 
 /// Every language of `languages.toml`.
@@ -56,6 +61,10 @@ struct LanguageEntry {
     markers: Vec<String>,
     emergency: String,
     english_only: String,
+    #[serde(default)]
+    glossary: HashMap<String, String>,
+    #[serde(default)]
+    answered_in_english: Option<String>,
 }
 
 impl Languages {
@@ -74,7 +83,19 @@ impl Languages {
             if entry.markers.is_empty() {
                 return Err(file.malformed_near(&entry.id, format!("language `{}` needs markers", entry.id)));
             }
+            if !entry.glossary.is_empty() && entry.answered_in_english.is_none() {
+                return Err(file.malformed_near(
+                    &entry.id,
+                    format!("language `{}` has a glossary but no `answered_in_english`", entry.id),
+                ));
+            }
             list.push(Language {
+                glossary: entry
+                    .glossary
+                    .into_iter()
+                    .map(|(word, english)| (fold_accents(&word.to_lowercase()), english.to_lowercase()))
+                    .collect(),
+                answered_in_english: entry.answered_in_english.unwrap_or_default(),
                 markers: entry.markers.iter().map(|word| fold_accents(&word.to_lowercase())).collect(),
                 id: entry.id,
                 name: entry.name,

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use super::Engine;
 use super::classify::{Decision, Evidence, Verdict};
+use super::followup::FROM_THE_CHAT;
 use super::reading::{FactorFact, Reading};
 use crate::answer::{Answer, Quote};
 use crate::index::Hit;
@@ -176,7 +177,21 @@ impl Engine {
         let mut quotes: Vec<usize> = Vec::new();
         let asked_factor = reading.asked_factor();
         let warning_topic = self.topic_with_role(TopicRole::Warning);
-        let topic = if !warnings.is_empty() || no_benign {
+        // Warning signs told earlier in the chat, and a follow-up that asks
+        // something else ("what would a doctor even do?"): its answer, then the
+        // reminder to see a doctor, never reassurance.
+        let told_before = !warnings.is_empty() && reading.warnings().all(|sign| sign.fact.words == FROM_THE_CHAT);
+        let asked_after_warning =
+            asked.filter(|topic| told_before && !no_benign && !self.is_reassuring(*topic) && *topic != warning_topic);
+        let topic = if let Some(topic) = asked_after_warning {
+            reasons.push(|| format!("asked topic `{topic}` after warning signs told earlier in the chat"));
+            paragraphs.push(self.lead(topic).to_string());
+            if let Some(factor) = asked_factor {
+                self.add_factor(factor, true, &mut paragraphs, &mut quotes);
+            }
+            paragraphs.push(texts.warning_again.replace("{signs}", &join_labels(&warnings)));
+            topic
+        } else if !warnings.is_empty() || no_benign {
             if !warnings.is_empty() {
                 paragraphs.push(texts.warning.replace("{signs}", &join_labels(&warnings)));
             }

@@ -15,6 +15,9 @@ pub struct Texts {
     pub emergency: String,
     /// Leads a reply to a message with warning signs; `{signs}` names them.
     pub warning: String,
+    /// Follows the answer to a follow-up question when the warning signs were
+    /// told earlier in the chat; `{signs}` names them.
+    pub warning_again: String,
     /// Follows the answer when a message describes an alarming sensation as a
     /// habit or a possibility; `{sign}` names it.
     pub sensation: String,

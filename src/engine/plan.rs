@@ -29,6 +29,13 @@ use crate::topic::Topic;
 /// common is it really").
 const CLOSING_MAX_CUE: f32 = 3.0;
 
+/// A message read through a glossary with at least this many words left
+/// unread, making at least [`UNREAD_PERCENT_MIN`] percent of its words, was
+/// read only in part: the unread words may hide a warning sign.
+const UNREAD_WORDS_MIN: usize = 2;
+/// See [`UNREAD_WORDS_MIN`].
+const UNREAD_PERCENT_MIN: usize = 30;
+
 /// A reply and the reasons that chose it.
 pub(crate) struct Planned {
     /// The reply.
@@ -141,7 +148,16 @@ impl Engine {
             reasons.push(|| format!("no question, and small talk that closes: {kind:?}").to_lowercase());
             return self.fixed_plan(Topic::SMALLTALK, self.smalltalk_text(kind), notice, reasons);
         }
-        let no_benign = person.is_some_and(|(spec, _)| spec.no_benign);
+        // Words a glossary left unread may hide a warning sign: no reassurance then.
+        let unread = reading.analysis.foreign.len();
+        let read_in_part = glossed.is_some()
+            && unread >= UNREAD_WORDS_MIN
+            && unread * 100 >= reading.analysis.words.len() * UNREAD_PERCENT_MIN
+            && match decision.verdict {
+                Verdict::Answer { topic, .. } => self.is_reassuring(topic),
+                _ => true,
+            };
+        let no_benign = person.is_some_and(|(spec, _)| spec.no_benign) || read_in_part;
         let (asked, confidence, runner_up) = match decision.verdict {
             Verdict::OutOfScope { .. } | Verdict::Unreadable if glossed.is_some() => {
                 reasons.push(|| "not understood through the glossary".to_string());
@@ -194,6 +210,9 @@ impl Engine {
         } else if !warnings.is_empty() || no_benign {
             if !warnings.is_empty() {
                 paragraphs.push(texts.warning.replace("{signs}", &join_labels(&warnings)));
+            } else if read_in_part {
+                reasons.push(|| "read in part through the glossary: no reassurance".to_string());
+                paragraphs.push(texts.read_in_part.clone());
             }
             if let Some((spec, _)) = person {
                 paragraphs.push(spec.caveat.clone());

@@ -18,6 +18,9 @@ pub struct Texts {
     /// Follows the answer to a follow-up question when the warning signs were
     /// told earlier in the chat; `{signs}` names them.
     pub warning_again: String,
+    /// Leads the reply to a message in another language that the glossary read
+    /// only in part, when it asks whether the spasms are dangerous or normal.
+    pub read_in_part: String,
     /// Follows the answer when a message describes an alarming sensation as a
     /// habit or a possibility; `{sign}` names it.
     pub sensation: String,

@@ -46,16 +46,16 @@ pub struct Answered {
 /// How far a chat is in its check: ids, answers and times, never text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckProgress {
-    /// When the check started, in seconds since the Unix epoch; it also tells
-    /// this check's buttons from those of an earlier one.
-    pub started_at: u64,
+    /// The check's id: the millisecond it started (since the Unix epoch), so
+    /// its buttons are told from those of an earlier check.
+    pub id: u64,
     /// The user id of the person who started it: only they answer it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<u64>,
     /// The answers so far, in the order given.
     #[serde(default)]
     pub answers: Vec<Answered>,
-    /// When it was last answered.
+    /// When it started or was last answered, in seconds since the Unix epoch.
     pub updated_at: u64,
 }
 
@@ -81,7 +81,7 @@ pub enum Move {
 /// press on an old question or an old check is told apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Press {
-    /// The check's `started_at`.
+    /// The check's id.
     pub run: u64,
     /// How many questions were answered when the question was shown.
     pub step: usize,
@@ -121,7 +121,7 @@ enum Says {
 /// The question to show next.
 #[derive(Debug, Clone, Copy)]
 pub struct Asked<'a> {
-    /// The check it belongs to (its `started_at`).
+    /// The id of the check it belongs to.
     pub run: u64,
     /// How many questions are answered: a button's step.
     pub step: usize,
@@ -267,9 +267,10 @@ impl Check {
         &self.questions
     }
 
-    /// A new check started by `owner` at `now`, and its first question.
-    pub fn start(&self, owner: Option<u64>, now: u64) -> (CheckProgress, Asked<'_>) {
-        let progress = CheckProgress { started_at: now, owner, answers: Vec::new(), updated_at: now };
+    /// A new check with this `id` (the millisecond it starts), started by
+    /// `owner` at `now` (seconds), and its first question.
+    pub fn start(&self, owner: Option<u64>, id: u64, now: u64) -> (CheckProgress, Asked<'_>) {
+        let progress = CheckProgress { id, owner, answers: Vec::new(), updated_at: now };
         // Loading refuses a check without questions, so there is a first one.
         let asked = self.asked(&progress, 0).expect("check.toml has at least one question");
         (progress, asked)
@@ -284,7 +285,7 @@ impl Check {
     /// `action` on the question `progress` waits for, as if pressed now:
     /// what a typed answer does.
     pub fn press_now(&self, progress: &CheckProgress, action: Move) -> Press {
-        Press { run: progress.started_at, step: self.answered(progress).len(), action }
+        Press { run: progress.id, step: self.answered(progress).len(), action }
     }
 
     /// Applies `press`, made by `presser`, to `progress` at `now`.
@@ -303,7 +304,7 @@ impl Check {
             return Err(Refusal::NotYours);
         }
         let mut answered = self.answered(progress);
-        if press.run != progress.started_at || press.step != answered.len() {
+        if press.run != progress.id || press.step != answered.len() {
             return Err(Refusal::AlreadyAnswered);
         }
         match press.action {
@@ -329,10 +330,7 @@ impl Check {
 
     /// The heading of a question ("Question 2 of 7").
     pub fn heading(&self, asked: &Asked<'_>) -> String {
-        self.texts
-            .question
-            .replace("{number}", &asked.number.to_string())
-            .replace("{total}", &asked.total.to_string())
+        self.texts.question.replace("{number}", &asked.number.to_string()).replace("{total}", &asked.total.to_string())
     }
 
     /// A question laid out: the introduction when asked, the heading in bold,
@@ -366,7 +364,7 @@ impl Check {
             .iter()
             .enumerate()
             .find(|(_, question)| !progress.answers.iter().any(|answer| answer.question == question.id))?;
-        Some(Asked { run: progress.started_at, step, number: index + 1, total: self.questions.len(), question })
+        Some(Asked { run: progress.id, step, number: index + 1, total: self.questions.len(), question })
     }
 
     /// What the articles say about `answers`.
@@ -410,9 +408,10 @@ impl Check {
         summary.quotes.clear();
         summary.when_heading = texts.doctor_when.clone();
         summary.close = texts.close.clone();
-        let flagged = self.questions.iter().filter(|question| {
-            matches!(answer_of(question), Some(CheckAnswer::Yes | CheckAnswer::Unsure))
-        });
+        let flagged = self
+            .questions
+            .iter()
+            .filter(|question| matches!(answer_of(question), Some(CheckAnswer::Yes | CheckAnswer::Unsure)));
         for question in flagged {
             match &question.says {
                 Says::Doctor { when, quotes } => {
@@ -452,7 +451,7 @@ mod tests {
     /// Answers every question of a fresh check with `answer_for(id)`, and
     /// returns the summary.
     fn run(check: &Check, answer_for: impl Fn(&str) -> CheckAnswer) -> Summary {
-        let (mut progress, _) = check.start(Some(7), 100);
+        let (mut progress, _) = check.start(Some(7), 100_000, 100);
         loop {
             let asked = check.current(&progress).expect("a question is waiting");
             let press = check.press_now(&progress, Move::Answer(answer_for(&asked.question.id)));
@@ -472,13 +471,16 @@ mod tests {
     fn questions_come_in_order_and_back_returns_to_the_previous_one() {
         let engine = engine();
         let check = engine.check();
-        let (progress, first) = check.start(None, 10);
+        let (progress, first) = check.start(None, 10_000, 10);
         assert_eq!((first.number, first.step, first.total), (1, 0, check.questions().len()));
         assert!(check.questions().len() >= 7);
         let yes = check.press_now(&progress, Move::Answer(CheckAnswer::Yes));
         let Ok(Applied::Ask { progress, asked }) = check.apply(&progress, yes, None, 11) else { panic!("asks on") };
         assert_eq!((asked.number, asked.step), (2, 1));
-        assert_eq!(progress.answers, [Answered { question: check.questions()[0].id.clone(), answer: CheckAnswer::Yes }]);
+        assert_eq!(
+            progress.answers,
+            [Answered { question: check.questions()[0].id.clone(), answer: CheckAnswer::Yes }]
+        );
         let back = check.press_now(&progress, Move::Back);
         let Ok(Applied::Ask { progress, asked }) = check.apply(&progress, back, None, 12) else { panic!("goes back") };
         assert_eq!((asked.number, asked.step), (1, 0));
@@ -496,7 +498,7 @@ mod tests {
     fn presses_of_another_check_or_person_are_refused() {
         let engine = engine();
         let check = engine.check();
-        let (progress, _) = check.start(Some(7), 10);
+        let (progress, _) = check.start(Some(7), 10_000, 10);
         let press = check.press_now(&progress, Move::Answer(CheckAnswer::No));
         assert_eq!(check.apply(&progress, press, Some(8), 11).err(), Some(Refusal::NotYours));
         assert_eq!(check.apply(&progress, press, None, 11).err(), Some(Refusal::NotYours));
@@ -555,7 +557,10 @@ mod tests {
         };
         let summary = run(engine.check(), answer);
         let text = shown(&summary);
-        assert!(text.contains("You said the jerks are very intense or keep repeating and the jerks came with"), "{text}");
+        assert!(
+            text.contains("You said the jerks are very intense or keep repeating and the jerks came with"),
+            "{text}"
+        );
         assert!(text.contains("You were not sure whether a jerk has injured"), "{text}");
         assert!(text.contains("whether fear of the jerks keeps you from sleeping: ask a doctor"), "{text}");
         assert_eq!(summary.when.len(), 4, "{:?}", summary.when);
@@ -569,7 +574,7 @@ mod tests {
         let engine = engine();
         let check = engine.check();
         let progress = CheckProgress {
-            started_at: 5,
+            id: 5_000,
             owner: Some(7),
             answers: vec![
                 Answered { question: "gone".into(), answer: CheckAnswer::Yes },
@@ -582,7 +587,7 @@ mod tests {
         let json = serde_json::to_string(&progress).unwrap();
         assert_eq!(
             json,
-            r#"{"started_at":5,"owner":7,"answers":[{"question":"gone","answer":"yes"},{"question":"intense","answer":"no"}],"updated_at":6}"#
+            r#"{"id":5000,"owner":7,"answers":[{"question":"gone","answer":"yes"},{"question":"intense","answer":"no"}],"updated_at":6}"#
         );
         assert!(progress.is_fresh(6 + CHECK_TTL_SECS) && !progress.is_fresh(7 + CHECK_TTL_SECS));
     }

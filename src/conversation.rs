@@ -102,6 +102,12 @@ pub fn now_secs() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
 }
 
+/// Milliseconds since the Unix epoch: the id of a check started now.
+pub fn now_millis() -> u64 {
+    let elapsed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    elapsed.map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,7 +124,7 @@ mod tests {
 
     #[test]
     fn a_check_expires_on_its_own_clock_and_is_no_conversation() {
-        let check = CheckProgress { started_at: 1_000, owner: None, answers: Vec::new(), updated_at: 1_000 };
+        let check = CheckProgress { id: 1_000_000, owner: None, answers: Vec::new(), updated_at: 1_000 };
         let mut context = ChatContext {
             topic: Some("safety".into()),
             updated_at: 1_000,

@@ -192,7 +192,9 @@ impl CheckSpec {
             for sign in &entry.signs {
                 let known = signs.all.iter().any(|known| known.id == *sign && known.kind == SignKind::Warning);
                 if !known {
-                    return Err(bad(format!("question `{id}` names `{sign}`, which is not a warning sign of signs.toml")));
+                    return Err(bad(format!(
+                        "question `{id}` names `{sign}`, which is not a warning sign of signs.toml"
+                    )));
                 }
             }
             for person in &entry.people {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::Quote;
 use crate::error::Result;
-use crate::knowledge::{ButtonLabels, CheckSpec, CheckTexts, Located, QuestionSays};
+use crate::knowledge::{ButtonLabels, CheckSpec, CheckTexts, Located, QuestionSays, TypedWords};
 use crate::render::{Layout, Span, quote_line};
 
 /// A check untouched for this many seconds has ended.
@@ -214,6 +214,7 @@ pub struct Check {
     questions: Vec<Question>,
     texts: CheckTexts,
     buttons: ButtonLabels,
+    typed: TypedWords,
     clear_quotes: Vec<Quote>,
     disclaimer: Arc<str>,
 }
@@ -248,6 +249,7 @@ impl Check {
             clear_quotes: quotes(&spec.clear_passages)?,
             texts: spec.texts,
             buttons: spec.buttons,
+            typed: spec.typed,
             disclaimer,
         })
     }
@@ -260,6 +262,28 @@ impl Check {
     /// The labels of the buttons.
     pub fn buttons(&self) -> &ButtonLabels {
         &self.buttons
+    }
+
+    /// The line shown under a question in the terminal.
+    pub fn typed_hint(&self) -> &str {
+        &self.typed.hint
+    }
+
+    /// The move a typed line stands for ("yes", "Not sure.", "back"), if any.
+    pub fn typed_move(&self, line: &str) -> Option<Move> {
+        let line = line.trim().trim_end_matches(['.', '!']).trim().to_lowercase();
+        let typed = &self.typed;
+        let moves = [
+            (&typed.yes, Move::Answer(CheckAnswer::Yes)),
+            (&typed.no, Move::Answer(CheckAnswer::No)),
+            (&typed.unsure, Move::Answer(CheckAnswer::Unsure)),
+            (&typed.back, Move::Back),
+            (&typed.stop, Move::Stop),
+        ];
+        moves
+            .into_iter()
+            .find(|(words, _)| words.iter().any(|word| word.trim().to_lowercase() == line))
+            .map(|(_, action)| action)
     }
 
     /// The questions, in the order they are asked.
@@ -492,6 +516,18 @@ mod tests {
         assert_eq!(check.apply(&progress, back, None, 13).err(), Some(Refusal::AlreadyFirst));
         let stop = check.press_now(&progress, Move::Stop);
         assert!(matches!(check.apply(&progress, stop, None, 13), Ok(Applied::Stopped)));
+    }
+
+    #[test]
+    fn typed_words_stand_for_the_buttons() {
+        let engine = engine();
+        let check = engine.check();
+        assert_eq!(check.typed_move(" Yes! "), Some(Move::Answer(CheckAnswer::Yes)));
+        assert_eq!(check.typed_move("not sure."), Some(Move::Answer(CheckAnswer::Unsure)));
+        assert_eq!(check.typed_move("NO"), Some(Move::Answer(CheckAnswer::No)));
+        assert_eq!(check.typed_move("back"), Some(Move::Back));
+        assert_eq!(check.typed_move("stop"), Some(Move::Stop));
+        assert_eq!(check.typed_move("are they dangerous?"), None);
     }
 
     #[test]

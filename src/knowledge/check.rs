@@ -26,6 +26,8 @@ pub struct CheckSpec {
     pub texts: CheckTexts,
     /// The labels of the buttons.
     pub buttons: ButtonLabels,
+    /// The words typed for the buttons in the terminal.
+    pub typed: TypedWords,
     /// Fragments of the passages quoted when every answer is No.
     pub clear_passages: Vec<Located<String>>,
     /// The questions, in the order they are asked.
@@ -88,6 +90,24 @@ pub struct ButtonLabels {
     pub stop: String,
 }
 
+/// The words typed in the terminal for each button (`[typed]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypedWords {
+    /// Shown under each question.
+    pub hint: String,
+    /// Words for Yes.
+    pub yes: Vec<String>,
+    /// Words for No.
+    pub no: Vec<String>,
+    /// Words for Not sure.
+    pub unsure: Vec<String>,
+    /// Words for Back.
+    pub back: Vec<String>,
+    /// Words for Stop.
+    pub stop: Vec<String>,
+}
+
 /// One question of the check.
 #[derive(Debug, Clone)]
 pub struct QuestionSpec {
@@ -127,6 +147,7 @@ struct CheckFile {
     clear_passages: Vec<toml::Spanned<String>>,
     texts: CheckTexts,
     buttons: ButtonLabels,
+    typed: TypedWords,
     question: Vec<QuestionEntry>,
 }
 
@@ -159,6 +180,7 @@ impl CheckSpec {
     pub(crate) fn parse(file: &SourceFile, signs: &Signs, people: &[Person]) -> Result<CheckSpec> {
         let parsed: CheckFile = file.parse()?;
         check_texts(file, &parsed.texts, &parsed.buttons)?;
+        check_typed(file, &parsed.typed)?;
         if parsed.question.is_empty() || parsed.question.len() > MAX_QUESTIONS {
             return Err(file.malformed_near("[[question]]", format!("the check needs 1 to {MAX_QUESTIONS} questions")));
         }
@@ -227,10 +249,36 @@ impl CheckSpec {
         Ok(CheckSpec {
             texts: parsed.texts,
             buttons: parsed.buttons,
+            typed: parsed.typed,
             clear_passages: parsed.clear_passages.into_iter().map(|passage| file.locate(passage)).collect(),
             questions,
         })
     }
+}
+
+/// Each button has a word, and no word stands for two buttons.
+fn check_typed(file: &SourceFile, typed: &TypedWords) -> Result<()> {
+    let lists = [
+        ("yes", &typed.yes),
+        ("no", &typed.no),
+        ("unsure", &typed.unsure),
+        ("back", &typed.back),
+        ("stop", &typed.stop),
+    ];
+    let mut seen: Vec<String> = Vec::new();
+    for (name, words) in lists {
+        if words.iter().all(|word| word.trim().is_empty()) {
+            return Err(file.malformed_near(&format!("{name} = ["), format!("`{name}` in [typed] needs a word")));
+        }
+        for word in words {
+            let word = word.trim().to_lowercase();
+            if seen.contains(&word) {
+                return Err(file.malformed_near(&format!("\"{word}\""), format!("`{word}` is typed for two buttons")));
+            }
+            seen.push(word);
+        }
+    }
+    Ok(())
 }
 
 /// Every fixed text of the check must say something.
@@ -275,4 +323,70 @@ fn check_texts(file: &SourceFile, texts: &CheckTexts, buttons: &ButtonLabels) ->
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::knowledge::Knowledge;
+    use crate::{Engine, Error};
+
+    const CHECK: &str = include_str!("../../knowledge/check.toml");
+
+    /// `check.toml` with `from` replaced by `to`, parsed against the embedded
+    /// signs and people, and built into an engine.
+    fn load_patched(from: &str, to: &str) -> crate::Result<Engine> {
+        assert!(CHECK.contains(from), "`{from}` is not in check.toml");
+        let mut knowledge = Knowledge::embedded()?;
+        let file = SourceFile { path: "check.toml".into(), text: Cow::Owned(CHECK.replacen(from, to, 1)) };
+        knowledge.check = CheckSpec::parse(&file, &knowledge.signs, &knowledge.people)?;
+        Engine::new(knowledge)
+    }
+
+    fn failure(result: crate::Result<Engine>) -> String {
+        match result {
+            Err(Error::Malformed { file, line, reason, .. }) => {
+                assert_eq!(file, "check.toml");
+                assert!(line > 1, "the line of the problem: {reason}");
+                reason
+            }
+            Err(other) => panic!("not a malformed file: {other}"),
+            Ok(_) => panic!("the broken check loaded"),
+        }
+    }
+
+    #[test]
+    fn the_embedded_check_loads() {
+        assert!(load_patched("id = \"intense\"", "id = \"intense\"").is_ok());
+    }
+
+    #[test]
+    fn a_passage_that_is_not_in_the_articles_fails_loading_with_its_line() {
+        let reason = failure(load_patched("\"become very intense or repetitive\"", "\"jerks cure themselves\""));
+        assert!(reason.contains("`jerks cure themselves` is not in the cleaned articles"), "{reason}");
+        let reason = failure(load_patched("\"this condition is benign\"", "\"spasms\""));
+        assert!(reason.contains("quote more of it"), "{reason}");
+    }
+
+    #[test]
+    fn unknown_signs_people_and_repeated_or_bad_ids_fail_loading() {
+        let reason = failure(load_patched("signs = [\"new_medicine\"]", "signs = [\"not_a_sign\"]"));
+        assert!(reason.contains("`not_a_sign`, which is not a warning sign"), "{reason}");
+        let reason = failure(load_patched("signs = [\"new_medicine\"]", "signs = [\"chest_pain\"]"));
+        assert!(reason.contains("not a warning sign"), "an emergency is no warning sign: {reason}");
+        let reason = failure(load_patched("people = [\"baby\", \"child\"]", "people = [\"martian\"]"));
+        assert!(reason.contains("`martian`, which is not a person"), "{reason}");
+        let reason = failure(load_patched("id = \"awake\"", "id = \"intense\""));
+        assert!(reason.contains("written twice"), "{reason}");
+        let reason = failure(load_patched("id = \"awake\"", "id = \"Awake Now\""));
+        assert!(reason.contains("a-z, 0-9 and _"), "{reason}");
+        let reason = failure(load_patched("silent = \"The articles", "when = \"x\"\nsilent = \"The articles"));
+        assert!(reason.contains("either `when` and `passages`, or `silent`"), "{reason}");
+        let reason = failure(load_patched("said = \"You said {said}.\"", "said = \"You said it.\""));
+        assert!(reason.contains("must contain {said}"), "{reason}");
+        let reason = failure(load_patched("back = [\"back\", \"b\"]", "back = [\"back\", \"n\"]"));
+        assert!(reason.contains("typed for two buttons"), "{reason}");
+    }
 }

@@ -25,7 +25,7 @@ use std::fs;
 use std::path::Path;
 
 pub use article::Article;
-pub use check::{ButtonLabels, CheckSpec, CheckTexts, MAX_QUESTION_ID_CHARS, QuestionSays, QuestionSpec};
+pub use check::{ButtonLabels, CheckSpec, CheckTexts, MAX_QUESTION_ID_CHARS, QuestionSays, QuestionSpec, TypedWords};
 pub use dictionary::Dictionary;
 pub use factors::Factor;
 pub use languages::{Language, Languages, fold_accents};

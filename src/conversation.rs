@@ -6,10 +6,17 @@
 //! answer offered, and the warning signs told so far. It expires after
 //! [`CONTEXT_TTL_SECS`] of silence. Adapters keep one per chat and hand it to
 //! [`crate::Engine::reply`], which returns the next one.
+//!
+//! Beside the conversation, a chat may be in the middle of the warning-sign
+//! check ([`crate::check`]): its progress (question ids, answers, times) lives
+//! here too, expires on its own clock, and is carried through every reply, so
+//! a question asked during a check leaves the check where it was. A check does
+//! not make a conversation: it never turns on follow-ups.
 
 use serde::{Deserialize, Serialize};
 
 use crate::Answer;
+use crate::check::CheckProgress;
 
 /// A context older than this many seconds is forgotten.
 pub const CONTEXT_TTL_SECS: u64 = 30 * 60;
@@ -39,21 +46,45 @@ pub struct ChatContext {
     /// When the chat last spoke, in seconds since the Unix epoch.
     #[serde(default)]
     pub updated_at: u64,
+    /// The warning-sign check the chat is in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckProgress>,
 }
 
 impl ChatContext {
-    /// Whether the context is recent enough to read a message `now` with.
+    /// Whether the conversation is recent enough to read a message `now` with.
     pub fn is_fresh(&self, now: u64) -> bool {
-        !self.is_empty() && now.saturating_sub(self.updated_at) <= CONTEXT_TTL_SECS
+        self.has_conversation() && now.saturating_sub(self.updated_at) <= CONTEXT_TTL_SECS
     }
 
-    /// Whether nothing is remembered.
+    /// Whether an earlier answer is remembered (a check alone is not one).
+    pub fn has_conversation(&self) -> bool {
+        self.topic.is_some()
+            || self.person.is_some()
+            || self.factor.is_some()
+            || self.offer.is_some()
+            || !self.signs.is_empty()
+    }
+
+    /// Whether nothing is remembered: no conversation and no check.
     pub fn is_empty(&self) -> bool {
-        self.topic.is_none()
-            && self.person.is_none()
-            && self.factor.is_none()
-            && self.offer.is_none()
-            && self.signs.is_empty()
+        !self.has_conversation() && self.check.is_none()
+    }
+
+    /// Forgets what has expired at `now`: a conversation after
+    /// [`CONTEXT_TTL_SECS`] of silence, a check after its own time. Returns
+    /// whether anything was forgotten.
+    pub fn expire(&mut self, now: u64) -> bool {
+        let mut forgot = false;
+        if self.has_conversation() && !self.is_fresh(now) {
+            *self = ChatContext { check: self.check.take(), ..ChatContext::default() };
+            forgot = true;
+        }
+        if self.check.as_ref().is_some_and(|check| !check.is_fresh(now)) {
+            self.check = None;
+            forgot = true;
+        }
+        forgot
     }
 }
 
@@ -71,6 +102,12 @@ pub fn now_secs() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
 }
 
+/// Milliseconds since the Unix epoch: the id of a check started now.
+pub fn now_millis() -> u64 {
+    let elapsed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    elapsed.map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +120,31 @@ mod tests {
         assert!(!ChatContext { updated_at: 1_000, ..ChatContext::default() }.is_fresh(1_000));
         // A clock that went back does not make a context older.
         assert!(context.is_fresh(10));
+    }
+
+    #[test]
+    fn a_check_expires_on_its_own_clock_and_is_no_conversation() {
+        let check = CheckProgress { id: 1_000_000, owner: None, answers: Vec::new(), updated_at: 1_000 };
+        let mut context = ChatContext {
+            topic: Some("safety".into()),
+            updated_at: 1_000,
+            check: Some(check.clone()),
+            ..ChatContext::default()
+        };
+        assert!(!context.expire(1_000 + CONTEXT_TTL_SECS));
+        assert!(context.expire(1_001 + CONTEXT_TTL_SECS), "the conversation expired");
+        assert_eq!(context, ChatContext { check: Some(check), ..ChatContext::default() });
+        assert!(!context.is_empty() && !context.is_fresh(1_001 + CONTEXT_TTL_SECS), "a check is no conversation");
+        assert!(context.expire(1_001 + crate::check::CHECK_TTL_SECS));
+        assert!(context.is_empty());
+    }
+
+    #[test]
+    fn a_context_stored_before_the_check_still_loads() {
+        let stored = r#"{"topic":"triggers","updated_at":7}"#;
+        let context: ChatContext = serde_json::from_str(stored).unwrap();
+        assert_eq!(context.check, None);
+        assert_eq!(serde_json::to_string(&context).unwrap(), stored);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //!
 //! - [`knowledge`] loads `knowledge/`: the articles as published and the curated
 //!   TOML files (topics, lexicon, junk patterns, signs, people, factors,
-//!   languages, texts). The default knowledge is embedded in the binary; a
+//!   languages, texts, the check). The default knowledge is embedded in the binary; a
 //!   folder can replace it.
 //! - [`cleaning`] strips site junk from the articles and cuts them into passages.
 //! - [`index`] puts the passages in a tantivy index in RAM, with English stemming.
@@ -13,6 +13,9 @@
 //!   sentence, language, emergency and warning signs, who it is about, factors),
 //!   decides scope and topic, and plans an [`Answer`] from them (lead, quotes,
 //!   disclaimer).
+//! - [`check`] is the warning-sign check: questions asked one at a time
+//!   (`check.toml`), answered Yes, No or Not sure, and a summary quoted from
+//!   the articles; a chat keeps its progress (ids and answers only).
 //! - [`render`] lays an answer out once for every adapter, and as the plain
 //!   text the terminal prints.
 //! - [`eval`] scores the engine on question files.
@@ -28,6 +31,7 @@
 //! tantivy.
 
 pub mod answer;
+pub mod check;
 pub mod cleaning;
 pub mod cli;
 pub mod conversation;

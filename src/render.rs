@@ -4,7 +4,7 @@
 //! [`Style`]; the terminal prints the text as it is (what `hypnic ask --json`
 //! reports as `reply`), and Telegram escapes it and turns the styles into tags.
 
-use crate::answer::Answer;
+use crate::answer::{Answer, Quote};
 
 /// How a run of text is shown where the medium can show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,18 +104,17 @@ pub fn layout(answer: &Answer) -> Layout {
     }
     layout.paragraph([Span::plain(answer.lead.as_ref())]);
     if !answer.quotes.is_empty() {
-        layout.lines(answer.quotes.iter().map(|quote| {
-            vec![
-                Span::plain(format!("“{}” (", quote.passage)),
-                Span::italic(quote.publisher.as_ref()),
-                Span::plain(")"),
-            ]
-        }));
+        layout.lines(answer.quotes.iter().map(quote_line));
     }
     if let Some(offer) = &answer.also {
         layout.paragraph([Span::plain(offer.text.as_str())]);
     }
     layout
+}
+
+/// One quote as a line: “passage” (publisher in italics).
+pub fn quote_line(quote: &Quote) -> Vec<Span> {
+    vec![Span::plain(format!("“{}” (", quote.passage)), Span::italic(quote.publisher.as_ref()), Span::plain(")")]
 }
 
 /// The answer as plain text: notice, lead, quotes (each naming its publisher),
@@ -127,7 +126,6 @@ pub fn plain_text(answer: &Answer) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::Quote;
     use crate::topic::Topic;
 
     #[test]

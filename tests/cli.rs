@@ -86,6 +86,30 @@ fn chat_answers_through_a_pipe() {
     assert!(!text.contains("never read"));
 }
 
+/// `hypnic chat` runs the warning-sign check with typed answers: back goes to
+/// the previous question, a question in between is answered as usual, and the
+/// summary quotes the articles and ends with the disclaimer.
+#[test]
+fn chat_runs_the_check_with_typed_answers() {
+    let mut command = hypnic();
+    command.arg("chat");
+    let input = "/check\nyes\nback\nno\nwhat causes them?\nno\nnot sure\nno\nno\nno\nno\n/check\nstop\n";
+    let output = run_with_stdin(command, input.as_bytes());
+    assert!(output.status.success());
+    let text = stdout(&output);
+    assert!(text.contains("Question 1 of 7") && text.contains("(yes / no / not sure / back / stop)"), "{text}");
+    assert_eq!(text.matches("Question 1 of 7").count(), 3, "started, back, started again: {text}");
+    assert!(text.contains("motor system"), "the question in between is answered: {text}");
+    assert!(
+        text.contains("None of your answers was a yes, but you were not sure whether a jerk has injured"),
+        "{text}"
+    );
+    assert!(text.contains("“They may indicate central nervous system disorders such as epilepsy, metabolic problems, or drug reactions. When they offer some kind of risk, it is necessary to seek medical attention.” (Kenyan News)"), "{text}");
+    assert!(!text.contains("benign. That is"), "not sure is no all-clear: {text}");
+    let summary_end = text.find(&disclaimer()).expect("the summary ends with the disclaimer");
+    assert!(text[summary_end..].contains("Check stopped."), "{text}");
+}
+
 /// `hypnic chat --json` prints one object per line with the fields of `ask
 /// --json`, and reads each line with the ones before; `/start` forgets them.
 #[test]

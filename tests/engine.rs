@@ -766,9 +766,16 @@ fn the_chat_context_expires_and_tolerates_unknown_ids() {
         offer: Some("emergency".into()),
         signs: vec!["not_a_sign".into()],
         updated_at: 1_000,
+        check: Some(hypnic::check::CheckProgress {
+            id: 1_000_000,
+            owner: None,
+            answers: vec![hypnic::check::Answered { question: "gone".into(), answer: hypnic::check::CheckAnswer::Yes }],
+            updated_at: 1_000,
+        }),
     };
     let reply = engine.reply("yes", &strange, 1_000);
     assert!(reply.answer.lead.len() > 10 && reply.answer.disclaimer.len() > 10);
+    assert_eq!(reply.context.check, strange.check, "a message leaves the check where it was");
 }
 
 #[test]

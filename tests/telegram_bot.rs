@@ -37,7 +37,7 @@ async fn start_registers_commands_and_replies_with_welcome_topics_disclaimer_and
     names.sort_unstable();
     assert_eq!(
         names,
-        ["causes", "disclaimer", "doctor", "help", "safety", "sources", "start", "treatment", "triggers"]
+        ["causes", "check", "disclaimer", "doctor", "help", "safety", "sources", "start", "treatment", "triggers"]
     );
 
     let polls = bot.api.calls_to("getUpdates");

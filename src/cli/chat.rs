@@ -3,13 +3,17 @@
 //! `--json`. The chat remembers the last answer (ids only, for 30 minutes), so
 //! follow-ups such as "and coffee?" or "yes" are read with it. `/start`
 //! forgets it; `/help`, `/sources`, `/disclaimer` and `/quit` work too.
+//! `/check` starts the warning-sign check: while it runs, "yes", "no", "not
+//! sure", "back" and "stop" answer its question, and anything else is
+//! answered as usual.
 
 use std::io::{self, BufRead, Write};
 
 use clap::Args;
 
 use super::ask::AnswerJson;
-use crate::conversation::{ChatContext, now_secs};
+use crate::check::{Applied, Asked, Check, Move, Refusal};
+use crate::conversation::{ChatContext, now_millis, now_secs};
 use crate::engine::Engine;
 use crate::render::plain_text;
 
@@ -62,7 +66,17 @@ pub fn run_chat(engine: &Engine, input: impl BufRead, mut output: impl Write, mo
         let Some(line) = super::read_line(&mut input, &mut buffer)? else { break };
         let message = line.trim();
         let command = message.split_whitespace().next().unwrap_or("").to_lowercase();
+        let typed = context.check.as_ref().and_then(|_| engine.check().typed_move(message));
         let fixed = match command.as_str() {
+            _ if typed.is_some() => {
+                let text = typed.map(|action| check_move(engine.check(), &mut context, action)).unwrap_or_default();
+                Some((engine.about(), text))
+            }
+            "/check" => {
+                let (progress, asked) = engine.check().start(None, now_millis(), now_secs());
+                context.check = Some(progress);
+                Some((engine.about(), question_text(engine.check(), &asked, true)))
+            }
             "/quit" | "/exit" | "/q" => {
                 if !mode.json {
                     writeln!(output, "{}", texts.chat_goodbye)?;
@@ -105,6 +119,42 @@ pub fn run_chat(engine: &Engine, input: impl BufRead, mut output: impl Write, mo
         output.flush()?;
     }
     Ok(())
+}
+
+/// Applies a typed `action` to the chat's check and returns what to print:
+/// the next question, the stop text, or the summary (which ends with the disclaimer).
+fn check_move(check: &Check, context: &mut ChatContext, action: Move) -> String {
+    let Some(progress) = context.check.clone() else { return String::new() };
+    let press = check.press_now(&progress, action);
+    match check.apply(&progress, press, None, now_secs()) {
+        Ok(Applied::Ask { progress, asked }) => {
+            context.check = Some(progress);
+            question_text(check, &asked, false)
+        }
+        Ok(Applied::Stopped) => {
+            context.check = None;
+            check.texts().stopped.clone()
+        }
+        Ok(Applied::Finished(summary)) => {
+            context.check = None;
+            summary.layout().plain_text()
+        }
+        Err(refusal) => {
+            let notice = match refusal {
+                Refusal::AlreadyFirst => &check.texts().first_question,
+                Refusal::NotYours | Refusal::AlreadyAnswered => &check.texts().already_answered,
+            };
+            match check.current(&progress) {
+                Some(asked) => format!("{notice}\n\n{}", question_text(check, &asked, false)),
+                None => notice.clone(),
+            }
+        }
+    }
+}
+
+/// A question of the check, with the words to type under it.
+fn question_text(check: &Check, asked: &Asked<'_>, intro: bool) -> String {
+    format!("{}\n{}", check.question_layout(asked, intro).plain_text(), check.typed_hint())
 }
 
 /// The list of articles, with the disclaimer.

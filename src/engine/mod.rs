@@ -40,7 +40,8 @@ use self::plan::{Planned, Reasons};
 use self::reading::{Reader, Reading};
 use self::vocabulary::Vocabulary;
 use crate::answer::{Answer, Offer, Quote, RelatedTopic};
-use crate::cleaning::{Corpus, Source};
+use crate::check::Check;
+use crate::cleaning::{Corpus, Passage, Source};
 use crate::conversation::{ChatContext, MAX_REMEMBERED_SIGNS, Turn};
 use crate::error::Result;
 use crate::index::{Hit, PassageIndex};
@@ -101,6 +102,8 @@ struct Inner {
     /// The disclaimer, ready to share.
     disclaimer: Arc<str>,
     texts: Texts,
+    /// The warning-sign check, its passages found.
+    check: Check,
 }
 
 impl Engine {
@@ -167,21 +170,15 @@ impl Engine {
             backs,
         };
         let starters = topics.iter().filter(|spec| spec.starter).map(|spec| spec.topic).collect();
-        let quotes = corpus
-            .passages
-            .iter()
-            .map(|passage| {
-                let source = &corpus.sources[passage.article];
-                let quote = Quote {
-                    title: Arc::from(source.title.as_str()),
-                    publisher: Arc::from(source.publisher.as_str()),
-                    passage: Arc::from(passage.text.as_str()),
-                };
-                (quote, passage.text.chars().count())
-            })
-            .collect();
+        let quotes =
+            corpus.passages.iter().map(|passage| (quote(&corpus, passage), passage.text.chars().count())).collect();
         let leads = knowledge.topics.iter().map(|spec| Arc::from(spec.lead.as_str())).collect();
-        let disclaimer = Arc::from(knowledge.texts.disclaimer.as_str());
+        let disclaimer: Arc<str> = Arc::from(knowledge.texts.disclaimer.as_str());
+        let check = Check::compile(
+            knowledge.check,
+            |fragment| holding_passage(&corpus, fragment).map(|passage| quote(&corpus, passage)),
+            Arc::clone(&disclaimer),
+        )?;
         Ok(Engine {
             inner: Arc::new(Inner {
                 table,
@@ -206,6 +203,7 @@ impl Engine {
                 topics: knowledge.topics,
                 backing,
                 texts: knowledge.texts,
+                check,
             }),
         })
     }
@@ -324,6 +322,8 @@ impl Engine {
             }
         };
         next.updated_at = now;
+        // The check is not the conversation's: a message during it leaves it where it was.
+        next.check = before.check.clone();
         next
     }
 
@@ -437,6 +437,11 @@ impl Engine {
     /// The user-visible texts.
     pub fn texts(&self) -> &Texts {
         &self.inner.texts
+    }
+
+    /// The warning-sign check.
+    pub fn check(&self) -> &Check {
+        &self.inner.check
     }
 
     /// The fixed disclaimer that ends every reply.
@@ -603,6 +608,16 @@ impl Engine {
     }
 }
 
+/// A passage as a quote: its text, with the title and publisher of its article.
+fn quote(corpus: &Corpus, passage: &Passage) -> Quote {
+    let source = &corpus.sources[passage.article];
+    Quote {
+        title: Arc::from(source.title.as_str()),
+        publisher: Arc::from(source.publisher.as_str()),
+        passage: Arc::from(passage.text.as_str()),
+    }
+}
+
 /// The slot of the topic that plays `role`; loading checked that exactly one does.
 fn role_slot(topics: &[TopicSpec], role: TopicRole) -> usize {
     topics.iter().position(|spec| spec.role == Some(role)).unwrap_or_default()
@@ -614,9 +629,14 @@ fn role_slot(topics: &[TopicSpec], role: TopicRole) -> usize {
 /// [`crate::Error::Malformed`], pointing at the fragment, when no passage or
 /// more than one holds it.
 fn find_passage(corpus: &Corpus, fragment: &Located<String>) -> Result<usize> {
-    let found: Vec<usize> = corpus.passages.iter().filter(|p| p.text.contains(&fragment.value)).map(|p| p.id).collect();
+    holding_passage(corpus, fragment).map(|passage| passage.id)
+}
+
+/// The one cleaned passage that holds a curated fragment, as [`find_passage`].
+fn holding_passage<'a>(corpus: &'a Corpus, fragment: &Located<String>) -> Result<&'a Passage> {
+    let found: Vec<&Passage> = corpus.passages.iter().filter(|p| p.text.contains(&fragment.value)).collect();
     match found[..] {
-        [id] => Ok(id),
+        [passage] => Ok(passage),
         [] => Err(fragment.error(format!("backing `{}` is not in the cleaned articles", fragment.value))),
         _ => Err(fragment.error(format!(
             "backing `{}` is in {} passages; quote more of it",

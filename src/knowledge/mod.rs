@@ -7,6 +7,7 @@
 //! built.
 
 mod article;
+mod check;
 mod dictionary;
 mod factors;
 mod languages;
@@ -24,6 +25,7 @@ use std::fs;
 use std::path::Path;
 
 pub use article::Article;
+pub use check::{ButtonLabels, CheckSpec, CheckTexts, MAX_QUESTION_ID_CHARS, QuestionSays, QuestionSpec, TypedWords};
 pub use dictionary::Dictionary;
 pub use factors::Factor;
 pub use languages::{Language, Languages, fold_accents};
@@ -71,6 +73,8 @@ pub struct Knowledge {
     pub languages: Languages,
     /// User-visible texts.
     pub texts: Texts,
+    /// The warning-sign check: its questions and texts.
+    pub check: CheckSpec,
     /// Real English words, never spell-corrected (empty without `dictionary.txt`).
     pub dictionary: Dictionary,
 }
@@ -120,14 +124,18 @@ impl Knowledge {
         if articles.is_empty() {
             return Err(Error::Missing { place: place.to_string(), what: format!("articles in `{ARTICLES_DIR}`") });
         }
+        let signs = Signs::parse(find("signs.toml")?)?;
+        let people = Person::parse_all(find("people.toml")?)?;
+        let check = CheckSpec::parse(find("check.toml")?, &signs, &people)?;
         Ok(Knowledge {
             place: place.to_string(),
             articles,
             junk: JunkRules::parse(find("junk.toml")?)?,
             lexicon: Lexicon::parse(find("lexicon.toml")?, find("common_words.toml")?)?,
             topics: TopicSpec::parse_all(find("topics.toml")?)?,
-            signs: Signs::parse(find("signs.toml")?)?,
-            people: Person::parse_all(find("people.toml")?)?,
+            signs,
+            people,
+            check,
             factors: Factor::parse_all(find("factors.toml")?)?,
             languages: Languages::parse(find("languages.toml")?)?,
             texts: Texts::parse(find("texts.toml")?)?,

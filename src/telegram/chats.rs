@@ -1,7 +1,8 @@
 //! What each chat remembers between messages: one [`ChatContext`] (ids and a
-//! time, never text) per chat, kept in a teloxide dialogue storage. A storage
-//! that fails is logged and the message is answered as if the chat remembered
-//! nothing: a question is never left unanswered for want of its context.
+//! time, never text) per chat, kept in a teloxide dialogue storage: the
+//! conversation of a private chat, and the warning-sign check of any chat. A
+//! storage that fails is logged and the message is answered as if the chat
+//! remembered nothing: a question is never left unanswered for want of its context.
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use teloxide::dispatching::dialogue::serializer::Json;
 use teloxide::dispatching::dialogue::{ErasedStorage, InMemStorage, SqliteStorage, Storage};
 use teloxide::types::ChatId;
 
+use crate::check::CheckProgress;
 use crate::conversation::ChatContext;
 
 /// The contexts of all chats, behind one of teloxide's dialogue storages.
@@ -45,14 +47,16 @@ impl ChatMemory {
         ChatMemory { storage }
     }
 
-    /// What `chat` remembers at `now`; nothing when the storage has no entry,
-    /// fails, or holds a context that has expired (which is then removed).
+    /// What `chat` remembers at `now`; nothing when the storage has no entry
+    /// or fails. What has expired (a conversation, a check) is left out, and
+    /// removed from the storage.
     pub async fn recall(&self, chat: ChatId, now: u64) -> ChatContext {
         match Arc::clone(&self.storage).get_dialogue(chat).await {
-            Ok(Some(context)) if context.is_fresh(now) => context,
-            Ok(Some(_)) => {
-                self.forget(chat).await;
-                ChatContext::default()
+            Ok(Some(mut context)) => {
+                if context.expire(now) {
+                    self.remember(chat, context.clone()).await;
+                }
+                context
             }
             Ok(None) => ChatContext::default(),
             Err(error) => {
@@ -83,6 +87,19 @@ impl ChatMemory {
     pub async fn forget(&self, chat: ChatId) {
         self.remember(chat, ChatContext::default()).await;
     }
+
+    /// The warning-sign check `chat` is in at `now`, if any.
+    pub async fn check(&self, chat: ChatId, now: u64) -> Option<CheckProgress> {
+        self.recall(chat, now).await.check
+    }
+
+    /// Keeps `check` as the check of `chat` (`None` ends it), leaving the
+    /// rest of what the chat remembers as it is.
+    pub async fn keep_check(&self, chat: ChatId, check: Option<CheckProgress>, now: u64) {
+        let mut context = self.recall(chat, now).await;
+        context.check = check;
+        self.remember(chat, context).await;
+    }
 }
 
 #[cfg(test)]
@@ -109,6 +126,23 @@ mod tests {
             memory.remember(chat, context.clone()).await;
             assert_eq!(memory.recall(chat, 5 + 31 * 60).await, ChatContext::default());
             assert_eq!(memory.recall(chat, 10).await, ChatContext::default(), "it was removed");
+        }
+        // A check lives beside the conversation, on its own clock.
+        for memory in [ChatMemory::in_memory(), ChatMemory::sqlite(&file).await.expect("an SQLite file opens")] {
+            let chat = ChatId(-100);
+            let check = CheckProgress { id: 5_000, owner: Some(7), answers: Vec::new(), updated_at: 5 };
+            memory.keep_check(chat, Some(check.clone()), 10).await;
+            assert_eq!(memory.check(chat, 10).await, Some(check.clone()));
+            let context = ChatContext { topic: Some("safety".into()), updated_at: 5, ..ChatContext::default() };
+            memory.remember(chat, ChatContext { check: Some(check.clone()), ..context }).await;
+            assert_eq!(
+                memory.recall(chat, 5 + 31 * 60).await,
+                ChatContext { check: Some(check.clone()), ..ChatContext::default() }
+            );
+            memory.keep_check(chat, None, 20).await;
+            assert_eq!(memory.recall(chat, 20).await, ChatContext::default(), "nothing is left");
+            memory.keep_check(chat, Some(check), 10).await;
+            assert_eq!(memory.check(chat, 6 + crate::check::CHECK_TTL_SECS).await, None, "the check expired");
         }
         // What the file holds survives reopening it: a restart forgets no chat.
         let context = ChatContext { person: Some("baby".into()), updated_at: 5, ..ChatContext::default() };

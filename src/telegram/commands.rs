@@ -1,5 +1,5 @@
-//! The bot's commands: four fixed ones, and one shortcut per topic that has a
-//! `command` in `topics.toml`. The same table parses commands, lists them in
+//! The bot's commands: four fixed ones, `/check` (its help line is in
+//! `check.toml`), and one shortcut per topic that has a `command` in `topics.toml`. The same table parses commands, lists them in
 //! `/help` and registers them with Telegram's `setMyCommands`.
 
 use teloxide::types::BotCommand;
@@ -18,6 +18,8 @@ pub enum Command {
     Sources,
     /// What the bot is not: a doctor.
     Disclaimer,
+    /// The warning-sign check, one question at a time.
+    Check,
     /// A topic's shortcut (`/doctor`): that topic's answer.
     Shortcut(Topic),
 }
@@ -30,6 +32,9 @@ const FIXED: [(&str, &str, Command); 4] = [
     ("disclaimer", "What I am not: a doctor.", Command::Disclaimer),
 ];
 
+/// The name of the warning-sign check's command.
+pub const CHECK_COMMAND: &str = "check";
+
 /// The heading of the command list in `/help`.
 const HEADING: &str = "These commands are supported:";
 
@@ -41,13 +46,14 @@ pub struct Commands {
 }
 
 impl Commands {
-    /// The fixed commands and the shortcuts of the engine's topics.
+    /// The fixed commands, `/check`, and the shortcuts of the engine's topics.
     ///
     /// # Errors
-    /// A message when a topic's shortcut takes the name of a fixed command.
+    /// A message when a topic's shortcut takes the name of another command.
     pub fn new(engine: &Engine) -> Result<Commands, String> {
         let mut known: Vec<(String, String, Command)> =
             FIXED.iter().map(|&(name, description, command)| (name.into(), description.into(), command)).collect();
+        known.push((CHECK_COMMAND.into(), engine.check().texts().command_help.clone(), Command::Check));
         for spec in engine.topics() {
             let Some(shortcut) = &spec.command else { continue };
             if known.iter().any(|(name, _, _)| *name == shortcut.name) {
@@ -126,6 +132,7 @@ mod tests {
         assert_eq!(commands.parse_first_word("/start@hypnic_bot", ME), Some(Command::Start));
         assert_eq!(commands.parse_first_word("/Start@Hypnic_Bot", ME), Some(Command::Start));
         assert_eq!(commands.parse_first_word("/doctor please", ME), Some(Command::Shortcut(doctor)));
+        assert_eq!(commands.parse_first_word("/check", ME), Some(Command::Check));
         assert_eq!(commands.parse_first_word("/start@other_bot", ME), None);
         assert_eq!(commands.parse_first_word("/nonsense", ME), None);
         assert_eq!(commands.parse_first_word("start", ME), None);
@@ -138,7 +145,8 @@ mod tests {
         let shortcuts = engine.topics().iter().filter(|spec| spec.command.is_some()).count();
         assert!(shortcuts >= 1, "topics.toml gives no topic a shortcut");
         let registered = commands.registered();
-        assert_eq!(registered.len(), FIXED.len() + shortcuts);
+        assert_eq!(registered.len(), FIXED.len() + 1 + shortcuts);
+        assert!(registered.iter().any(|command| command.command == CHECK_COMMAND));
         for command in registered {
             assert!(command.command.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
             let parsed = commands.parse_first_word(&format!("/{}", command.command), ME).expect("it parses");

@@ -10,6 +10,7 @@ use std::time::Instant;
 use teloxide::types::{CallbackQuery, ChatId, Message, Update};
 use teloxide::{ApiError, RequestError};
 
+use super::check;
 use super::commands::Command;
 use super::flood::Admission;
 use super::incoming::Incoming;
@@ -47,13 +48,18 @@ pub(super) async fn on_message(
         }
         Incoming::Command(Command::Start) => {
             state.chats.forget(chat).await;
-            // A deep link (t.me/<bot>?start=safety) opens its topic.
-            let linked = message.text().and_then(start_payload).and_then(|id| state.engine.topic_by_id(id));
+            // A deep link (t.me/<bot>?start=safety) opens its topic, or the check.
+            let payload = message.text().and_then(start_payload);
+            let linked = payload.and_then(|id| state.engine.topic_by_id(id));
             match linked.filter(|topic| state.engine.topic(*topic).is_some()) {
                 Some(topic) => answered("start_link", state.engine.answer_topic(topic)),
+                None if payload == Some(check::DEEP_LINK) => {
+                    ("start_check", None, check::start(&state, &message).await)
+                }
                 None => reply_to(&state, Incoming::Command(Command::Start)),
             }
         }
+        Incoming::Command(Command::Check) => ("check", None, check::start(&state, &message).await),
         other => reply_to(&state, other),
     };
     respond(&state, &update, started, action, answer.as_ref(), reply_target(&message), reply).await
@@ -78,6 +84,8 @@ fn reply_to(state: &BotState, incoming: Incoming) -> (&str, Option<Answer>, Repl
                 Command::Help => (name, None, reply::help(engine, commands)),
                 Command::Sources => (name, None, reply::sources(engine)),
                 Command::Disclaimer => (name, None, reply::disclaimer(engine)),
+                // Handled in `on_message`, which has the chat's state; here, say how to use it.
+                Command::Check => (name, None, reply::help(engine, commands)),
             }
         }
         Incoming::UnknownCommand => ("unknown_command", None, reply::unknown_command(engine, commands)),
@@ -92,10 +100,14 @@ fn answered(action: &str, answer: Answer) -> (&str, Option<Answer>, Reply) {
     (action, Some(answer), reply)
 }
 
-/// A button press: always answer the callback query (it stops the spinner),
-/// then send the topic's answer as a new message. Unknown data gets a polite
+/// A button press: a check button goes to [`check::on_press`]. Otherwise
+/// always answer the callback query (it stops the spinner), then send the
+/// topic's answer as a new message. Unknown data gets a polite
 /// notice instead; over the flood limit, the first press is told to slow down.
 pub(super) async fn on_button(state: Arc<BotState>, update: Update, query: CallbackQuery) -> HandlerResult {
+    if let Some(press) = query.data.as_deref().and_then(check::press_of) {
+        return check::on_press(state, update, query, press).await;
+    }
     let started = Instant::now();
     let admission = state.flood.check(query.from.id.0);
     let topic = query.data.as_deref().and_then(|data| keyboard::topic_of(data, &state.engine));
@@ -155,7 +167,7 @@ async fn respond(
 /// Whether a one-line apology is worth sending after `error`: not when the
 /// chat is unreachable, and not when Telegram or the network is failing (the
 /// apology would fail the same way).
-fn deserves_apology(error: &RequestError) -> bool {
+pub(super) fn deserves_apology(error: &RequestError) -> bool {
     let unreachable = matches!(
         error,
         RequestError::Api(
@@ -185,7 +197,7 @@ fn reply_target(message: &Message) -> Target {
 
 /// Where the answer to a button goes: the chat of the message the button was
 /// under, or the presser's private chat if that message is unknown.
-fn button_target(query: &CallbackQuery) -> Target {
+pub(super) fn button_target(query: &CallbackQuery) -> Target {
     let chat = query.message.as_ref().map_or(ChatId::from(query.from.id), |message| message.chat().id);
     let thread =
         query.regular_message().filter(|message| message.is_topic_message).and_then(|message| message.thread_id);

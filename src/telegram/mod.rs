@@ -11,6 +11,8 @@
 //! - [`reply`], [`split`], [`keyboard`]: what the bot says, laid out as the
 //!   terminal's answers are ([`crate::render`]), cut to 4096 units of Telegram
 //!   HTML, with topic buttons.
+//! - [`check`]: the warning-sign check, one question at a time under buttons
+//!   edited in place, its progress kept in [`chats`].
 //! - [`flood`]: incoming flood control per person.
 //! - [`outbox`] and [`retry`]: sending, throttled, with bounded retries.
 //! - [`listen`]: the one update listener the dispatcher runs, over
@@ -22,6 +24,7 @@
 //! texts only the bot says.
 
 pub mod chats;
+pub mod check;
 pub mod commands;
 pub mod config;
 pub mod flood;

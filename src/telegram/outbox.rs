@@ -6,7 +6,7 @@ use std::future::Future;
 
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::{Limits, Settings};
-use teloxide::payloads::{AnswerCallbackQuerySetters, SendMessageSetters};
+use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{
     CallbackQueryId, ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters, ThreadId,
@@ -74,6 +74,22 @@ impl Outbox {
         Ok(reply.parts.len())
     }
 
+    /// Replaces the text of the bot's message `message` in `chat` with
+    /// `text` (HTML), and its buttons with `keyboard` (none removes them).
+    ///
+    /// # Errors
+    /// The call failed for good (Telegram answers `MessageNotModified` when
+    /// nothing changed, and refuses messages it no longer lets bots edit).
+    pub async fn edit(
+        &self,
+        chat: ChatId,
+        message: MessageId,
+        text: &str,
+        keyboard: Option<&InlineKeyboardMarkup>,
+    ) -> Result<(), RequestError> {
+        self.call(Call::Edit { chat, message, text, keyboard }).await
+    }
+
     /// Answers a button press (stops the client's spinner), with an optional
     /// short notice shown to the person.
     ///
@@ -111,6 +127,16 @@ impl Outbox {
                     request = request.reply_markup(keyboard.clone());
                 }
                 self.retried("sendMessage", || request.send_ref()).await.map(drop)
+            }
+            Call::Edit { chat, message, text, keyboard } => {
+                let mut request = bot
+                    .edit_message_text(chat, message, text)
+                    .parse_mode(ParseMode::Html)
+                    .link_preview_options(NO_PREVIEW);
+                if let Some(keyboard) = keyboard {
+                    request = request.reply_markup(keyboard.clone());
+                }
+                self.retried("editMessageText", || request.send_ref()).await.map(drop)
             }
             Call::AnswerCallback(id, notice) => {
                 let mut request = bot.answer_callback_query(id.clone());
@@ -152,6 +178,7 @@ const NO_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
 /// One Bot API call the outbox makes.
 enum Call<'a> {
     Send(Outgoing<'a>),
+    Edit { chat: ChatId, message: MessageId, text: &'a str, keyboard: Option<&'a InlineKeyboardMarkup> },
     AnswerCallback(&'a CallbackQueryId, Option<&'a str>),
 }
 

@@ -167,9 +167,18 @@ mod tests {
         let engine = engine();
         let commands = Commands::new(&engine).expect("valid commands");
         let help = help(&engine, &commands).parts.concat();
-        for command in
-            ["/start", "/help", "/sources", "/disclaimer", "/causes", "/safety", "/doctor", "/treatment", "/triggers"]
-        {
+        for command in [
+            "/start",
+            "/help",
+            "/sources",
+            "/disclaimer",
+            "/check",
+            "/causes",
+            "/safety",
+            "/doctor",
+            "/treatment",
+            "/triggers",
+        ] {
             assert!(help.contains(command), "{command} missing from {help}");
         }
         let sources = sources(&engine).parts.concat();

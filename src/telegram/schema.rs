@@ -6,6 +6,7 @@
 //! │  └─ command, question, non-text, unknown command
 //! │     or first over the limit ..... on_message
 //! └─ callback query ................. on_button
+//!    └─ a check button (`c:`) ........ check::on_press
 //! ```
 //!
 //! Anything else (edited messages, channel posts, messages not for the bot)

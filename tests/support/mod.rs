@@ -96,6 +96,25 @@ impl TestBot {
         TestBot { api, engine, stop: Some(stop), task: Some(task) }
     }
 
+    /// Stops the bot and starts it again on the same fake API, with the
+    /// test configuration (so the same state folder and files), and waits
+    /// until the new one fetches updates: a restart of the bot.
+    pub async fn restart(&mut self) {
+        self.shut_down().await;
+        let polls = self.api.calls_to("getUpdates").len();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        self.task = Some(tokio::spawn(hypnic::telegram::run(config(&self.api), self.engine.clone(), shutdown)));
+        self.stop = Some(stop);
+        self.api
+            .wait_for("the restarted bot to call getUpdates", WAIT, |calls| {
+                (calls.iter().filter(|c| c.method == "getUpdates").count() > polls).then_some(())
+            })
+            .await;
+    }
+
     /// Stops the bot as SIGTERM would and checks that `run` returned `Ok`.
     pub async fn stop(mut self) {
         self.shut_down().await;

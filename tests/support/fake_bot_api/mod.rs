@@ -2,8 +2,9 @@
 //! load harness alike. It is built on hyper 1 directly (HTTP/1.1 keep-alive,
 //! one task per connection) to keep up with thousands of replies a second.
 //!
-//! It serves `getUpdates` from an [`UpdateQueue`], answers `sendMessage` with a
-//! full `Message` (the text echoed as sent), and answers the other methods the
+//! It serves `getUpdates` from an [`UpdateQueue`], answers `sendMessage` and
+//! `editMessageText` with a full `Message` (the text echoed as sent, an edit
+//! keeping the id it was given), and answers the other methods the
 //! bot calls (`getMe`, `setMyCommands`, `setWebhook`, `deleteWebhook`,
 //! `getWebhookInfo`, `answerCallbackQuery`) with valid bodies. A call can fail:
 //! the next calls of a method ([`FakeBotApi::fail_next`]), or any share of
@@ -40,10 +41,11 @@ pub const BOT_USERNAME: &str = "hypnic_test_bot";
 pub const TOKEN: &str = "7000000001:AAHfakeTokenForHypnicTests-01234567";
 
 /// The methods counted one by one; any other counts as `other`.
-const METHODS: [&str; 9] = [
+const METHODS: [&str; 10] = [
     "getMe",
     "getUpdates",
     "sendMessage",
+    "editMessageText",
     "setWebhook",
     "deleteWebhook",
     "getWebhookInfo",

@@ -119,6 +119,9 @@ async fn answer(shared: &Shared, method: &str, content_type: &str, body: &[u8]) 
         }
         "sendMessage" => send_message(shared, body)
             .unwrap_or_else(|| error(StatusCode::BAD_REQUEST, "Bad Request: chat_id or text is missing", None)),
+        "editMessageText" => edit_message_text(shared, body).unwrap_or_else(|| {
+            error(StatusCode::BAD_REQUEST, "Bad Request: chat_id, message_id or text is missing", None)
+        }),
         "setWebhook" => {
             let url = parse_body(content_type, body)["url"].as_str().unwrap_or_default().to_string();
             *lock(&shared.webhook_url) = url;
@@ -168,6 +171,29 @@ fn send_message(shared: &Shared, body: &[u8]) -> Option<Reply> {
         r#"{{"ok":true,"result":{{"message_id":{message_id},"date":{},"chat":{},"from":{},"text":{}}}}}"#,
         unix_now(),
         chat(sent.chat_id),
+        shared.bot_user,
+        request.text.get()
+    );
+    Some(json_reply(StatusCode::OK, reply))
+}
+
+#[derive(Deserialize)]
+struct EditMessageText<'a> {
+    chat_id: i64,
+    message_id: i64,
+    #[serde(borrow)]
+    text: &'a RawValue,
+}
+
+/// Processes an `editMessageText` of a message in a chat: answers the edited
+/// `Message`, its text echoed as the bot sent it.
+fn edit_message_text(shared: &Shared, body: &[u8]) -> Option<Reply> {
+    let request: EditMessageText<'_> = serde_json::from_slice(body).ok()?;
+    let now = unix_now();
+    let reply = format!(
+        r#"{{"ok":true,"result":{{"message_id":{},"date":{now},"edit_date":{now},"chat":{},"from":{},"text":{}}}}}"#,
+        request.message_id,
+        chat(request.chat_id),
         shared.bot_user,
         request.text.get()
     );

@@ -132,7 +132,10 @@ async fn a_bot_whose_redis_cannot_be_reached_exits_non_zero_without_showing_the_
     let status = wait_for_exit(&mut child, "when its Redis could not be reached").await;
     let output = stderr.join().expect("stderr reader");
     assert!(!status.success() && status.code().is_some(), "exit status {status:?}; output:\n{output}");
-    assert!(output.contains(&format!("cannot connect to the chat state's Redis at redis://[redacted]@127.0.0.1:{port}/0")), "{output}");
+    assert!(
+        output.contains(&format!("cannot connect to the chat state's Redis at redis://[redacted]@127.0.0.1:{port}/0")),
+        "{output}"
+    );
     assert!(!output.contains("Secr3t"), "the password is in the output:\n{output}");
     assert!(api.calls_to("getUpdates").is_empty(), "nothing fetched");
 

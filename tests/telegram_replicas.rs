@@ -96,7 +96,9 @@ impl Step {
     fn update(&self, chat_id: i64) -> Value {
         let id = next_message_id();
         match self {
-            Step::Say(text) => json!({"update_id": id, "message": message(id, chat(chat_id), person(chat_id), json!({"text": text}))}),
+            Step::Say(text) => {
+                json!({"update_id": id, "message": message(id, chat(chat_id), person(chat_id), json!({"text": text}))})
+            }
         }
     }
 }
@@ -130,8 +132,11 @@ async fn two_replicas_sharing_redis_hold_one_conversation_and_answer_each_update
         replica.post(&client, &step.update(alice)).await;
         let sent = api
             .wait_for(&format!("reply {} to chat {alice}", index + 1), WAIT, |calls| {
-                let sent: Vec<_> =
-                    calls.iter().filter(|c| c.method == "sendMessage" && c.ok() && c.chat_id() == alice).cloned().collect();
+                let sent: Vec<_> = calls
+                    .iter()
+                    .filter(|c| c.method == "sendMessage" && c.ok() && c.chat_id() == alice)
+                    .cloned()
+                    .collect();
                 (sent.len() > index).then_some(sent)
             })
             .await;

@@ -16,7 +16,9 @@ use teloxide::adaptors::throttle::Limits;
 use tracing_subscriber::EnvFilter;
 
 use crate::engine::Engine;
-use crate::telegram::config::{ChatStorage, DEFAULT_MAX_MESSAGES_PER_MINUTE, default_state_dir, webhook_secret_from_env};
+use crate::telegram::config::{
+    ChatStorage, DEFAULT_MAX_MESSAGES_PER_MINUTE, default_state_dir, webhook_secret_from_env,
+};
 use crate::telegram::retry::RetryPolicy;
 use crate::telegram::{self, BotConfig, Listen, Transport, WebhookConfig};
 

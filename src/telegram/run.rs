@@ -59,7 +59,9 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
 
     std::fs::create_dir_all(&config.state_dir)
         .with_context(|| format!("cannot create the state folder {}", config.state_dir.display()))?;
-    let chats = ChatMemory::open(&config.storage, &config.chats_path()).await.map_err(|error| anyhow!(redactor.chain(&error)))?;
+    let chats = ChatMemory::open(&config.storage, &config.chats_path())
+        .await
+        .map_err(|error| anyhow!(redactor.chain(&error)))?;
     let state = Arc::new(BotState {
         engine,
         identity: Identity { id: me.user.id, username },

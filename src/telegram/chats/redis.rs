@@ -69,7 +69,11 @@ impl Storage<ChatContext> for ExpiringRedis {
         <RedisStorage<Json> as Storage<ChatContext>>::remove_dialogue(Arc::clone(&self.storage), chat)
     }
 
-    fn update_dialogue(self: Arc<Self>, ChatId(chat): ChatId, context: ChatContext) -> BoxFuture<'static, Result<(), Error>> {
+    fn update_dialogue(
+        self: Arc<Self>,
+        ChatId(chat): ChatId,
+        context: ChatContext,
+    ) -> BoxFuture<'static, Result<(), Error>> {
         Box::pin(async move {
             let value = Json.serialize(&context).map_err(RedisStorageError::SerdeError)?;
             let mut connection = self.pool.get().await?;

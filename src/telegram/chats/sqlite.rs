@@ -87,7 +87,8 @@ pub async fn open(path: &Path) -> anyhow::Result<(Arc<ErasedStorage<ChatContext>
     let cannot_open = || format!("cannot open the chat state file {}", path.display());
     let name = path.to_str().with_context(|| format!("the state file {} is not UTF-8", path.display()))?;
     // WAL mode is kept in the file, so teloxide's own connections use it too.
-    let options = SqliteConnectOptions::new().filename(path).create_if_missing(true).journal_mode(SqliteJournalMode::Wal);
+    let options =
+        SqliteConnectOptions::new().filename(path).create_if_missing(true).journal_mode(SqliteJournalMode::Wal);
     let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.with_context(cannot_open)?;
     sqlx::query(CREATE_TABLE).execute(&pool).await.with_context(cannot_open)?;
     let storage = SqliteStorage::open(name, Json).await.with_context(cannot_open)?;

@@ -21,7 +21,10 @@ pub const BINARY_VAR: &str = "HYPNIC_LOAD_BINARY";
 pub fn binary() -> &'static str {
     static BINARY: OnceLock<String> = OnceLock::new();
     BINARY.get_or_init(|| {
-        std::env::var(BINARY_VAR).ok().filter(|path| !path.is_empty()).unwrap_or_else(|| env!("CARGO_BIN_EXE_hypnic").into())
+        std::env::var(BINARY_VAR)
+            .ok()
+            .filter(|path| !path.is_empty())
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_hypnic").into())
     })
 }
 

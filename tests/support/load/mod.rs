@@ -29,6 +29,9 @@ pub mod fake_bot_api;
 pub mod faults;
 pub mod ledger;
 pub mod plan;
+// The harness starts its own server or uses the tests' one, and needs no
+// test chat ids (`start`, `unique_chat` serve the Redis tests).
+#[allow(dead_code)]
 #[path = "../redis.rs"]
 pub mod redis;
 pub mod report;

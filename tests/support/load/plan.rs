@@ -72,16 +72,6 @@ pub enum Chats {
     Private,
 }
 
-impl Chats {
-    /// `groups` or `private`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Chats::Groups => "groups",
-            Chats::Private => "private",
-        }
-    }
-}
-
 /// The questions of one phase: `users` users asking `per_user` questions each.
 #[derive(Clone)]
 pub struct Plan {

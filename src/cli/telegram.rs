@@ -78,8 +78,7 @@ pub struct TelegramArgs {
     /// kept: `sqlite` (a file in the state folder, kept across restarts),
     /// `memory` (lost on restart) or `redis://[:PASSWORD@]HOST:PORT[/DB]` (a
     /// Redis server that several replicas share).
-    /// (Read as text and parsed by `config`, so that a mistyped URL with a
-    /// password is never echoed in an error.)
+    // Text, parsed by `config`: clap would echo a mistyped URL, password and all.
     #[arg(long, value_name = "STORAGE", default_value = "sqlite")]
     pub storage: String,
 

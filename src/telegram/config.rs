@@ -400,6 +400,29 @@ mod tests {
     }
 
     #[test]
+    fn a_storage_is_sqlite_memory_or_a_redis_url_whose_password_never_shows() {
+        assert_eq!("sqlite".parse::<ChatStorage>(), Ok(ChatStorage::Sqlite));
+        assert_eq!("memory".parse::<ChatStorage>(), Ok(ChatStorage::Memory));
+        let storage: ChatStorage = "redis://:pa55-word@10.0.0.5:6380/3".parse().expect("a Redis URL");
+        assert_eq!(storage.to_string(), "redis://[redacted]@10.0.0.5:6380/3");
+        assert_eq!(storage.secret(), Some("pa55-word"));
+        let ChatStorage::Redis(url) = &storage else { panic!("a Redis storage") };
+        assert_eq!(url.expose(), "redis://:pa55-word@10.0.0.5:6380/3");
+        assert_eq!(
+            "redis://localhost:6379".parse::<ChatStorage>().expect("a URL").to_string(),
+            "redis://localhost:6379"
+        );
+        for bad in ["postgres://u:pa55-word@host/db", "redis://", "redis:/:pa55-word@", "file"] {
+            let error = bad.parse::<ChatStorage>().expect_err(bad);
+            assert!(!error.contains("pa55-word"), "{error}");
+        }
+        let mut config = BotConfig::new(Secret::new(TOKEN));
+        config.storage = storage;
+        assert!(!format!("{config:?}").contains("pa55-word"));
+        assert_eq!(config.redactor().text("auth pa55-word failed"), "auth [redacted] failed");
+    }
+
+    #[test]
     fn webhook_secrets_are_checked() {
         assert!(webhook_secret("abc_DEF-123").is_ok());
         assert!(webhook_secret("").is_err());

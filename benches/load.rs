@@ -5,9 +5,10 @@
 //! ```sh
 //! cargo bench --bench load -- --scenario all
 //! cargo bench --bench load -- --scenario polling --users 100 --questions 100 --json
+//! cargo bench --bench load -- --scenario polling --chats private   # SQLite chat state per message
 //! ```
 //!
-//! Scenarios: polling, webhook, faults, sigkill, sigterm, abuse, all.
+//! Scenarios: polling, polling-redis, webhook, faults, sigkill, sigterm, abuse, all.
 
 #[path = "../tests/support/load/mod.rs"]
 mod load;
@@ -23,16 +24,29 @@ use load::{Options, Report, Scenario};
 use serde_json::{Value, json};
 
 /// Every scenario, in the order `all` runs them.
-const SCENARIOS: [Scenario; 6] =
-    [Scenario::Polling, Scenario::Webhook, Scenario::Faults, Scenario::Sigkill, Scenario::Sigterm, Scenario::Abuse];
+const SCENARIOS: [Scenario; 7] = [
+    Scenario::Polling,
+    Scenario::PollingRedis,
+    Scenario::Webhook,
+    Scenario::Faults,
+    Scenario::Sigkill,
+    Scenario::Sigterm,
+    Scenario::Abuse,
+];
 
 /// Load, fault and restart benchmark of the hypnic bot.
 #[derive(Debug, Parser)]
 #[command(name = "load")]
 struct Args {
-    /// polling, webhook, faults, sigkill, sigterm, abuse or all.
+    /// polling, polling-redis, webhook, faults, sigkill, sigterm, abuse or all.
     #[arg(long, default_value = "all")]
     scenario: String,
+
+    /// Where the users of polling and webhook write: `groups` (mentioning the
+    /// bot; no chat state) or `private` (each message reads and keeps its
+    /// chat's state). polling-redis always uses private chats.
+    #[arg(long, default_value = "groups", value_parser = ["groups", "private"])]
+    chats: String,
 
     /// Simulated users (closed loop: each waits for the reply before asking again).
     #[arg(long, default_value_t = Options::bench().users)]
@@ -104,7 +118,9 @@ fn main() -> ExitCode {
         name => match SCENARIOS.into_iter().find(|scenario| scenario.name() == name) {
             Some(scenario) => vec![scenario],
             None => {
-                eprintln!("load: unknown scenario `{name}` (polling, webhook, faults, sigkill, sigterm, abuse, all)");
+                eprintln!(
+                    "load: unknown scenario `{name}` (polling, polling-redis, webhook, faults, sigkill, sigterm, abuse, all)"
+                );
                 return ExitCode::from(2);
             }
         },
@@ -123,6 +139,7 @@ fn main() -> ExitCode {
         abuse_requests: args.abuse_requests,
         abuse_spread: Duration::from_secs_f64(args.abuse_seconds.max(0.0)),
         bot_env: args.bot_env.clone(),
+        chats: if args.chats == "private" { load::plan::Chats::Private } else { load::plan::Chats::Groups },
         ..Options::bench()
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Answer;
-use crate::check::CheckProgress;
+use crate::check::{CHECK_TTL_SECS, CheckProgress};
 
 /// A context older than this many seconds is forgotten.
 pub const CONTEXT_TTL_SECS: u64 = 30 * 60;
@@ -69,6 +69,15 @@ impl ChatContext {
     /// Whether nothing is remembered: no conversation and no check.
     pub fn is_empty(&self) -> bool {
         !self.has_conversation() && self.check.is_none()
+    }
+
+    /// The last second at which anything remembered is still fresh, in
+    /// seconds since the Unix epoch: the later of the conversation's end and
+    /// the check's.
+    pub fn fresh_until(&self) -> u64 {
+        let conversation = self.has_conversation().then(|| self.updated_at.saturating_add(CONTEXT_TTL_SECS));
+        let check = self.check.as_ref().map(|check| check.updated_at.saturating_add(CHECK_TTL_SECS));
+        conversation.into_iter().chain(check).max().unwrap_or(self.updated_at)
     }
 
     /// Forgets what has expired at `now`: a conversation after
@@ -135,7 +144,7 @@ mod tests {
         assert!(context.expire(1_001 + CONTEXT_TTL_SECS), "the conversation expired");
         assert_eq!(context, ChatContext { check: Some(check), ..ChatContext::default() });
         assert!(!context.is_empty() && !context.is_fresh(1_001 + CONTEXT_TTL_SECS), "a check is no conversation");
-        assert!(context.expire(1_001 + crate::check::CHECK_TTL_SECS));
+        assert!(context.expire(1_001 + CHECK_TTL_SECS));
         assert!(context.is_empty());
     }
 

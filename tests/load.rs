@@ -12,6 +12,7 @@ use std::time::Duration;
 use load::bot_process::supports_send_attempts;
 use load::fake_bot_api::{Fetch, UpdateQueue};
 use load::faults::Fault;
+use load::plan::Chats;
 use load::{Options, Report, Scenario};
 
 /// Short runs: correctness, not numbers.
@@ -79,6 +80,16 @@ async fn the_fake_get_updates_confirms_below_the_offset_and_caps_at_the_limit() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polling_load_gets_exactly_one_reply_per_question() {
     run(Scenario::Polling, ci()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_chats_with_sqlite_state_get_exactly_one_reply_per_question() {
+    run(Scenario::Polling, Options { chats: Chats::Private, ..ci() }).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_chats_with_redis_state_get_exactly_one_reply_per_question() {
+    run(Scenario::PollingRedis, ci()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,7 +26,13 @@ fn read_all(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Str
 
 /// The binary with the bot's environment, against `api`, its output piped.
 fn start_binary(api: &FakeBotApi) -> Child {
+    start_binary_with(api, &[])
+}
+
+/// As [`start_binary`], with these arguments.
+fn start_binary_with(api: &FakeBotApi, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_hypnic"))
+        .args(args)
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", api.url())
         .env("XDG_STATE_HOME", support::test_state_home())
@@ -112,4 +118,32 @@ async fn a_bot_whose_dispatcher_cannot_start_exits_non_zero() {
     assert!(!status.success() && status.code().is_some(), "exit status {status:?}; output:\n{output}");
     assert!(output.contains("dispatcher could not start"), "the cause is printed:\n{output}");
     assert!(api.calls_to("getUpdates").is_empty(), "nothing fetched");
+}
+
+/// A bot whose chat state's Redis cannot be reached does not start: it exits
+/// non-zero, says why, and shows the server but never its password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_whose_redis_cannot_be_reached_exits_non_zero_without_showing_the_password() {
+    let api = FakeBotApi::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("a free port").port();
+    let storage = format!("redis://:Secr3t-redis-pw@127.0.0.1:{port}/0");
+    let mut child = start_binary_with(&api, &["telegram", "--storage", &storage]);
+    let stderr = read_all(child.stderr.take().expect("piped stderr"));
+    let status = wait_for_exit(&mut child, "when its Redis could not be reached").await;
+    let output = stderr.join().expect("stderr reader");
+    assert!(!status.success() && status.code().is_some(), "exit status {status:?}; output:\n{output}");
+    assert!(
+        output.contains(&format!("cannot connect to the chat state's Redis at redis://[redacted]@127.0.0.1:{port}/0")),
+        "{output}"
+    );
+    assert!(!output.contains("Secr3t"), "the password is in the output:\n{output}");
+    assert!(api.calls_to("getUpdates").is_empty(), "nothing fetched");
+
+    // A mistyped storage is refused without being echoed.
+    let mut child = start_binary_with(&api, &["telegram", "--storage", "rediss//:Secr3t@host"]);
+    let stderr = read_all(child.stderr.take().expect("piped stderr"));
+    let status = wait_for_exit(&mut child, "with a bad --storage").await;
+    let output = stderr.join().expect("stderr reader");
+    assert!(!status.success() && status.code().is_some(), "exit status {status:?}; output:\n{output}");
+    assert!(output.contains("--storage") && !output.contains("Secr3t"), "{output}");
 }

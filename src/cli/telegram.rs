@@ -16,7 +16,9 @@ use teloxide::adaptors::throttle::Limits;
 use tracing_subscriber::EnvFilter;
 
 use crate::engine::Engine;
-use crate::telegram::config::{ChatState, DEFAULT_MAX_MESSAGES_PER_MINUTE, default_state_dir, webhook_secret_from_env};
+use crate::telegram::config::{
+    ChatStorage, DEFAULT_MAX_MESSAGES_PER_MINUTE, default_state_dir, webhook_secret_from_env,
+};
 use crate::telegram::retry::RetryPolicy;
 use crate::telegram::{self, BotConfig, Listen, Transport, WebhookConfig};
 
@@ -73,10 +75,12 @@ pub struct TelegramArgs {
     pub state_dir: std::path::PathBuf,
 
     /// Where what each private chat remembers (ids and a time, never text) is
-    /// kept: `sqlite` (a file in the state folder, kept across restarts) or
-    /// `memory` (lost on restart).
-    #[arg(long, value_enum, value_name = "KIND", default_value_t = ChatState::Sqlite)]
-    pub chat_state: ChatState,
+    /// kept: `sqlite` (a file in the state folder, kept across restarts),
+    /// `memory` (lost on restart) or `redis://[:PASSWORD@]HOST:PORT[/DB]` (a
+    /// Redis server that several replicas share).
+    // Text, parsed by `config`: clap would echo a mistyped URL, password and all.
+    #[arg(long, value_name = "STORAGE", default_value = "sqlite")]
+    pub storage: String,
 
     /// Messages one person may send per minute; past it the bot asks them once
     /// to slow down and ignores the rest of the minute (0: no limit).
@@ -97,7 +101,7 @@ impl Default for TelegramArgs {
             max_messages_per_minute: DEFAULT_MAX_MESSAGES_PER_MINUTE,
             send_attempts: RetryPolicy::default().max_attempts,
             state_dir: default_state_dir(),
-            chat_state: ChatState::Sqlite,
+            storage: ChatStorage::Sqlite.to_string(),
         }
     }
 }
@@ -106,7 +110,8 @@ impl TelegramArgs {
     /// The bot's configuration: these options over the environment.
     ///
     /// # Errors
-    /// A missing token, a bad API URL, or a webhook without a valid secret.
+    /// A missing token, a bad API URL, a webhook without a valid secret, or a
+    /// `--storage` that is none of `sqlite`, `memory` and a `redis://` URL.
     pub fn config(&self) -> anyhow::Result<BotConfig> {
         let mut config = BotConfig::from_env()?;
         config.transport = match (&self.webhook_url, self.listen) {
@@ -125,7 +130,7 @@ impl TelegramArgs {
         config.max_messages_per_minute = self.max_messages_per_minute;
         config.retry.max_attempts = self.send_attempts.max(1);
         config.state_dir = self.state_dir.clone();
-        config.chat_state = self.chat_state;
+        config.storage = self.storage.parse().map_err(|reason| anyhow::anyhow!("--storage: {reason}"))?;
         Ok(config)
     }
 }

@@ -77,7 +77,7 @@ pub struct BotConfig {
     /// chats' state file (see [`default_state_dir`]).
     pub state_dir: PathBuf,
     /// Where what each private chat remembers is kept.
-    pub chat_state: ChatState,
+    pub storage: ChatStorage,
 }
 
 /// How updates arrive.
@@ -132,14 +132,107 @@ impl WebhookConfig {
     }
 }
 
-/// Where what each private chat remembers (ids and a time, never text) is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ChatState {
+/// Where what each private chat remembers (ids and a time, never text) is
+/// kept: `sqlite`, `memory` or a `redis://` URL on the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ChatStorage {
     /// An SQLite file in the state folder: survives restarts.
     #[default]
     Sqlite,
     /// This process's memory: lost on restart.
     Memory,
+    /// A Redis server, which several replicas of the bot can share.
+    Redis(RedisUrl),
+}
+
+impl ChatStorage {
+    /// The secret a storage's address may hold (a Redis password), for the
+    /// redactor.
+    pub fn secret(&self) -> Option<&str> {
+        match self {
+            ChatStorage::Redis(url) => url.password(),
+            ChatStorage::Sqlite | ChatStorage::Memory => None,
+        }
+    }
+}
+
+impl std::str::FromStr for ChatStorage {
+    type Err = String;
+
+    /// `sqlite`, `memory` or `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim() {
+            "sqlite" => Ok(ChatStorage::Sqlite),
+            "memory" => Ok(ChatStorage::Memory),
+            url if url.starts_with("redis://") => RedisUrl::parse(url).map(ChatStorage::Redis),
+            // The value may be a mistyped URL with a password: never echo it.
+            _ => Err("expected `sqlite`, `memory` or a `redis://HOST:PORT` URL".into()),
+        }
+    }
+}
+
+impl fmt::Display for ChatStorage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChatStorage::Sqlite => f.write_str("sqlite"),
+            ChatStorage::Memory => f.write_str("memory"),
+            ChatStorage::Redis(url) => url.fmt(f),
+        }
+    }
+}
+
+/// A `redis://` URL. It may hold a password, so `Debug` and `Display` show
+/// it as `[redacted]`; [`RedisUrl::expose`] gives the whole URL to the client.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedisUrl {
+    url: Url,
+}
+
+impl RedisUrl {
+    /// Parses a `redis://` URL with a host.
+    ///
+    /// # Errors
+    /// Not a `redis://` URL, or no host; the message never quotes the URL.
+    pub fn parse(text: &str) -> Result<RedisUrl, String> {
+        let url = Url::parse(text).map_err(|error| format!("not a valid redis:// URL ({error})"))?;
+        if url.scheme() != "redis" || url.host_str().is_none_or(str::is_empty) {
+            return Err("expected a redis://HOST:PORT URL".into());
+        }
+        Ok(RedisUrl { url })
+    }
+
+    /// The whole URL, password included, for the Redis client only.
+    pub fn expose(&self) -> &str {
+        self.url.as_str()
+    }
+
+    /// The password, if the URL has one.
+    pub fn password(&self) -> Option<&str> {
+        self.url.password().filter(|password| !password.is_empty())
+    }
+}
+
+impl fmt::Display for RedisUrl {
+    /// The server and database, with any user name and password shown as
+    /// `[redacted]` and the query left out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = &self.url;
+        f.write_str("redis://")?;
+        if self.password().is_some() || !url.username().is_empty() {
+            write!(f, "{REDACTED}@")?;
+        }
+        f.write_str(url.host_str().unwrap_or_default())?;
+        if let Some(port) = url.port() {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(url.path())
+    }
+}
+
+impl fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RedisUrl({self})")
+    }
 }
 
 /// The default state folder: `$STATE_DIRECTORY` (set by systemd's
@@ -176,7 +269,7 @@ impl BotConfig {
             retry: RetryPolicy::default(),
             shutdown_grace: Duration::from_secs(4),
             state_dir: default_state_dir(),
-            chat_state: ChatState::Sqlite,
+            storage: ChatStorage::Sqlite,
         }
     }
 
@@ -224,6 +317,7 @@ impl BotConfig {
         if let Some(proxy) = &self.proxy {
             secrets.push(proxy.expose());
         }
+        secrets.extend(self.storage.secret());
         Redactor::new(secrets)
     }
 }
@@ -303,6 +397,29 @@ mod tests {
         config.api_url = Some(Url::parse("http://127.0.0.1:8081/").expect("valid URL"));
         assert_ne!(config.journal_path(), other_secret.journal_path(), "another Bot API server");
         assert!(!config.journal_path().to_string_lossy().contains("AAH"));
+    }
+
+    #[test]
+    fn a_storage_is_sqlite_memory_or_a_redis_url_whose_password_never_shows() {
+        assert_eq!("sqlite".parse::<ChatStorage>(), Ok(ChatStorage::Sqlite));
+        assert_eq!("memory".parse::<ChatStorage>(), Ok(ChatStorage::Memory));
+        let storage: ChatStorage = "redis://:pa55-word@10.0.0.5:6380/3".parse().expect("a Redis URL");
+        assert_eq!(storage.to_string(), "redis://[redacted]@10.0.0.5:6380/3");
+        assert_eq!(storage.secret(), Some("pa55-word"));
+        let ChatStorage::Redis(url) = &storage else { panic!("a Redis storage") };
+        assert_eq!(url.expose(), "redis://:pa55-word@10.0.0.5:6380/3");
+        assert_eq!(
+            "redis://localhost:6379".parse::<ChatStorage>().expect("a URL").to_string(),
+            "redis://localhost:6379"
+        );
+        for bad in ["postgres://u:pa55-word@host/db", "redis://", "redis:/:pa55-word@", "file"] {
+            let error = bad.parse::<ChatStorage>().expect_err(bad);
+            assert!(!error.contains("pa55-word"), "{error}");
+        }
+        let mut config = BotConfig::new(Secret::new(TOKEN));
+        config.storage = storage;
+        assert!(!format!("{config:?}").contains("pa55-word"));
+        assert_eq!(config.redactor().text("auth pa55-word failed"), "auth [redacted] failed");
     }
 
     #[test]

@@ -41,10 +41,14 @@ pub(super) async fn on_message(
     let (action, answer, reply) = match incoming {
         Incoming::Question(question) if remembers => {
             let now = now_secs();
-            let context = state.chats.recall(chat, now).await;
-            let turn = state.engine.reply(&question.0, &context, now);
-            state.chats.remember(chat, turn.context).await;
-            answered("question", turn.answer)
+            let answer = state
+                .chats
+                .converse(chat, now, |context| {
+                    let turn = state.engine.reply(&question.0, context, now);
+                    (turn.answer, turn.context)
+                })
+                .await;
+            answered("question", answer)
         }
         Incoming::Command(Command::Start) => {
             state.chats.forget(chat).await;

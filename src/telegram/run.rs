@@ -18,7 +18,7 @@ use teloxide::{RequestError, dptree};
 
 use super::chats::ChatMemory;
 use super::commands::Commands;
-use super::config::{BotConfig, ChatState, Transport};
+use super::config::{BotConfig, Transport};
 use super::flood::FloodGate;
 use super::incoming::Identity;
 use super::listen::Listener;
@@ -59,10 +59,9 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
 
     std::fs::create_dir_all(&config.state_dir)
         .with_context(|| format!("cannot create the state folder {}", config.state_dir.display()))?;
-    let chats = match config.chat_state {
-        ChatState::Sqlite => ChatMemory::sqlite(&config.chats_path()).await?,
-        ChatState::Memory => ChatMemory::in_memory(),
-    };
+    let chats = ChatMemory::open(&config.storage, &config.chats_path())
+        .await
+        .map_err(|error| anyhow!(redactor.chain(&error)))?;
     let state = Arc::new(BotState {
         engine,
         identity: Identity { id: me.user.id, username },

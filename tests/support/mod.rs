@@ -1,12 +1,14 @@
 //! Shared helpers of the integration tests: the engine, the fake Bot API, a [`TestBot`] that
 //! runs the real bot (`hypnic::telegram::run`) against it in-process with the
-//! throttle off, builders of incoming updates, and a folder copy. The load harness in
+//! throttle off, builders of incoming updates, a folder copy, and the Redis
+//! server of the tests (`redis`). The load harness in
 //! `load/` is not part of it: only `tests/load.rs` and `benches/load.rs` include that.
 
 // Five test binaries include this module, and each uses a different part of it.
 #![allow(dead_code)]
 
 pub mod fake_bot_api;
+pub mod redis;
 
 use std::path::Path;
 use std::sync::OnceLock;

@@ -13,9 +13,19 @@ use tokio::process::{Child, Command};
 use super::fake_bot_api::TOKEN;
 use super::webhook_client::WebhookTarget;
 
-/// The binary under test.
+/// Names another `hypnic` binary to run instead of this build's, e.g. an
+/// older build to compare with.
+pub const BINARY_VAR: &str = "HYPNIC_LOAD_BINARY";
+
+/// The binary under test: this build's, or the one `HYPNIC_LOAD_BINARY` names.
 pub fn binary() -> &'static str {
-    env!("CARGO_BIN_EXE_hypnic")
+    static BINARY: OnceLock<String> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        std::env::var(BINARY_VAR)
+            .ok()
+            .filter(|path| !path.is_empty())
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_hypnic").into())
+    })
 }
 
 /// Whether the binary's `hypnic telegram` has `--send-attempts` (the retry
@@ -42,6 +52,8 @@ pub struct BotSpec {
     pub send_attempts: Option<u32>,
     /// Extra environment variables (`MALLOC_ARENA_MAX`, `TOKIO_WORKER_THREADS`, ...).
     pub env: Vec<(String, String)>,
+    /// `--storage`, when not the default (SQLite).
+    pub storage: Option<String>,
 }
 
 /// A running (or exited) bot process.
@@ -75,6 +87,9 @@ impl BotProcess {
         command.env("XDG_STATE_HOME", std::env::temp_dir().join("hypnic-test-state")).env_remove("STATE_DIRECTORY");
         if let Some(attempts) = spec.send_attempts.filter(|_| supports_send_attempts()) {
             command.args(["--send-attempts", &attempts.to_string()]);
+        }
+        if let Some(storage) = &spec.storage {
+            command.args(["--storage", storage]);
         }
         if let Some(webhook) = &spec.webhook {
             command.args(["--webhook-url", &webhook.url(), "--listen", &webhook.address.to_string()]);

@@ -1,7 +1,8 @@
 //! The load, fault and restart harness: the real `hypnic` binary against the
 //! fake Bot API on 127.0.0.1, driven by simulated users. Included by
 //! `benches/load.rs` (numbers) and `tests/load.rs` (correctness only), and by
-//! nothing else. Outside this folder it uses only `../fake_bot_api`.
+//! nothing else. Outside this folder it uses only `../fake_bot_api` and
+//! `../redis.rs` (the Redis server of the `polling-redis` scenario).
 //!
 //! - [`plan`]: who asks what. Each user has a supergroup of their own and asks
 //!   "@bot <question>" (a mention entity), so every reply names its question.
@@ -28,6 +29,11 @@ pub mod fake_bot_api;
 pub mod faults;
 pub mod ledger;
 pub mod plan;
+// The harness starts its own server or uses the tests' one, and needs no
+// test chat ids (`start`, `unique_chat` serve the Redis tests).
+#[allow(dead_code)]
+#[path = "../redis.rs"]
+pub mod redis;
 pub mod report;
 pub mod scenario;
 pub mod session;

@@ -1,9 +1,15 @@
 //! Who asks what: the questions of the eval files dealt out to simulated users.
-//! Each user is alone in a supergroup of their own and writes
+//! By default each user is alone in a supergroup of their own and writes
 //! "@<bot> <question>" with a `mention` entity, so the bot answers as a reply
 //! and every `sendMessage` names the question it answers
 //! (`reply_parameters.message_id`). Message ids are unique across phases, so
 //! a late reply to an earlier phase is never mistaken for a current one.
+//!
+//! With [`Chats::Private`] each user writes the bare question in a private
+//! chat, where the bot reads and keeps the chat's context (its state storage
+//! is used for every message) and answers without naming the question: the
+//! n-th reply in a user's chat is counted as the answer to their n-th
+//! question (every question of the eval files gets a one-message reply).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -56,6 +62,16 @@ pub fn load_questions(files: &[PathBuf]) -> anyhow::Result<Vec<String>> {
     Ok(questions)
 }
 
+/// Where the users write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Chats {
+    /// Each in a supergroup of their own, mentioning the bot: no chat state.
+    #[default]
+    Groups,
+    /// Each in a private chat with the bot: the chat's state is read and kept.
+    Private,
+}
+
 /// The questions of one phase: `users` users asking `per_user` questions each.
 #[derive(Clone)]
 pub struct Plan {
@@ -63,6 +79,7 @@ pub struct Plan {
     users: usize,
     per_user: usize,
     first_message_id: i64,
+    chats: Chats,
 }
 
 /// One question of a plan: user `user`'s question number `index`.
@@ -80,11 +97,21 @@ impl Plan {
     /// # Panics
     /// If the phase holds more than 2^24 questions or `phase >= MAX_PHASES`:
     /// a harness misconfiguration, not an input error.
-    pub fn new(questions: Arc<[String]>, users: usize, per_user: usize, phase: u32) -> Plan {
+    pub fn new(questions: Arc<[String]>, users: usize, per_user: usize, phase: u32, chats: Chats) -> Plan {
         assert!(phase < MAX_PHASES, "at most {MAX_PHASES} phases per fake API");
         assert!(users * per_user < PHASE_SPAN as usize, "at most 2^24 questions per phase");
         assert!(!questions.is_empty(), "a plan needs questions");
-        Plan { questions, users, per_user, first_message_id: (i64::from(phase) + 1) * PHASE_SPAN }
+        Plan { questions, users, per_user, first_message_id: (i64::from(phase) + 1) * PHASE_SPAN, chats }
+    }
+
+    /// Where the users write.
+    pub fn chats(&self) -> Chats {
+        self.chats
+    }
+
+    /// The user whose private chat is `chat`, if it is one of the plan's.
+    pub fn user_of_private_chat(&self, chat: i64) -> Option<usize> {
+        usize::try_from(chat - user_id(0)).ok().filter(|user| *user < self.users)
     }
 
     /// The number of users.
@@ -136,8 +163,25 @@ impl Plan {
     }
 
     /// The `Message` JSON object that asks `turn`: "@bot question" in the
-    /// user's supergroup, with the mention entity (its length in UTF-16 units).
+    /// user's supergroup, with the mention entity (its length in UTF-16 units),
+    /// or the bare question in the user's private chat.
     pub fn message_json(&self, turn: Turn) -> String {
+        if self.chats == Chats::Private {
+            // A string always serialises to JSON.
+            let text = serde_json::to_string(self.question(turn)).unwrap_or_default();
+            let (user, from) = (turn.user, user_id(turn.user));
+            return format!(
+                concat!(
+                    r#"{{"message_id":{id},"date":{date},"chat":{{"id":{from},"type":"private","first_name":"User {user}"}},"#,
+                    r#""from":{{"id":{from},"is_bot":false,"first_name":"User {user}","language_code":"en"}},"text":{text}}}"#
+                ),
+                id = self.message_id(turn),
+                date = unix_now(),
+                from = from,
+                user = user,
+                text = text,
+            );
+        }
         let mention = format!("@{BOT_USERNAME}");
         let text = format!("{mention} {}", self.question(turn));
         // A string always serialises to JSON.

@@ -1,6 +1,8 @@
 //! The scenarios, each a function from [`Options`] to a [`Report`]:
 //!
 //! - `polling`, `webhook`: closed-loop load, throughput, latency, peak RSS.
+//! - `polling-redis`: `polling` in private chats with the chats' state in
+//!   Redis (`--storage redis://…`), the server the tests use.
 //! - `faults`: 20% of calls fail (500, 429, dropped, stalled); every question
 //!   must still get exactly one reply; the drain time is reported.
 //! - `sigkill`: the polling bot is killed mid-load and started again; every
@@ -20,7 +22,8 @@ use std::time::{Duration, Instant};
 use super::abuse::{self, AbusePlan};
 use super::bot_process::supports_send_attempts;
 use super::faults::FaultPlan;
-use super::plan::{eval_files, load_questions};
+use super::plan::{Chats, eval_files, load_questions};
+use super::redis::TestRedis;
 use super::report::{FaultSummary, Interruption, Report};
 use super::session::{Session, SessionSpec, Transport};
 use super::traffic::Traffic;
@@ -69,6 +72,9 @@ pub struct Options {
     pub fault_idle: Duration,
     /// Extra environment variables for the bot process, for experiments.
     pub bot_env: Vec<(String, String)>,
+    /// Where the users of `polling` and `webhook` write (`polling-redis`
+    /// always writes in private chats).
+    pub chats: Chats,
 }
 
 impl Options {
@@ -91,6 +97,7 @@ impl Options {
             idle: Duration::from_secs(20),
             fault_idle: Duration::from_secs(90),
             bot_env: Vec::new(),
+            chats: Chats::Groups,
         }
     }
 }
@@ -100,6 +107,8 @@ impl Options {
 pub enum Scenario {
     /// Load over long polling.
     Polling,
+    /// Load over long polling in private chats, the chats' state in Redis.
+    PollingRedis,
     /// Load over the webhook.
     Webhook,
     /// Load with failing Bot API calls.
@@ -117,6 +126,7 @@ impl Scenario {
     pub fn name(self) -> &'static str {
         match self {
             Scenario::Polling => "polling",
+            Scenario::PollingRedis => "polling-redis",
             Scenario::Webhook => "webhook",
             Scenario::Faults => "faults",
             Scenario::Sigkill => "sigkill",
@@ -133,8 +143,15 @@ impl Scenario {
     pub async fn run(self, options: &Options) -> anyhow::Result<Report> {
         let questions: Arc<[String]> = load_questions(&eval_files())?.into();
         match self {
-            Scenario::Polling => load(options, questions, Transport::Polling).await,
-            Scenario::Webhook => load(options, questions, Transport::Webhook).await,
+            Scenario::Polling => load(options, questions, Transport::Polling, None).await,
+            Scenario::PollingRedis => {
+                let redis = TestRedis::try_start().map_err(|reason| anyhow::anyhow!("no Redis: {reason}"))?;
+                let options = Options { chats: Chats::Private, ..options.clone() };
+                let mut report = load(&options, questions, Transport::Polling, Some(redis.url().to_string())).await?;
+                report.scenario = "polling-redis";
+                Ok(report)
+            }
+            Scenario::Webhook => load(options, questions, Transport::Webhook, None).await,
             Scenario::Faults => faults(options, questions).await,
             Scenario::Sigkill => interrupted(options, questions, libc::SIGKILL, "sigkill").await,
             Scenario::Sigterm => interrupted(options, questions, libc::SIGTERM, "sigterm").await,
@@ -151,6 +168,8 @@ fn spec(options: &Options, questions: Arc<[String]>, transport: Transport) -> Se
         webhook_connections: options.webhook_connections,
         questions,
         bot_env: options.bot_env.clone(),
+        chats: Chats::Groups,
+        storage: None,
     }
 }
 
@@ -185,8 +204,14 @@ async fn finish(session: &mut Session, report: &mut Report, traffic: &Traffic) {
     }
 }
 
-async fn load(options: &Options, questions: Arc<[String]>, transport: Transport) -> anyhow::Result<Report> {
-    let mut session = Session::start(spec(options, questions, transport)).await?;
+async fn load(
+    options: &Options,
+    questions: Arc<[String]>,
+    transport: Transport,
+    storage: Option<String>,
+) -> anyhow::Result<Report> {
+    let spec = SessionSpec { chats: options.chats, storage: storage.clone(), ..spec(options, questions, transport) };
+    let mut session = Session::start(spec).await?;
     let mut report = Report::new(transport.name(), transport.name(), options.users, options.questions);
     warm_up(&mut session, options).await;
     let traffic = session.phase(options.users, options.questions);
@@ -198,6 +223,10 @@ async fn load(options: &Options, questions: Arc<[String]>, transport: Transport)
     report.updates_served -= served;
     if options.warmup > 0 {
         report.notes.push(format!("after a warm-up of {} questions per user, not counted", options.warmup));
+    }
+    if options.chats == Chats::Private {
+        let storage = if storage.is_some() { "Redis" } else { "SQLite" };
+        report.notes.push(format!("private chats: each message reads and keeps its chat's state ({storage})"));
     }
     if transport == Transport::Webhook && options.users > options.webhook_connections {
         report.notes.push(format!(

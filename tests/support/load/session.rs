@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use super::bot_process::{BotProcess, BotSpec, Exit, cpu_time};
 use super::fake_bot_api::FakeBotApi;
 use super::faults::{FaultPlan, Faults};
-use super::plan::Plan;
+use super::plan::{Chats, Plan};
 use super::traffic::{Feed, Traffic};
 use super::webhook_client::WebhookTarget;
 
@@ -55,6 +55,10 @@ pub struct SessionSpec {
     pub questions: Arc<[String]>,
     /// Extra environment variables for the bot.
     pub bot_env: Vec<(String, String)>,
+    /// Where the users write.
+    pub chats: Chats,
+    /// The bot's `--storage`, when not the default (SQLite).
+    pub storage: Option<String>,
 }
 
 /// CPU time used so far by the bot process and by this (harness) process.
@@ -169,6 +173,7 @@ impl Session {
             webhook: webhook.as_deref().cloned(),
             send_attempts: self.spec.send_attempts,
             env: self.spec.bot_env.clone(),
+            storage: self.spec.storage.clone(),
         };
         let spawned = Instant::now();
         let mut bot = BotProcess::spawn(&spec)?;
@@ -191,7 +196,7 @@ impl Session {
     /// A new phase of `users` users asking `per_user` questions, wired to the
     /// fake API; it starts when told to.
     pub fn phase(&mut self, users: usize, per_user: usize) -> Arc<Traffic> {
-        let plan = Plan::new(self.spec.questions.clone(), users, per_user, self.phases);
+        let plan = Plan::new(self.spec.questions.clone(), users, per_user, self.phases, self.spec.chats);
         self.phases += 1;
         let feed = match &self.webhook {
             Some(target) => Feed::Webhook(target.clone(), self.spec.webhook_connections),

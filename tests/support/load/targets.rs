@@ -46,7 +46,7 @@ impl Report {
             check("duplicated", "0", t.duplicated.to_string(), t.duplicated == 0, false);
         };
         match self.scenario {
-            "polling" | "webhook" => {
+            "polling" | "polling-redis" | "webhook" => {
                 let rate = t.replies_per_second();
                 check("replies/s", ">= 5000", format!("{rate:.0}"), rate >= TARGET_REPLIES_PER_SECOND, true);
                 let p99 = t.percentile(99.0);

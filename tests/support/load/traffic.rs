@@ -5,13 +5,14 @@
 //! (polling) or just before its first POST starts (webhook).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use hyper::body::Bytes;
 
 use super::fake_bot_api::{ReplySink, SentMessage, UpdateQueue};
 use super::ledger::{Ledger, Recorded};
-use super::plan::{Plan, Turn};
+use super::plan::{Chats, Plan, Turn};
 use super::webhook_client::{Job, Poster, WebhookTarget};
 
 /// How often waiting loops look at the ledger.
@@ -36,6 +37,8 @@ pub struct Traffic {
     plan: Plan,
     ledger: Arc<Ledger>,
     route: Route,
+    /// Replies received in each user's private chat.
+    private_replies: Box<[AtomicUsize]>,
 }
 
 impl Traffic {
@@ -48,7 +51,8 @@ impl Traffic {
                 Route::Poster(Poster::start(target.clone(), ledger.clone(), *connections))
             }
         };
-        Arc::new(Traffic { plan, ledger, route })
+        let private_replies = (0..plan.users()).map(|_| AtomicUsize::new(0)).collect();
+        Arc::new(Traffic { plan, ledger, route, private_replies })
     }
 
     /// Every user asks their first question.
@@ -126,12 +130,26 @@ impl Traffic {
 
 impl ReplySink for Traffic {
     fn sent(&self, message: &SentMessage) {
-        let slot = message.reply_to.and_then(|id| self.plan.slot_of_reply(message.chat_id, id));
+        let slot = match self.plan.chats() {
+            Chats::Groups => message.reply_to.and_then(|id| self.plan.slot_of_reply(message.chat_id, id)),
+            Chats::Private => self.private_slot(message.chat_id),
+        };
         if self.ledger.replied(slot, message.at) != Recorded::First {
             return;
         }
         if let Some(next) = slot.and_then(|slot| self.plan.next(self.plan.turn(slot))) {
             self.ask(next);
         }
+    }
+}
+
+impl Traffic {
+    /// The slot a reply in private chat `chat` answers: the user's n-th reply
+    /// answers their n-th question; one past their last question counts as a
+    /// second reply to it (a duplicate).
+    fn private_slot(&self, chat: i64) -> Option<usize> {
+        let user = self.plan.user_of_private_chat(chat)?;
+        let index = self.private_replies[user].fetch_add(1, Ordering::Relaxed);
+        (self.plan.per_user() > 0).then(|| self.plan.slot(Turn { user, index: index.min(self.plan.per_user() - 1) }))
     }
 }

@@ -48,7 +48,11 @@ fn the_systemd_unit_verifies_without_a_warning() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     // verify exits 0 on unknown keys and bad values, and only warns: any word
     // on stderr is a finding.
-    assert!(output.status.success() && stderr.trim().is_empty(), "systemd-analyze verify ({}):\n{stderr}", output.status);
+    assert!(
+        output.status.success() && stderr.trim().is_empty(),
+        "systemd-analyze verify ({}):\n{stderr}",
+        output.status
+    );
 }
 
 #[test]
@@ -57,7 +61,8 @@ fn the_systemd_unit_is_locked_down() {
     let threshold = format!("--threshold={MAX_EXPOSURE}");
     let output = systemd_analyze(&["security", "--offline=yes", "--no-pager", &threshold], &unit);
     let report = String::from_utf8_lossy(&output.stdout);
-    let overall = report.lines().find(|line| line.contains("Overall exposure level")).unwrap_or("no overall exposure line");
+    let overall =
+        report.lines().find(|line| line.contains("Overall exposure level")).unwrap_or("no overall exposure line");
     assert!(
         output.status.success(),
         "exposure above {MAX_EXPOSURE}: {overall}\n{report}\n{}",

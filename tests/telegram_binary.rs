@@ -1,7 +1,8 @@
 //! The `hypnic` binary as deployed: with `TELOXIDE_TOKEN` set and no
 //! subcommand it runs the bot, logs at the default level without the token,
-//! the question or the person, exits 0 on SIGTERM, and exits non-zero when the
-//! bot cannot start.
+//! the question or the person (as text, or as one JSON object per line with
+//! `--log-format json`), exits 0 on SIGTERM, and exits non-zero when the bot
+//! cannot start.
 
 mod support;
 
@@ -61,12 +62,14 @@ async fn wait_for_exit(child: &mut Child, when: &str) -> ExitStatus {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_binary_never_logs_the_token_the_question_or_the_person_and_exits_0_on_sigterm() {
+/// Runs the binary with `args` through two questions from one person, the
+/// first reply refused by Telegram, then SIGTERM; asserts it exits 0 and
+/// returns its stdout and stderr.
+async fn answer_twice_then_sigterm(args: &[&str]) -> (String, String) {
     let api = FakeBotApi::start().await;
     // The first reply is refused, so the error path is logged too.
     api.fail_next("sendMessage", 1, Failure::BadRequest("Bad Request: can't parse entities: Unsupported start tag"));
-    let mut child = start_binary(&api);
+    let mut child = start_binary_with(&api, args);
     let stdout = read_all(child.stdout.take().expect("piped stdout"));
     let stderr = read_all(child.stderr.take().expect("piped stderr"));
 
@@ -85,15 +88,48 @@ async fn the_binary_never_logs_the_token_the_question_or_the_person_and_exits_0_
     // SAFETY: kill(2) with a valid pid and signal has no memory-safety preconditions.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
     let status = wait_for_exit(&mut child, "after SIGTERM").await;
-    let output = format!("{}{}", stdout.join().expect("stdout reader"), stderr.join().expect("stderr reader"));
-    assert_eq!(status.code(), Some(0), "exit status; output:\n{output}");
+    let (stdout, stderr) = (stdout.join().expect("stdout reader"), stderr.join().expect("stderr reader"));
+    assert_eq!(status.code(), Some(0), "exit status; output:\n{stdout}{stderr}");
+    (stdout, stderr)
+}
 
-    assert!(output.contains("update handled"), "one line per update is logged:\n{output}");
-    assert!(output.contains("reply failed"), "the refusal is logged:\n{output}");
+/// Fails if the token, the question's words or anything naming the person is in `output`.
+fn assert_private(output: &str) {
     let (_, token_secret) = TOKEN.split_once(':').expect("id:secret");
     for secret in [TOKEN, token_secret, "Zelda", "Quixote", "zquixote", "twitch", &PERSON_ID.to_string()] {
         assert!(!output.contains(secret), "`{secret}` is in the log:\n{output}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_never_logs_the_token_the_question_or_the_person_and_exits_0_on_sigterm() {
+    let (stdout, stderr) = answer_twice_then_sigterm(&[]).await;
+    let output = format!("{stdout}{stderr}");
+    assert!(output.contains("update handled"), "one line per update is logged:\n{output}");
+    assert!(output.contains("reply failed"), "the refusal is logged:\n{output}");
+    assert_private(&output);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_are_one_object_per_line_with_the_same_privacy() {
+    let (stdout, stderr) = answer_twice_then_sigterm(&["telegram", "--log-format", "json"]).await;
+    assert!(stdout.is_empty(), "the log goes to stderr only; stdout:\n{stdout}");
+    let mut messages = Vec::new();
+    for line in stderr.lines() {
+        let event: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|error| panic!("not JSON ({error}): {line}\nlog:\n{stderr}"));
+        assert!(event.is_object(), "not a JSON object: {line}");
+        assert!(event["timestamp"].is_string() && event["level"].is_string(), "no timestamp or level: {line}");
+        let message = event["fields"]["message"].as_str().unwrap_or_else(|| panic!("no fields.message: {line}"));
+        messages.push(message.to_string());
+    }
+    for expected in ["update handled", "reply failed"] {
+        assert!(messages.iter().any(|message| message == expected), "no `{expected}` event:\n{stderr}");
+    }
+    let handled = stderr.lines().find(|line| line.contains("update handled")).expect("an update handled line");
+    let handled: serde_json::Value = serde_json::from_str(handled).expect("JSON");
+    assert!(handled["fields"]["update"].is_number(), "the update's fields are JSON fields: {handled}");
+    assert_private(&stderr);
 }
 
 /// A bot whose dispatcher cannot start (teloxide's own `getMe` fails after the

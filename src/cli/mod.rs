@@ -18,7 +18,7 @@ pub use ask::AskArgs;
 pub use chat::{ChatArgs, ChatMode, run_chat};
 pub use eval::EvalArgs;
 pub use index::IndexArgs;
-pub use telegram::TelegramArgs;
+pub use telegram::{LogFormat, TelegramArgs};
 
 use crate::engine::Engine;
 

@@ -1,7 +1,8 @@
 //! `hypnic telegram`: runs the Telegram bot until SIGINT or SIGTERM. The token
 //! comes from `TELOXIDE_TOKEN` (and `TELOXIDE_API_URL`, `TELOXIDE_PROXY`), the
-//! webhook secret from `HYPNIC_WEBHOOK_SECRET`; logs go to stderr (`RUST_LOG`
-//! overrides the default `info`).
+//! webhook secret from `HYPNIC_WEBHOOK_SECRET`; logs go to stderr as text or,
+//! with `--log-format json`, one JSON object per line (`RUST_LOG` overrides the
+//! default `info`).
 
 use std::future::Future;
 use std::io::IsTerminal;
@@ -86,6 +87,22 @@ pub struct TelegramArgs {
     /// to slow down and ignores the rest of the minute (0: no limit).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_MESSAGES_PER_MINUTE)]
     pub max_messages_per_minute: u32,
+
+    /// How log lines are written to stderr: `text` for people, or `json`, one
+    /// JSON object per line for log shippers. Both hold the same fields.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How the bot's log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One line of text per event (coloured when stderr is a terminal).
+    #[default]
+    Text,
+    /// One JSON object per line: `timestamp`, `level`, `target`, and `fields`
+    /// holding the message and the event's fields.
+    Json,
 }
 
 impl Default for TelegramArgs {
@@ -102,6 +119,7 @@ impl Default for TelegramArgs {
             send_attempts: RetryPolicy::default().max_attempts,
             state_dir: default_state_dir(),
             storage: ChatStorage::Sqlite.to_string(),
+            log_format: LogFormat::Text,
         }
     }
 }
@@ -141,7 +159,7 @@ impl TelegramArgs {
 /// A bad configuration, or a failure to start (unreachable API, rejected
 /// token, webhook address in use); never with the token in the message.
 pub fn run(engine: Engine, args: &TelegramArgs) -> anyhow::Result<ExitCode> {
-    init_logging();
+    init_logging(args.log_format);
     let config = args.config()?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let result = runtime.block_on(async {
@@ -154,13 +172,17 @@ pub fn run(engine: Engine, args: &TelegramArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Logs to stderr at INFO, or as `RUST_LOG` says.
-fn init_logging() {
+/// Logs to stderr at INFO, or as `RUST_LOG` says, in `format`. The events are
+/// the same in both formats, so what is kept out of the text (message text,
+/// names, ids, the token) is kept out of the JSON too.
+fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
-    let stderr = std::io::stderr();
-    let ansi = stderr.is_terminal();
+    let subscriber = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // Fails only if a subscriber is already set, which then keeps logging.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
+    let _ = match format {
+        LogFormat::Text => subscriber.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Json => subscriber.json().try_init(),
+    };
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed now, so a

@@ -141,6 +141,7 @@ mod tests {
             also: None,
             related: vec![],
             disclaimer: "D.".into(),
+            language: None,
         };
         assert_eq!(plain_text(&answer), "Lead.\n\n“Q.” (P)\n\nD.");
     }
@@ -157,6 +158,7 @@ mod tests {
             also: None,
             related: vec![],
             disclaimer: "D.".into(),
+            language: None,
         };
         assert_eq!(plain_text(&answer), "Cut.\n\nLead.\n\n“A.” (P)\n“B.” (P)\n\nD.");
     }

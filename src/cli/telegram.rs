@@ -78,6 +78,12 @@ pub struct TelegramArgs {
     #[arg(long, value_enum, value_name = "KIND", default_value_t = ChatState::Sqlite)]
     pub chat_state: ChatState,
 
+    /// With long polling, serve GET /healthz (200 once serving, 503 while
+    /// starting or stopping) and GET /metrics (Prometheus) on this address, e.g.
+    /// 127.0.0.1:9090. A webhook serves them on its own --listen address.
+    #[arg(long, value_name = "ADDR", conflicts_with = "webhook_url")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Messages one person may send per minute; past it the bot asks them once
     /// to slow down and ignores the rest of the minute (0: no limit).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_MESSAGES_PER_MINUTE)]
@@ -98,6 +104,7 @@ impl Default for TelegramArgs {
             send_attempts: RetryPolicy::default().max_attempts,
             state_dir: default_state_dir(),
             chat_state: ChatState::Sqlite,
+            metrics_listen: None,
         }
     }
 }
@@ -126,6 +133,7 @@ impl TelegramArgs {
         config.retry.max_attempts = self.send_attempts.max(1);
         config.state_dir = self.state_dir.clone();
         config.chat_state = self.chat_state;
+        config.metrics_listen = self.metrics_listen.map(Listen::Addr);
         Ok(config)
     }
 }

@@ -57,4 +57,8 @@ pub struct Answer {
     pub related: Vec<RelatedTopic>,
     /// The fixed disclaimer; every rendering ends with it.
     pub disclaimer: Arc<str>,
+    /// The id of the language of `languages.toml` the message was read as;
+    /// `None` for English, or a language the knowledge does not list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<Arc<str>>,
 }

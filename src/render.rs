@@ -139,6 +139,7 @@ mod tests {
             also: None,
             related: vec![],
             disclaimer: "D.".into(),
+            language: None,
         };
         assert_eq!(plain_text(&answer), "Lead.\n\n“Q.” (P)\n\nD.");
     }
@@ -155,6 +156,7 @@ mod tests {
             also: None,
             related: vec![],
             disclaimer: "D.".into(),
+            language: None,
         };
         assert_eq!(plain_text(&answer), "Cut.\n\nLead.\n\n“A.” (P)\n“B.” (P)\n\nD.");
     }

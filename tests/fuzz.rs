@@ -180,6 +180,7 @@ fn answer(engine: &Engine) -> impl Strategy<Value = Answer> {
             also: None,
             related,
             disclaimer: disclaimer.as_str().into(),
+            language: None,
         })
 }
 

@@ -2,7 +2,7 @@
 //! subcommand it runs the bot, logs at the default level without the token,
 //! the question or the person (as text, or as one JSON object per line with
 //! `--log-format json`), exits 0 on SIGTERM, and exits non-zero when the bot
-//! cannot start.
+//! cannot start. `/healthz` says 503 until it serves.
 
 mod support;
 
@@ -182,4 +182,47 @@ async fn a_bot_whose_redis_cannot_be_reached_exits_non_zero_without_showing_the_
     let output = stderr.join().expect("stderr reader");
     assert!(!status.success() && status.code().is_some(), "exit status {status:?}; output:\n{output}");
     assert!(output.contains("--storage") && !output.contains("Secr3t"), "{output}");
+}
+
+/// With `--metrics-listen`, `/healthz` answers 503 while `getMe` keeps failing
+/// (the bot is starting), 200 once it polls, and `/metrics` parses as
+/// Prometheus text; after SIGTERM the bot exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_is_503_while_starting_and_200_once_serving() {
+    let api = FakeBotApi::start().await;
+    // Three getMe calls whose connection drops hold start-up for 0.5 + 1 + 2 s
+    // of backoff. (Not 500s: teloxide waits 10 s after each before reading it.)
+    api.fail_next("getMe", 3, Failure::Dropped);
+    let port = support::bound_socket().local_addr().expect("a bound address").port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = start_binary_with(&api, &["telegram", "--metrics-listen", &format!("127.0.0.1:{port}")]);
+    let stderr = read_all(child.stderr.take().expect("piped stderr"));
+
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if let Ok((status, body)) = support::http_get(&format!("{base}/healthz")).await {
+            if seen.last() != Some(&(status, body.clone())) {
+                seen.push((status, body));
+            }
+            if status == 200 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let failed_get_me = api.calls_to("getMe").iter().filter(|call| !call.ok()).count();
+    assert_eq!(failed_get_me, 3, "start-up waited out the failing getMe");
+    assert_eq!(seen, [(503, "starting".to_string()), (200, "serving".to_string())], "/healthz over time");
+    assert!(!api.calls_to("getUpdates").is_empty(), "serving means polling");
+    let (status, text) = support::http_get(&format!("{base}/metrics")).await.expect("/metrics answers");
+    assert_eq!(status, 200);
+    let samples = support::metrics_text::parse(&text).unwrap_or_else(|problem| panic!("{problem}\n{text}"));
+    assert!(samples.iter().any(|sample| sample.name == "hypnic_engine_seconds_count"), "{text}");
+
+    let pid = i32::try_from(child.id()).expect("a pid fits in i32");
+    // SAFETY: kill(2) with a valid pid and signal has no memory-safety preconditions.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
+    let status = wait_for_exit(&mut child, "after SIGTERM").await;
+    assert_eq!(status.code(), Some(0), "exit status; log:\n{}", stderr.join().expect("stderr reader"));
 }

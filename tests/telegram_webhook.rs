@@ -33,7 +33,7 @@ async fn the_webhook_rejects_a_missing_or_wrong_secret_with_401_and_answers_with
     assert_eq!(registered.body["url"], url.as_str());
     assert_eq!(registered.body["secret_token"], SECRET);
     assert_eq!(registered.body["drop_pending_updates"], true);
-    assert_eq!(registered.body["allowed_updates"], json!(["message", "callback_query"]));
+    assert_eq!(registered.body["allowed_updates"], json!(["message", "callback_query", "inline_query"]));
 
     let client = reqwest::Client::new();
     let post = |secret: Option<&str>, body: String| {
@@ -52,6 +52,14 @@ async fn the_webhook_rejects_a_missing_or_wrong_secret_with_401_and_answers_with
     let sent = bot.wait_sent(ALICE, 1).await;
     assert_eq!(sent[0].text(), escape(bot.engine.disclaimer()));
     assert_eq!(bot.sent_to(ALICE).len(), 1);
+
+    // The webhook's listener also serves /healthz and /metrics, without the secret.
+    let base = format!("http://127.0.0.1:{port}");
+    assert_eq!(support::http_get(&format!("{base}/healthz")).await.ok(), Some((200, "serving".to_string())));
+    let (status, text) = support::http_get(&format!("{base}/metrics")).await.expect("/metrics answers");
+    assert_eq!(status, 200);
+    let samples = support::metrics_text::parse(&text).unwrap_or_else(|problem| panic!("{problem}\n{text}"));
+    assert_eq!(support::metrics_text::value(&samples, "hypnic_updates_total", &[("kind", "message")]), 1.0);
 
     bot.stop().await;
 }

@@ -83,6 +83,12 @@ pub struct TelegramArgs {
     #[arg(long, value_name = "STORAGE", default_value = "sqlite")]
     pub storage: String,
 
+    /// With long polling, serve GET /healthz (200 once serving, 503 while
+    /// starting or stopping) and GET /metrics (Prometheus) on this address, e.g.
+    /// 127.0.0.1:9090. A webhook serves them on its own --listen address.
+    #[arg(long, value_name = "ADDR", conflicts_with = "webhook_url")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Messages one person may send per minute; past it the bot asks them once
     /// to slow down and ignores the rest of the minute (0: no limit).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_MESSAGES_PER_MINUTE)]
@@ -120,6 +126,7 @@ impl Default for TelegramArgs {
             state_dir: default_state_dir(),
             storage: ChatStorage::Sqlite.to_string(),
             log_format: LogFormat::Text,
+            metrics_listen: None,
         }
     }
 }
@@ -149,6 +156,7 @@ impl TelegramArgs {
         config.retry.max_attempts = self.send_attempts.max(1);
         config.state_dir = self.state_dir.clone();
         config.storage = self.storage.parse().map_err(|reason| anyhow::anyhow!("--storage: {reason}"))?;
+        config.metrics_listen = self.metrics_listen.map(Listen::Addr);
         Ok(config)
     }
 }

@@ -247,7 +247,11 @@ impl Engine {
         for note in &assessment.followup {
             reasons.push(|| note.clone());
         }
-        self.plan(&assessment.reading, &assessment.evidence, &assessment.decision, &assessment.hits, reasons)
+        let mut planned =
+            self.plan(&assessment.reading, &assessment.evidence, &assessment.decision, &assessment.hits, reasons);
+        let languages = &self.inner.reader.languages().list;
+        planned.answer.language = assessment.reading.language.map(|(index, _)| Arc::from(languages[index].id.as_str()));
+        planned
     }
 
     /// A chat context resolved against this knowledge.
@@ -565,6 +569,7 @@ impl Engine {
             also: None,
             related: if topic == Topic::EMERGENCY { Vec::new() } else { self.related(&self.inner.starters) },
             disclaimer: Arc::clone(&self.inner.disclaimer),
+            language: None,
         }
     }
 
@@ -582,6 +587,7 @@ impl Engine {
             also: None,
             related: self.related(&spec.related),
             disclaimer: Arc::clone(&self.inner.disclaimer),
+            language: None,
         }
     }
 

@@ -292,6 +292,7 @@ impl Engine {
             also: runner_up.filter(|other| *other != topic && warnings.is_empty()).and_then(|other| self.offer(other)),
             related: self.related(self.topic(topic).map_or(self.starter_topics(), |spec| &spec.related)),
             disclaimer: Arc::clone(&self.inner.disclaimer),
+            language: None,
         };
         Planned { answer, reasons: reasons.into_lines() }
     }

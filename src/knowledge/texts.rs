@@ -89,6 +89,14 @@ pub struct TelegramTexts {
     pub topics_heading: String,
     /// Closes `/help`.
     pub ask_freely: String,
+    /// `/privacy`: what the bot keeps, for how long, and where.
+    pub privacy: String,
+    /// The notice shown for a press of 👍 or 👎 under an answer.
+    pub feedback_thanks: String,
+    /// Inline mode: the title of an offer whose reply is a fixed outcome
+    /// (`emergency`, `out_of_scope`, `smalltalk`, `other_language`), by its
+    /// id; curated topics are titled with their label.
+    pub inline_titles: std::collections::BTreeMap<String, String>,
 }
 
 impl Texts {
@@ -108,10 +116,19 @@ impl Texts {
             ("text_only", &texts.telegram.text_only),
             ("slow_down", &texts.telegram.slow_down),
             ("send_failed", &texts.telegram.send_failed),
+            ("privacy", &texts.telegram.privacy),
+            ("feedback_thanks", &texts.telegram.feedback_thanks),
         ];
         for (name, text) in named {
             if text.trim().is_empty() {
                 return Err(file.malformed_near(&format!("{name} ="), format!("`{name}` is empty")));
+            }
+        }
+        for topic in crate::topic::Topic::FIXED {
+            let title = texts.telegram.inline_titles.get(topic.id());
+            if title.is_none_or(|title| title.trim().is_empty()) {
+                let problem = format!("`[telegram.inline_titles]` needs a title for `{}`", topic.id());
+                return Err(file.malformed_near("[telegram.inline_titles]", problem));
             }
         }
         Ok(texts)

@@ -1,4 +1,4 @@
-//! The bot's commands: four fixed ones, `/check` (its help line is in
+//! The bot's commands: five fixed ones, `/check` (its help line is in
 //! `check.toml`), and one shortcut per topic that has a `command` in `topics.toml`. The same table parses commands, lists them in
 //! `/help` and registers them with Telegram's `setMyCommands`.
 
@@ -20,16 +20,19 @@ pub enum Command {
     Disclaimer,
     /// The warning-sign check, one question at a time.
     Check,
+    /// What the bot keeps about people, for how long, and where.
+    Privacy,
     /// A topic's shortcut (`/doctor`): that topic's answer.
     Shortcut(Topic),
 }
 
 /// The fixed commands, with the line `/help` shows for each.
-const FIXED: [(&str, &str, Command); 4] = [
+const FIXED: [(&str, &str, Command); 5] = [
     ("start", "Say hello and see what I can answer.", Command::Start),
     ("help", "List the commands.", Command::Help),
     ("sources", "The articles my answers come from.", Command::Sources),
     ("disclaimer", "What I am not: a doctor.", Command::Disclaimer),
+    ("privacy", "What I keep about you, for how long, and where.", Command::Privacy),
 ];
 
 /// The name of the warning-sign check's command.

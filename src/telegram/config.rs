@@ -78,6 +78,9 @@ pub struct BotConfig {
     pub state_dir: PathBuf,
     /// Where what each private chat remembers is kept.
     pub storage: ChatStorage,
+    /// With long polling, where `/healthz` and `/metrics` are served; `None`
+    /// serves them nowhere. A webhook serves them on its own listener.
+    pub metrics_listen: Option<Listen>,
 }
 
 /// How updates arrive.
@@ -109,7 +112,7 @@ pub struct WebhookConfig {
     pub body_timeout: Duration,
 }
 
-/// Where the webhook server listens.
+/// Where an HTTP server of the bot (the webhook's, or the status server's) listens.
 #[derive(Debug)]
 pub enum Listen {
     /// Bind this address.
@@ -270,6 +273,7 @@ impl BotConfig {
             shutdown_grace: Duration::from_secs(4),
             state_dir: default_state_dir(),
             storage: ChatStorage::Sqlite,
+            metrics_listen: None,
         }
     }
 

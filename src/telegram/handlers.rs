@@ -12,6 +12,7 @@ use teloxide::{ApiError, RequestError};
 
 use super::check;
 use super::commands::Command;
+use super::feedback;
 use super::flood::Admission;
 use super::incoming::Incoming;
 use super::keyboard;
@@ -44,7 +45,7 @@ pub(super) async fn on_message(
             let answer = state
                 .chats
                 .converse(chat, now, |context| {
-                    let turn = state.engine.reply(&question.0, context, now);
+                    let turn = state.metrics.engine(|| state.engine.reply(&question.0, context, now));
                     (turn.answer, turn.context)
                 })
                 .await;
@@ -79,7 +80,7 @@ fn reply_to(state: &BotState, incoming: Incoming) -> (&str, Option<Answer>, Repl
     let (engine, commands) = (&state.engine, &state.commands);
     let texts = &engine.texts().telegram;
     match incoming {
-        Incoming::Question(question) => answered("question", engine.answer(&question.0)),
+        Incoming::Question(question) => answered("question", state.metrics.engine(|| engine.answer(&question.0))),
         Incoming::Command(command) => {
             let name = commands.name(command);
             match command {
@@ -90,6 +91,7 @@ fn reply_to(state: &BotState, incoming: Incoming) -> (&str, Option<Answer>, Repl
                 Command::Disclaimer => (name, None, reply::disclaimer(engine)),
                 // Handled in `on_message`, which has the chat's state; here, say how to use it.
                 Command::Check => (name, None, reply::help(engine, commands)),
+                Command::Privacy => (name, None, Reply::plain(&texts.privacy)),
             }
         }
         Incoming::UnknownCommand => ("unknown_command", None, reply::unknown_command(engine, commands)),
@@ -104,13 +106,18 @@ fn answered(action: &str, answer: Answer) -> (&str, Option<Answer>, Reply) {
     (action, Some(answer), reply)
 }
 
-/// A button press: a check button goes to [`check::on_press`]. Otherwise
-/// always answer the callback query (it stops the spinner), then send the
-/// topic's answer as a new message. Unknown data gets a polite
-/// notice instead; over the flood limit, the first press is told to slow down.
+/// A button press: a check button goes to [`check::on_press`], votes go to
+/// [`feedback`]. For a topic button, always answer the callback query (it
+/// stops the spinner), then send the topic's answer as a new message. Unknown
+/// data gets a polite notice instead; over the flood limit, the first press is
+/// told to slow down.
 pub(super) async fn on_button(state: Arc<BotState>, update: Update, query: CallbackQuery) -> HandlerResult {
+    // Buttons of other kinds are told apart by the prefix of their data.
     if let Some(press) = query.data.as_deref().and_then(check::press_of) {
         return check::on_press(state, update, query, press).await;
+    }
+    if query.data.as_deref().is_some_and(feedback::is_vote) {
+        return feedback::on_vote(state, update, query).await;
     }
     let started = Instant::now();
     let admission = state.flood.check(query.from.id.0);
@@ -121,6 +128,9 @@ pub(super) async fn on_button(state: Arc<BotState>, update: Update, query: Callb
         (Admission::SlowDown, _) => ("slow_down", Some(state.engine.texts().telegram.slow_down.as_str())),
         (Admission::Drop, _) => ("dropped", None),
     };
+    if admission != Admission::Allowed {
+        state.metrics.flood_dropped();
+    }
     // Answered even when dropped: it stops the spinner in the person's client.
     let acknowledged =
         state.outbox.answer_callback(&query.id, notice).await.map_err(|error| state.redactor.error(&error));
@@ -153,8 +163,14 @@ async fn respond(
     target: Target,
     reply: Reply,
 ) -> HandlerResult {
+    if let Some(answer) = answer {
+        state.metrics.reply(answer);
+    }
     match state.outbox.deliver(&target, &reply).await {
-        Ok(parts) => report::handled(update, started, action, answer, Ok(parts)),
+        Ok(parts) => {
+            state.metrics.replied_after(started.elapsed());
+            report::handled(update, started, action, answer, Ok(parts));
+        }
         Err(error) => {
             report::handled(update, started, action, answer, Err(&state.redactor.error(&error)));
             if deserves_apology(&error)

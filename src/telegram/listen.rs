@@ -19,7 +19,8 @@ use super::polling::Ledger;
 
 /// The update kinds the bot asks for, in both transports: what the handler tree
 /// handles. Edited messages are not even fetched: they are never answered again.
-pub const ALLOWED_UPDATES: [AllowedUpdate; 2] = [AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
+pub const ALLOWED_UPDATES: [AllowedUpdate; 3] =
+    [AllowedUpdate::Message, AllowedUpdate::CallbackQuery, AllowedUpdate::InlineQuery];
 
 /// The updates of one transport, until its stop token is used.
 pub struct Listener {

@@ -10,7 +10,8 @@
 //! - [`commands`]: the `/commands`, whose doc comments are the help text.
 //! - [`reply`], [`split`], [`keyboard`]: what the bot says, laid out as the
 //!   terminal's answers are ([`crate::render`]), cut to 4096 units of Telegram
-//!   HTML, with topic buttons.
+//!   HTML, with topic buttons and [`feedback`] buttons (👍 and 👎).
+//! - [`inline`]: inline mode (`@bot question` in any chat), up to three answers.
 //! - [`check`]: the warning-sign check, one question at a time under buttons
 //!   edited in place, its progress kept in [`chats`].
 //! - [`flood`]: incoming flood control per person.
@@ -19,6 +20,8 @@
 //!   [`polling`] (with its [`journal`]), long polling that loses no update to
 //!   a kill, or [`webhook`], our own webhook server.
 //! - [`redact`] and [`report`]: logs without tokens, texts or people.
+//! - [`metrics`] and [`status`]: counts for Prometheus (never text, names or
+//!   ids) and `/healthz`, served beside the webhook or on `--metrics-listen`.
 //!
 //! What the bot says is data: `knowledge/texts.toml`, `[telegram]` for the
 //! texts only the bot says.
@@ -27,12 +30,15 @@ pub mod chats;
 pub mod check;
 pub mod commands;
 pub mod config;
+pub mod feedback;
 pub mod flood;
 mod handlers;
 pub mod incoming;
+pub mod inline;
 pub mod journal;
 pub mod keyboard;
 pub mod listen;
+pub mod metrics;
 pub mod outbox;
 pub mod polling;
 pub mod redact;
@@ -43,6 +49,7 @@ mod run;
 mod schema;
 pub mod split;
 pub mod state;
+pub mod status;
 pub mod webhook;
 
 pub use config::{BotConfig, Listen, Secret, Transport, WebhookConfig};

@@ -3,16 +3,21 @@
 //! retried by the [`RetryPolicy`]. Only the failed call is retried.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::{Limits, Settings};
-use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
+use teloxide::payloads::{
+    AnswerCallbackQuerySetters, AnswerInlineQuerySetters, EditMessageTextSetters, SendMessageSetters,
+};
 use teloxide::prelude::*;
 use teloxide::types::{
-    CallbackQueryId, ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters, ThreadId,
+    CallbackQueryId, ChatId, InlineKeyboardMarkup, InlineQueryId, InlineQueryResult, LinkPreviewOptions, MessageId,
+    ParseMode, ReplyParameters, ThreadId,
 };
 use teloxide::{RequestError, requests::Request};
 
+use super::metrics::Metrics;
 use super::redact::Redactor;
 use super::reply::Reply;
 use super::retry::{RetryPolicy, with_retry};
@@ -28,11 +33,13 @@ pub struct Target {
     pub thread: Option<ThreadId>,
 }
 
-/// Sends replies and answers button presses, throttled and retried.
+/// Sends replies and answers button presses and inline queries, throttled
+/// and retried, counting each request, retry and failure by method.
 pub struct Outbox {
     sender: Sender,
     policy: RetryPolicy,
     redactor: Redactor,
+    metrics: Arc<Metrics>,
 }
 
 enum Sender {
@@ -45,14 +52,20 @@ impl Outbox {
     /// Telegram's limits (its own retry is off: the [`RetryPolicy`] is the one
     /// place that retries). Must be called inside a tokio runtime, which runs
     /// the throttle's worker.
-    pub fn new(bot: Bot, throttle: Option<Limits>, policy: RetryPolicy, redactor: Redactor) -> Outbox {
+    pub fn new(
+        bot: Bot,
+        throttle: Option<Limits>,
+        policy: RetryPolicy,
+        redactor: Redactor,
+        metrics: Arc<Metrics>,
+    ) -> Outbox {
         let sender = match throttle {
             Some(limits) => {
                 Sender::Throttled(Throttle::spawn_with_settings(bot, Settings::default().limits(limits).no_retry()))
             }
             None => Sender::Direct(bot),
         };
-        Outbox { sender, policy, redactor }
+        Outbox { sender, policy, redactor, metrics }
     }
 
     /// Sends every part of `reply` in order: the first part replies to
@@ -97,6 +110,20 @@ impl Outbox {
     /// The call failed for good.
     pub async fn answer_callback(&self, id: &CallbackQueryId, notice: Option<&str>) -> Result<(), RequestError> {
         self.call(Call::AnswerCallback(id, notice)).await
+    }
+
+    /// Answers an inline query with `results`, which clients may cache for
+    /// `cache_seconds` (answers depend only on the query's text).
+    ///
+    /// # Errors
+    /// The call failed for good.
+    pub async fn answer_inline(
+        &self,
+        id: &InlineQueryId,
+        results: Vec<InlineQueryResult>,
+        cache_seconds: u32,
+    ) -> Result<(), RequestError> {
+        self.call(Call::AnswerInline(id, results, cache_seconds)).await
     }
 
     /// Makes `call` through the sender, throttled or not.
@@ -145,15 +172,25 @@ impl Outbox {
                 }
                 self.retried("answerCallbackQuery", || request.send_ref()).await.map(drop)
             }
+            Call::AnswerInline(id, results, cache_seconds) => {
+                let request = bot.answer_inline_query(id.clone(), results).cache_time(cache_seconds).is_personal(false);
+                self.retried("answerInlineQuery", || request.send_ref()).await.map(drop)
+            }
         }
     }
 
-    /// `send` under the retry policy, each retry logged.
-    async fn retried<T, F>(&self, method: &'static str, send: impl FnMut() -> F) -> Result<T, RequestError>
+    /// `send` under the retry policy, each retry logged; every request,
+    /// retry and failure counted.
+    async fn retried<T, F>(&self, method: &'static str, mut send: impl FnMut() -> F) -> Result<T, RequestError>
     where
         F: Future<Output = Result<T, RequestError>>,
     {
-        with_retry(&self.policy, send, |error, attempt, wait| {
+        let counted = || {
+            self.metrics.api_request(method);
+            send()
+        };
+        let result = with_retry(&self.policy, counted, |error, attempt, wait| {
+            self.metrics.api_retry(method);
             tracing::warn!(
                 method,
                 attempt,
@@ -162,12 +199,16 @@ impl Outbox {
                 "Bot API call failed; retrying"
             );
         })
-        .await
+        .await;
+        if result.is_err() {
+            self.metrics.api_failure(method);
+        }
+        result
     }
 }
 
 /// Sources are named, not linked: no link previews.
-const NO_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
+pub const NO_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {
     is_disabled: true,
     url: None,
     prefer_small_media: false,
@@ -180,6 +221,7 @@ enum Call<'a> {
     Send(Outgoing<'a>),
     Edit { chat: ChatId, message: MessageId, text: &'a str, keyboard: Option<&'a InlineKeyboardMarkup> },
     AnswerCallback(&'a CallbackQueryId, Option<&'a str>),
+    AnswerInline(&'a InlineQueryId, Vec<InlineQueryResult>, u32),
 }
 
 /// One message to send.

@@ -22,6 +22,7 @@ use teloxide::{Bot, RequestError};
 
 use super::journal::{Journal, Replay};
 use super::listen::{ALLOWED_UPDATES, Listener};
+use super::metrics::Metrics;
 use super::redact::Redactor;
 use super::retry::{RetryPolicy, with_retry};
 
@@ -225,6 +226,7 @@ pub async fn listener(
     drop_pending_updates: bool,
     policy: &RetryPolicy,
     redactor: &Redactor,
+    metrics: &Arc<Metrics>,
 ) -> Listener {
     let request = bot.delete_webhook();
     if let Err(error) = with_retry(policy, || request.send_ref(), |_, _, _| {}).await {
@@ -233,6 +235,8 @@ pub async fn listener(
     }
     tracing::info!("receiving updates by long polling");
     let (ledger, replay) = Ledger::open(journal);
+    let backlog = ledger.clone();
+    metrics.watch_backlog(move || backlog.in_flight());
     // Left unanswered by the last run: the Bot API may not send them again.
     let pending: VecDeque<Update> = ledger.fetched(replay.unanswered).into();
     if let Some(last) = replay.last_fetched {
@@ -240,7 +244,8 @@ pub async fn listener(
     }
     let (stop, stopped) = mk_stop_token();
     let (bot, redactor) = (bot.clone(), redactor.clone());
-    let mut poller = Poller { bot, ledger: ledger.clone(), redactor, stopped, pending, pause: ERROR_PAUSE.0 };
+    let metrics = metrics.clone();
+    let mut poller = Poller { bot, ledger: ledger.clone(), redactor, metrics, stopped, pending, pause: ERROR_PAUSE.0 };
     if drop_pending_updates {
         poller.skip_pending().await;
     }
@@ -256,6 +261,7 @@ struct Poller {
     bot: Bot,
     ledger: Ledger,
     redactor: Redactor,
+    metrics: Arc<Metrics>,
     stopped: StopFlag,
     /// Fetched and not handed over yet.
     pending: VecDeque<Update>,
@@ -290,7 +296,12 @@ impl Poller {
         if let Some(offset) = self.ledger.offset() {
             request = request.offset(offset);
         }
-        match request.send().await {
+        self.metrics.api_request("getUpdates");
+        let result = request.send().await;
+        if result.is_err() {
+            self.metrics.api_failure("getUpdates");
+        }
+        match result {
             Ok(batch) => {
                 self.pause = ERROR_PAUSE.0;
                 return batch;

@@ -4,6 +4,7 @@
 use teloxide::types::InlineKeyboardMarkup;
 
 use super::commands::Commands;
+use super::feedback;
 use super::keyboard::topic_keyboard;
 use super::split::{MAX_MESSAGE_UNITS, split_message};
 use crate::answer::Answer;
@@ -32,10 +33,11 @@ impl Reply {
     }
 }
 
-/// The engine's answer, with its related topics as buttons.
+/// The engine's answer, with its related topics as buttons, then 👍 and 👎
+/// ([`feedback`]).
 pub fn answer(answer: &Answer) -> Reply {
     let related = answer.related.iter().filter(|related| related.topic != answer.topic);
-    Reply::new(&render::layout(answer), topic_keyboard(related))
+    Reply::new(&render::layout(answer), feedback::with_votes(topic_keyboard(related), answer.topic))
 }
 
 /// `/start`: the welcome, what the bot can answer, the disclaimer, and buttons.
@@ -120,8 +122,12 @@ mod tests {
         assert_eq!(reply.parts.len(), 1);
         assert!(reply.parts[0].ends_with(&escape(engine.disclaimer())));
         let buttons = callbacks(&reply);
-        assert!((2..=4).contains(&buttons.len()), "{buttons:?}");
+        let topics: Vec<&String> = buttons.iter().filter(|data| data.starts_with("t:")).collect();
+        assert!((2..=4).contains(&topics.len()), "{buttons:?}");
         assert!(!buttons.contains(&callback_data(answer.topic)));
+        let votes: Vec<&String> = buttons.iter().filter(|data| feedback::is_vote(data)).collect();
+        assert_eq!(votes.len(), 2, "👍 and 👎 last: {buttons:?}");
+        assert_eq!(buttons.len(), topics.len() + votes.len());
     }
 
     #[test]
@@ -139,6 +145,7 @@ mod tests {
             }),
             related: vec![],
             disclaimer: "Not a doctor & not <advice>.".into(),
+            language: None,
         };
         assert_eq!(
             super::answer(&answer).parts,

@@ -1,5 +1,5 @@
-//! Starting and stopping the bot: connect (`getMe`), register the commands,
-//! start the transport's listener, dispatch its updates until the shutdown
+//! Starting and stopping the bot: serve `/healthz` and `/metrics` (503 until
+//! serving), connect (`getMe`), register the commands, start the transport's listener, dispatch its updates until the shutdown
 //! future resolves, then stop the listener, let the replies in flight finish
 //! (bounded by the grace period) and return. Apart from choosing the listener,
 //! both transports run alike. A shutdown during start-up stops at once.
@@ -18,16 +18,18 @@ use teloxide::{RequestError, dptree};
 
 use super::chats::ChatMemory;
 use super::commands::Commands;
-use super::config::{BotConfig, Transport};
+use super::config::{BotConfig, Transport, WebhookConfig};
 use super::flood::FloodGate;
 use super::incoming::Identity;
 use super::listen::Listener;
+use super::metrics::Metrics;
 use super::outbox::Outbox;
 use super::polling;
 use super::redact::Redactor;
 use super::retry::{RetryPolicy, with_retry};
 use super::schema::schema;
 use super::state::BotState;
+use super::status::{self, Health};
 use super::webhook;
 use crate::engine::Engine;
 
@@ -46,61 +48,77 @@ pub async fn run(config: BotConfig, engine: Engine, shutdown: impl Future<Output
     let mut shutdown = pin!(shutdown);
     let redactor = config.redactor();
     let bot = bot(&config).map_err(|error| anyhow!(redactor.chain(&error)))?;
+    let (journal, chats_path) = (config.journal_path(), config.chats_path());
+    let metrics = Arc::new(Metrics::new());
+    let health = Health::starting();
+    // Served from before `getMe`, so that `/healthz` says "starting" while the bot starts.
+    let (transport, _status_server) = match config.transport {
+        Transport::Webhook(webhook) => {
+            let endpoint = webhook::serve(&webhook, status::routes(metrics.clone(), health.clone())).await?;
+            (Started::Webhook(Box::new(endpoint), webhook), None)
+        }
+        Transport::Polling { drop_pending_updates } => {
+            let server = match &config.metrics_listen {
+                Some(listen) => Some(status::serve(listen, metrics.clone(), health.clone()).await?),
+                None => None,
+            };
+            (Started::Polling { drop_pending_updates }, server)
+        }
+    };
     let Some(me) = until(&mut shutdown, connect(&bot, &config.retry, &redactor)).await else {
-        return stopped_early();
+        return stopped_early(&health);
     };
     let me = me?;
     let username = me.user.username.clone().context("getMe returned a bot without a username")?;
     tracing::info!(bot = %username, "connected to Telegram");
     let commands = Commands::new(&engine).map_err(|reason| anyhow!("the knowledge's commands: {reason}"))?;
     if until(&mut shutdown, register_commands(&bot, &commands, &config.retry, &redactor)).await.is_none() {
-        return stopped_early();
+        return stopped_early(&health);
     }
 
     std::fs::create_dir_all(&config.state_dir)
         .with_context(|| format!("cannot create the state folder {}", config.state_dir.display()))?;
-    let chats = ChatMemory::open(&config.storage, &config.chats_path())
-        .await
-        .map_err(|error| anyhow!(redactor.chain(&error)))?;
+    let chats =
+        ChatMemory::open(&config.storage, &chats_path).await.map_err(|error| anyhow!(redactor.chain(&error)))?;
+    let outbox = Outbox::new(bot.clone(), config.throttle, config.retry, redactor.clone(), metrics.clone());
     let state = Arc::new(BotState {
         engine,
         identity: Identity { id: me.user.id, username },
         commands,
         chats,
         flood: FloodGate::new(config.max_messages_per_minute),
-        outbox: Outbox::new(bot.clone(), config.throttle, config.retry, redactor.clone()),
+        outbox,
         redactor: redactor.clone(),
+        metrics: metrics.clone(),
     });
-    let journal = config.journal_path();
-    let Some(listener) =
-        until(&mut shutdown, listener(&bot, config.transport, &journal, &config.retry, &redactor)).await
-    else {
-        return stopped_early();
+    let listening = match transport {
+        Started::Webhook(endpoint, webhook) => {
+            until(&mut shutdown, webhook::listener(&bot, *endpoint, &webhook, &config.retry, &redactor)).await
+        }
+        Started::Polling { drop_pending_updates } => {
+            let polling = polling::listener(&bot, &journal, drop_pending_updates, &config.retry, &redactor, &metrics);
+            until(&mut shutdown, async { Ok(polling.await) }).await
+        }
+    };
+    let Some(listener) = listening else {
+        return stopped_early(&health);
     };
     let listener = listener?;
     let mut dispatcher = dispatcher(&bot, state, &listener, &redactor);
-    dispatch(&mut dispatcher, listener, shutdown, config.shutdown_grace)
-        .await
-        .map_err(|error| anyhow!("the dispatcher could not start (getMe failed): {}", redactor.error(&error)))?;
+    health.serve();
+    let dispatched = dispatch(&mut dispatcher, listener, shutdown, &health, config.shutdown_grace).await;
+    health.stop();
+    dispatched.map_err(|error| anyhow!("the dispatcher could not start (getMe failed): {}", redactor.error(&error)))?;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// The listener of `transport`: long polling, with its journal at `journal`,
-/// or the webhook server.
-async fn listener(
-    bot: &Bot,
-    transport: Transport,
-    journal: &std::path::Path,
-    policy: &RetryPolicy,
-    redactor: &Redactor,
-) -> anyhow::Result<Listener> {
-    match transport {
-        Transport::Polling { drop_pending_updates } => {
-            Ok(polling::listener(bot, journal, drop_pending_updates, policy, redactor).await)
-        }
-        Transport::Webhook(webhook) => webhook::listener(bot, webhook, policy, redactor).await,
-    }
+/// The transport, once its server (if any) is listening.
+enum Started {
+    /// Long polling, which starts fetching only once the bot is connected.
+    Polling { drop_pending_updates: bool },
+    /// The webhook server, listening with its path closed, and its configuration.
+    Webhook(Box<webhook::Endpoint>, WebhookConfig),
 }
 
 /// Runs `work` unless `shutdown` resolves first.
@@ -112,7 +130,8 @@ async fn until<T>(shutdown: &mut Pin<&mut impl Future<Output = ()>>, work: impl 
 }
 
 /// What `run` returns when shut down before it dispatched anything.
-fn stopped_early() -> anyhow::Result<()> {
+fn stopped_early(health: &Health) -> anyhow::Result<()> {
+    health.stop();
     tracing::info!("stopped during start-up");
     Ok(())
 }
@@ -170,8 +189,9 @@ fn dispatcher(bot: &Bot, state: Arc<BotState>, listener: &Listener, redactor: &R
         .build()
 }
 
-/// Dispatches from `listener` until `shutdown`, then shuts the dispatcher down
-/// and waits up to `grace` for it to finish the updates in flight.
+/// Dispatches from `listener` until `shutdown`, then marks the bot stopping
+/// in `health`, shuts the dispatcher down and waits up to `grace` for it to
+/// finish the updates in flight.
 ///
 /// # Errors
 /// The dispatcher could not start: its own `getMe` failed.
@@ -179,6 +199,7 @@ async fn dispatch(
     dispatcher: &mut BotDispatcher,
     listener: Listener,
     mut shutdown: Pin<&mut impl Future<Output = ()>>,
+    health: &Health,
     grace: Duration,
 ) -> Result<(), RequestError> {
     let token = dispatcher.shutdown_token();
@@ -190,6 +211,7 @@ async fn dispatch(
         result = dispatching.as_mut() => return result,
         () = shutdown.as_mut() => {}
     }
+    health.stop();
     tracing::info!("shutting down: no new updates; finishing the replies in flight");
     if token.shutdown().is_err() {
         // The dispatcher had not started yet: nothing is in flight.

@@ -1,12 +1,13 @@
 //! The handler tree, in one place, so tests build exactly the tree the bot runs.
 //!
 //! ```text
-//! update
+//! update (counted by kind)
 //! ├─ message ─ for the bot? (classify) ─ within the flood limit? (admit)
 //! │  └─ command, question, non-text, unknown command
 //! │     or first over the limit ..... on_message
-//! └─ callback query ................. on_button
-//!    └─ a check button (`c:`) ........ check::on_press
+//! ├─ callback query ................. on_button (votes: feedback::on_vote)
+//! │  └─ a check button (`c:`) ........ check::on_press
+//! └─ inline query ................... inline::on_inline_query
 //! ```
 //!
 //! Anything else (edited messages, channel posts, messages not for the bot)
@@ -21,13 +22,20 @@ use teloxide::types::{Message, Update};
 use super::flood::Admission;
 use super::handlers::{on_button, on_message};
 use super::incoming::{Incoming, classify};
+use super::inline::on_inline_query;
 use super::state::BotState;
 
 /// The whole handler tree. Its one dependency is an `Arc<BotState>`.
 pub fn schema() -> UpdateHandler<anyhow::Error> {
     let messages = Update::filter_message().filter_map(for_the_bot).filter_map(admit).endpoint(on_message);
     let buttons = Update::filter_callback_query().endpoint(on_button);
-    dptree::entry().branch(messages).branch(buttons)
+    let inline = Update::filter_inline_query().endpoint(on_inline_query);
+    dptree::entry().inspect(count).branch(messages).branch(buttons).branch(inline)
+}
+
+/// Counts every update by its kind, handled or not.
+fn count(update: Update, state: Arc<BotState>) {
+    state.metrics.update(&update);
 }
 
 /// What the message asks of the bot; `None` ends the tree (not for the bot).
@@ -42,8 +50,14 @@ fn admit(message: Message, incoming: Incoming, state: Arc<BotState>) -> Option<I
     let person = message.from.as_ref().map_or(0, |sender| sender.id.0);
     match state.flood.check(person) {
         Admission::Allowed => Some(incoming),
-        Admission::SlowDown => Some(Incoming::SlowDown),
-        Admission::Drop => None,
+        Admission::SlowDown => {
+            state.metrics.flood_dropped();
+            Some(Incoming::SlowDown)
+        }
+        Admission::Drop => {
+            state.metrics.flood_dropped();
+            None
+        }
     }
 }
 
@@ -68,14 +82,16 @@ mod tests {
     fn state() -> Arc<BotState> {
         let bot = Bot::new("1:test");
         let engine = Engine::embedded().expect("the embedded knowledge loads");
+        let metrics = Arc::new(crate::telegram::metrics::Metrics::new());
         Arc::new(BotState {
             engine: engine.clone(),
             identity: Identity { id: UserId(1), username: "hypnic_bot".into() },
             commands: Commands::new(&engine).expect("no shortcut takes a fixed name"),
             chats: crate::telegram::chats::ChatMemory::in_memory(),
             flood: FloodGate::new(20),
-            outbox: Outbox::new(bot, None, RetryPolicy::default(), Redactor::default()),
+            outbox: Outbox::new(bot, None, RetryPolicy::default(), Redactor::default(), metrics.clone()),
             redactor: Redactor::default(),
+            metrics,
         })
     }
 

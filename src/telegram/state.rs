@@ -1,10 +1,13 @@
 //! The one dependency every handler gets: an `Arc<BotState>` with the engine,
-//! who the bot is, the flood gate and the outbox.
+//! who the bot is, the flood gate, the outbox and the metrics.
+
+use std::sync::Arc;
 
 use super::chats::ChatMemory;
 use super::commands::Commands;
 use super::flood::FloodGate;
 use super::incoming::Identity;
+use super::metrics::Metrics;
 use super::outbox::Outbox;
 use super::redact::Redactor;
 use crate::engine::Engine;
@@ -25,4 +28,6 @@ pub struct BotState {
     pub outbox: Outbox,
     /// Removes secrets from what is logged.
     pub redactor: Redactor,
+    /// Counts for `/metrics`: never text, names or ids.
+    pub metrics: Arc<Metrics>,
 }

@@ -10,13 +10,15 @@
 //!   (which, unlike axum's `DefaultBodyLimit`, answers a declared length at
 //!   once) and `TimeoutLayer`;
 //! - 400 for a body that is not an update, logged without its content;
-//! - 503 while stopping, or when the dispatcher is too far behind;
+//! - 503 while starting or stopping, or when the dispatcher is too far behind;
 //! - 200 once the update is queued for the dispatcher.
 //!
 //! At most [`MAX_REQUESTS`] requests with the secret are read at once (tower's
-//! concurrency limit); more wait their turn within the timeout.
+//! concurrency limit); more wait their turn within the timeout. The same
+//! listener serves `GET /healthz` and `GET /metrics` ([`super::status`]).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
@@ -35,20 +37,20 @@ use teloxide::Bot;
 use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::Requester;
 use teloxide::requests::Request as _;
-use teloxide::stop::{StopFlag, mk_stop_token};
+use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::Update;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use tokio_stream::wrappers::ReceiverStream;
 use tower::ServiceBuilder;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use super::config::{Listen, Secret, WebhookConfig};
+use super::config::{Secret, WebhookConfig};
 use super::listen::{ALLOWED_UPDATES, Listener};
 use super::redact::Redactor;
 use super::retry::{RetryPolicy, with_retry};
+use super::status::{Server, bind};
 
 /// The header Telegram puts the secret in.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -72,12 +74,19 @@ struct Hook {
     secret: Arc<Secret>,
     updates: mpsc::Sender<Update>,
     stopped: StopFlag,
+    /// Raised once the bot is ready for updates; before that they get 503.
+    open: Arc<AtomicBool>,
 }
 
 /// The router for `config`, sending parsed updates to `updates`. Once
 /// `stopped` is raised, requests get 503.
 pub fn router(config: &WebhookConfig, updates: mpsc::Sender<Update>, stopped: StopFlag) -> Router {
-    let hook = Hook { secret: Arc::new(config.secret.clone()), updates, stopped };
+    let hook =
+        Hook { secret: Arc::new(config.secret.clone()), updates, stopped, open: Arc::new(AtomicBool::new(true)) };
+    hook_router(config, hook)
+}
+
+fn hook_router(config: &WebhookConfig, hook: Hook) -> Router {
     let layers = ServiceBuilder::new()
         .layer(middleware::from_fn_with_state(hook.clone(), admit))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
@@ -92,50 +101,53 @@ pub fn router(config: &WebhookConfig, updates: mpsc::Sender<Update>, stopped: St
     Router::new().route(path, post(receive.layer(layers))).with_state(hook)
 }
 
-/// The running webhook server; dropping it stops the server.
-struct Server(JoinHandle<()>);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+/// The webhook server, started before the bot connects so that the routes
+/// beside the webhook (`/healthz`, `/metrics`) answer while it starts. Its
+/// webhook path answers 503 until [`listener`] opens it. Dropping it stops
+/// the server.
+pub struct Endpoint {
+    updates: mpsc::Receiver<Update>,
+    open: Arc<AtomicBool>,
+    stop: StopToken,
+    server: Server,
 }
 
-/// Binds the server, starts it, and tells Telegram to post updates to the
-/// webhook URL (with the secret). The listener's updates end once it is
+/// Binds the webhook's address and serves the webhook path, closed for now,
+/// with `beside` (other routes) on the same listener.
+///
+/// # Errors
+/// The address cannot be bound.
+pub async fn serve(config: &WebhookConfig, beside: Router) -> anyhow::Result<Endpoint> {
+    let tcp = bind(&config.listen).await?;
+    let address = tcp.local_addr().context("the webhook socket has no address")?;
+    let (sender, updates) = mpsc::channel(QUEUE);
+    let (stop, stopped) = mk_stop_token();
+    let open = Arc::new(AtomicBool::new(false));
+    let hook =
+        Hook { secret: Arc::new(config.secret.clone()), updates: sender, stopped: stopped.clone(), open: open.clone() };
+    let app = hook_router(config, hook).merge(beside);
+    let server = Server::spawn(tcp, app, stopped);
+    // Not the path: a webhook URL's path is often meant to be hard to guess.
+    tracing::info!(%address, "webhook server listening");
+    Ok(Endpoint { updates, open, stop, server })
+}
+
+/// Opens the webhook path of `endpoint` and tells Telegram to post updates to
+/// the webhook URL (with the secret). The listener's updates end once it is
 /// stopped and the server has finished the requests it had; then it deletes
 /// the webhook. Dropping the listener stops the server.
 ///
 /// # Errors
-/// The address cannot be bound, or `setWebhook` fails (the server is stopped).
+/// `setWebhook` fails (the server is stopped).
 pub async fn listener(
     bot: &Bot,
-    config: WebhookConfig,
+    endpoint: Endpoint,
+    config: &WebhookConfig,
     policy: &RetryPolicy,
     redactor: &Redactor,
 ) -> anyhow::Result<Listener> {
-    let tcp = match config.listen {
-        Listen::Addr(address) => {
-            tokio::net::TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))?
-        }
-        Listen::Bound(ref socket) => {
-            let socket = socket.try_clone().context("cannot use the webhook socket")?;
-            socket.set_nonblocking(true).context("cannot use the webhook socket")?;
-            tokio::net::TcpListener::from_std(socket).context("cannot use the webhook socket")?
-        }
-    };
-    let address = tcp.local_addr().context("the webhook socket has no address")?;
-    let (sender, receiver) = mpsc::channel(QUEUE);
-    let (stop, stopped) = mk_stop_token();
-    let app = router(&config, sender, stopped.clone());
-    let server = Server(tokio::spawn(async move {
-        if let Err(error) = axum::serve(tcp, app).with_graceful_shutdown(stopped).await {
-            tracing::error!(%error, "the webhook server failed");
-        }
-    }));
-    // Not the path: a webhook URL's path is often meant to be hard to guess.
-    tracing::info!(%address, "webhook server listening");
-
+    let Endpoint { updates, open, stop, server } = endpoint;
+    open.store(true, Ordering::Release);
     let request = bot
         .set_webhook(config.url.clone())
         .secret_token(config.secret.expose().to_string())
@@ -157,7 +169,7 @@ pub async fn listener(
         drop(server);
         None
     };
-    let updates = ReceiverStream::new(receiver).chain(stream::once(deleted).filter_map(std::future::ready));
+    let updates = ReceiverStream::new(updates).chain(stream::once(deleted).filter_map(std::future::ready));
     Ok(Listener::new(Box::pin(updates), stop, None))
 }
 
@@ -167,7 +179,7 @@ async fn admit(State(hook): State<Hook>, request: Request, next: Next) -> Respon
         tracing::debug!("webhook request without the right secret");
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    if hook.stopped.is_stopped() {
+    if hook.stopped.is_stopped() || !hook.open.load(Ordering::Acquire) {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     next.run(request).await
@@ -203,10 +215,10 @@ fn secret_matches(secret: &Secret, headers: &HeaderMap) -> bool {
 mod tests {
     use axum::body::Body;
     use axum::http::{Request, header};
-    use teloxide::stop::StopToken;
     use tower::ServiceExt;
 
     use super::*;
+    use crate::telegram::config::Listen;
 
     const SECRET: &str = "the-right-secret";
 

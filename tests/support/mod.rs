@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod fake_bot_api;
+pub mod metrics_text;
 pub mod redis;
 
 use std::path::Path;
@@ -194,6 +195,18 @@ pub fn callback_data(call: &Call) -> Vec<String> {
         .flat_map(|row| row.as_array().into_iter().flatten())
         .filter_map(|button| button["callback_data"].as_str().map(str::to_string))
         .collect()
+}
+
+/// A `GET` of `url`: the status and the body.
+pub async fn http_get(url: &str) -> reqwest::Result<(u16, String)> {
+    let response = reqwest::Client::new().get(url).timeout(Duration::from_secs(2)).send().await?;
+    let status = response.status().as_u16();
+    Ok((status, response.text().await?))
+}
+
+/// A socket bound on 127.0.0.1:0, for a server the bot runs.
+pub fn bound_socket() -> std::net::TcpListener {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0")
 }
 
 /// Copies the folder `from` into `to` (created if missing), sub-folders included.

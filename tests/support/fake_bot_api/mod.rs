@@ -6,7 +6,7 @@
 //! `editMessageText` with a full `Message` (the text echoed as sent, an edit
 //! keeping the id it was given), and answers the other methods the
 //! bot calls (`getMe`, `setMyCommands`, `setWebhook`, `deleteWebhook`,
-//! `getWebhookInfo`, `answerCallbackQuery`) with valid bodies. A call can fail:
+//! `getWebhookInfo`, `answerCallbackQuery`, `answerInlineQuery`) with valid bodies. A call can fail:
 //! the next calls of a method ([`FakeBotApi::fail_next`]), or any share of
 //! them (a [`FaultSource`]).
 //!
@@ -41,7 +41,7 @@ pub const BOT_USERNAME: &str = "hypnic_test_bot";
 pub const TOKEN: &str = "7000000001:AAHfakeTokenForHypnicTests-01234567";
 
 /// The methods counted one by one; any other counts as `other`.
-const METHODS: [&str; 10] = [
+const METHODS: [&str; 11] = [
     "getMe",
     "getUpdates",
     "sendMessage",
@@ -51,6 +51,7 @@ const METHODS: [&str; 10] = [
     "getWebhookInfo",
     "setMyCommands",
     "answerCallbackQuery",
+    "answerInlineQuery",
     "other",
 ];
 
@@ -181,7 +182,7 @@ impl FakeBotApi {
         let bot_user = me.to_string();
         me["can_join_groups"] = json!(true);
         me["can_read_all_group_messages"] = json!(false);
-        me["supports_inline_queries"] = json!(false);
+        me["supports_inline_queries"] = json!(true);
         me["has_main_web_app"] = json!(false);
         let shared = Arc::new(Shared {
             updates: Arc::new(UpdateQueue::new()),

@@ -131,6 +131,10 @@ async fn answer(shared: &Shared, method: &str, content_type: &str, body: &[u8]) 
             lock(&shared.webhook_url).clear();
             ok(json!(true))
         }
+        "answerInlineQuery" => match inline_results_problem(&parse_body(content_type, body)) {
+            None => ok(json!(true)),
+            Some(problem) => error(StatusCode::BAD_REQUEST, problem, None),
+        },
         "getWebhookInfo" => {
             let url = lock(&shared.webhook_url).clone();
             ok(json!({"url": url, "has_custom_certificate": false, "pending_update_count": 0}))
@@ -198,6 +202,34 @@ fn edit_message_text(shared: &Shared, body: &[u8]) -> Option<Reply> {
         request.text.get()
     );
     Some(json_reply(StatusCode::OK, reply))
+}
+
+/// What Telegram would refuse in an `answerInlineQuery`: more than 50
+/// results, an id missing, repeated or over 64 bytes, an article without a
+/// title, or a message text empty or over 4096 UTF-16 units.
+fn inline_results_problem(body: &Value) -> Option<&'static str> {
+    let Some(results) = body["results"].as_array() else { return Some("Bad Request: results are missing") };
+    if body["inline_query_id"].as_str().is_none_or(str::is_empty) {
+        return Some("Bad Request: inline_query_id is missing");
+    }
+    if results.len() > 50 {
+        return Some("Bad Request: too many results");
+    }
+    let mut ids = std::collections::HashSet::new();
+    for result in results {
+        let id = result["id"].as_str().unwrap_or_default();
+        if id.is_empty() || id.len() > 64 || !ids.insert(id) {
+            return Some("Bad Request: RESULT_ID_INVALID");
+        }
+        if result["type"] == "article" && result["title"].as_str().is_none_or(str::is_empty) {
+            return Some("Bad Request: RESULT_TITLE_EMPTY");
+        }
+        let text = result["input_message_content"]["message_text"].as_str().unwrap_or_default();
+        if text.is_empty() || text.encode_utf16().count() > 4096 {
+            return Some("Bad Request: MESSAGE_TOO_LONG");
+        }
+    }
+    None
 }
 
 /// A Bot API error answer.

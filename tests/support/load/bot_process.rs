@@ -41,6 +41,24 @@ pub fn supports_send_attempts() -> bool {
     })
 }
 
+/// Whether the binary's `hypnic telegram` has `--metrics-listen` (`/healthz`
+/// and `/metrics` with long polling).
+pub fn supports_metrics_listen() -> bool {
+    static SUPPORTED: OnceLock<bool> = OnceLock::new();
+    *SUPPORTED.get_or_init(|| {
+        std::process::Command::new(binary())
+            .args(["telegram", "--help"])
+            .env_remove("TELOXIDE_TOKEN")
+            .output()
+            .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).contains("--metrics-listen"))
+    })
+}
+
+/// A port on 127.0.0.1 free a moment ago (bound to `:0`, then released).
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
 /// How to start the bot.
 #[derive(Debug, Clone)]
 pub struct BotSpec {
@@ -62,6 +80,8 @@ pub struct BotProcess {
     pid: i32,
     log: tempfile::NamedTempFile,
     exit: Option<ExitStatus>,
+    /// Where `/healthz` and `/metrics` are served, with long polling.
+    metrics: Option<std::net::SocketAddr>,
 }
 
 /// How a bot process ended.
@@ -91,9 +111,15 @@ impl BotProcess {
         if let Some(storage) = &spec.storage {
             command.args(["--storage", storage]);
         }
+        let mut metrics = None;
         if let Some(webhook) = &spec.webhook {
             command.args(["--webhook-url", &webhook.url(), "--listen", &webhook.address.to_string()]);
             command.env("HYPNIC_WEBHOOK_SECRET", &webhook.secret);
+        } else if supports_metrics_listen() {
+            // Load is measured with the metrics on, as a deployment runs.
+            let address = std::net::SocketAddr::from(([127, 0, 0, 1], free_port().context("no free port")?));
+            command.args(["--metrics-listen", &address.to_string()]);
+            metrics = Some(address);
         }
         command
             .env("TELOXIDE_TOKEN", TOKEN)
@@ -112,7 +138,12 @@ impl BotProcess {
         command.envs(spec.env.iter().map(|(key, value)| (key, value)));
         let child = command.spawn().with_context(|| format!("cannot start {}", binary()))?;
         let pid = child.id().and_then(|id| i32::try_from(id).ok()).context("the bot has no pid")?;
-        Ok(BotProcess { child, pid, log, exit: None })
+        Ok(BotProcess { child, pid, log, exit: None, metrics })
+    }
+
+    /// Where `/healthz` and `/metrics` are served, if they are.
+    pub fn metrics_address(&self) -> Option<std::net::SocketAddr> {
+        self.metrics
     }
 
     /// The peak resident set size in KiB (`VmHWM`), while the process runs.

@@ -182,6 +182,13 @@ async fn warm_up(session: &mut Session, options: &Options) {
     }
 }
 
+/// The sum of `hypnic_replies_total` in the bot's `/metrics` at `address`.
+async fn replies_counted(address: std::net::SocketAddr) -> Option<f64> {
+    let text = reqwest::get(format!("http://{address}/metrics")).await.ok()?.text().await.ok()?;
+    let samples = text.lines().filter(|line| line.starts_with("hypnic_replies_total"));
+    Some(samples.filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok()).sum())
+}
+
 /// Starts `traffic` and waits until it completes (or stalls).
 async fn run_phase(traffic: &Traffic, idle: Duration) -> bool {
     traffic.start();
@@ -219,6 +226,12 @@ async fn load(
     run_phase(&traffic, options.idle).await;
     report.cpu = Some(cpu.until(&session.cpu()));
     report.rss_kib = rss.zip(session.rss_kib());
+    if let Some(address) = session.metrics_address() {
+        report.notes.push(match replies_counted(address).await {
+            Some(count) => format!("metrics on: /metrics counted {count} replies (warm-up included)"),
+            None => "metrics on, but /metrics could not be read".to_string(),
+        });
+    }
     finish(&mut session, &mut report, &traffic).await;
     report.updates_served -= served;
     if options.warmup > 0 {

@@ -245,6 +245,11 @@ impl Session {
         CpuSample { bot: self.bot.as_ref().and_then(BotProcess::cpu_time), harness, at: Instant::now() }
     }
 
+    /// Where the bot serves `/metrics`, if it does (long polling with `--metrics-listen`).
+    pub fn metrics_address(&self) -> Option<std::net::SocketAddr> {
+        self.bot.as_ref().and_then(BotProcess::metrics_address)
+    }
+
     /// The bot's resident set size now, in KiB.
     pub fn rss_kib(&self) -> Option<u64> {
         self.bot.as_ref().and_then(BotProcess::rss_kib)

@@ -3,7 +3,8 @@
 //! one real Redis server (`tests/support/redis.rs`). The updates of one
 //! private chat alternate between them, as a load balancer would send them;
 //! the conversation must read every follow-up with the turn before, whichever
-//! replica answered that one, and every update must be answered exactly once.
+//! replica answered that one, a `/check` must go on whichever replica gets
+//! each press, and every update must be answered exactly once.
 
 mod support;
 
@@ -16,7 +17,7 @@ use hypnic::telegram::reply;
 use hypnic::telegram::webhook::SECRET_HEADER;
 use serde_json::{Value, json};
 use support::redis::{TestRedis, unique_chat};
-use support::{FakeBotApi, TOKEN, WAIT, chat, message, next_message_id, person};
+use support::{Call, FakeBotApi, TOKEN, WAIT, bot_user, chat, message, next_message_id, person};
 
 const SECRET: &str = "replicas_secret-for-tests";
 
@@ -89,6 +90,8 @@ impl Drop for Replica {
 enum Step {
     /// Writes this message.
     Say(&'static str),
+    /// Presses the button with this callback data under the bot's message `message_id`.
+    Press { data: String, message_id: i64 },
 }
 
 impl Step {
@@ -99,6 +102,13 @@ impl Step {
             Step::Say(text) => {
                 json!({"update_id": id, "message": message(id, chat(chat_id), person(chat_id), json!({"text": text}))})
             }
+            Step::Press { data, message_id } => json!({"update_id": id, "callback_query": {
+                "id": format!("cq-{id}"),
+                "from": person(chat_id),
+                "chat_instance": "instance",
+                "data": data,
+                "message": message(*message_id, chat(chat_id), bot_user(), json!({"text": "a question"})),
+            }}),
         }
     }
 }
@@ -140,7 +150,7 @@ async fn two_replicas_sharing_redis_hold_one_conversation_and_answer_each_update
                 (sent.len() > index).then_some(sent)
             })
             .await;
-        let Step::Say(text) = step;
+        let Step::Say(text) = step else { unreachable!("the conversation only says") };
         let (answer, next, alone) = expected(text, &context);
         assert_eq!(sent[index].text(), answer, "reply to {text:?} (replica {})", index % 2 + 1);
         if index > 0 {
@@ -156,4 +166,57 @@ async fn two_replicas_sharing_redis_hold_one_conversation_and_answer_each_update
     tokio::time::sleep(QUIET).await;
     let replies = api.calls_to("sendMessage").into_iter().filter(|c| c.chat_id() == alice).count();
     assert_eq!(replies, steps.len(), "one reply per update");
+}
+
+/// The callback data of the "No" button under a message the bot sent or edited.
+fn no_button(call: &Call) -> String {
+    let rows = call.body["reply_markup"]["inline_keyboard"].as_array().cloned().unwrap_or_default();
+    rows.iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|button| button["callback_data"].as_str().map(str::to_string))
+        .find(|data| data.starts_with("c:") && data.ends_with(":n"))
+        .unwrap_or_else(|| panic!("no No button under {}", call.body))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_goes_on_whichever_replica_gets_each_press() {
+    let redis = TestRedis::start();
+    let api = FakeBotApi::start().await;
+    let mut replicas = [Replica::start(&api, &redis), Replica::start(&api, &redis)];
+    let client = reqwest::Client::builder().no_proxy().build().expect("an HTTP client");
+    let bob = unique_chat();
+    let of_bob = |calls: &[Call], method: &str| -> Vec<Call> {
+        calls.iter().filter(|c| c.method == method && c.ok() && c.chat_id() == bob).cloned().collect()
+    };
+
+    // The check starts on the first replica; its answers go to the other one, then back.
+    replicas[0].post(&client, &Step::Say("/check").update(bob)).await;
+    let first = api.wait_for("the first question", WAIT, |calls| of_bob(calls, "sendMessage").into_iter().next()).await;
+    // The fake Bot API edits any message id: the presses name one.
+    let question_id = 777;
+    let mut data = no_button(&first);
+    assert!(data.contains(":0:"), "the first question is step 0: {data}");
+    let mut questions = vec![first.text().to_string()];
+    for step in 1..=2 {
+        let press = Step::Press { data: data.clone(), message_id: question_id };
+        replicas[step % 2].post(&client, &press.update(bob)).await;
+        let edited = api
+            .wait_for(&format!("question {}", step + 1), WAIT, |calls| {
+                let edits = of_bob(calls, "editMessageText");
+                (edits.len() >= step).then(|| edits[step - 1].clone())
+            })
+            .await;
+        data = no_button(&edited);
+        assert!(data.contains(&format!(":{step}:")), "the replica read the check from Redis: {data}");
+        questions.push(edited.text().to_string());
+    }
+    questions.dedup();
+    assert_eq!(questions.len(), 3, "three different questions: {questions:?}");
+
+    // Each press is answered once, and nothing is sent twice.
+    tokio::time::sleep(QUIET).await;
+    let calls = api.calls();
+    assert_eq!(calls.iter().filter(|c| c.method == "answerCallbackQuery" && c.ok()).count(), 2);
+    assert_eq!(of_bob(&calls, "editMessageText").len(), 2, "one edit per press");
+    assert_eq!(of_bob(&calls, "sendMessage").len(), 1, "one question message");
 }

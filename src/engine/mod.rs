@@ -250,7 +250,7 @@ impl Engine {
         let mut planned =
             self.plan(&assessment.reading, &assessment.evidence, &assessment.decision, &assessment.hits, reasons);
         let languages = &self.inner.reader.languages().list;
-        planned.answer.language = assessment.reading.language.map(|(index, _)| Arc::from(languages[index].id.as_str()));
+        planned.answer.language = assessment.reading.written_in().map(|index| Arc::from(languages[index].id.as_str()));
         planned
     }
 

@@ -82,11 +82,7 @@ impl Engine {
         let texts = &inner.texts;
         let reader = &inner.reader;
         let notice = reading.truncated.then(|| texts.truncated.clone());
-        let language = reading
-            .language
-            .map(|(index, _)| index)
-            .or(reading.glossed_from)
-            .map(|index| &reader.languages().list[index]);
+        let language = reading.written_in().map(|index| &reader.languages().list[index]);
         if let Some((index, markers)) = reading.language {
             reasons.push(|| format!("language `{}`: {markers} of its words", reader.languages().list[index].id));
         }

@@ -153,6 +153,12 @@ impl Reading {
         }
     }
 
+    /// The listed language the message was written in (by index), whether it
+    /// was read as it is or through that language's glossary.
+    pub fn written_in(&self) -> Option<usize> {
+        self.language.map(|(index, _)| index).or(self.glossed_from)
+    }
+
     /// The factor the question names first, if any.
     pub fn asked_factor(&self) -> Option<&FactorFact> {
         self.factors.iter().find(|factor| factor.asked)

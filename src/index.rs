@@ -9,10 +9,12 @@
 use std::collections::HashSet;
 
 use tantivy::collector::TopDocs;
+use tantivy::directory::RamDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::TokenizerManager;
 use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
-use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, SingleSegmentIndexWriter, TantivyDocument, Term};
 
 use crate::cleaning::Passage;
 use crate::error::Result;
@@ -26,8 +28,10 @@ pub const MAX_TOKEN_CHARS: usize = 40;
 /// How much a heading match counts, relative to a match in the passage itself.
 const HEADING_BOOST: f32 = 0.5;
 
-/// The smallest writer memory budget tantivy accepts.
-const WRITER_MEMORY_BYTES: usize = 15_000_000;
+/// The writer's memory budget: the passages take a few hundred KB. The
+/// budget sizes the writer's term table up front (a third of it), and that
+/// table is most of what building the index allocates.
+const WRITER_MEMORY_BYTES: usize = 2_000_000;
 
 /// The analyser used for the index and for every query: words, lower case,
 /// English stems ("spasms" -> "spasm", "dangerous" -> "danger").
@@ -76,10 +80,14 @@ impl PassageIndex {
         let passage_field = schema.add_u64_field("passage", NumericOptions::default().set_fast());
         let text = schema.add_text_field("text", text_options.clone());
         let heading = schema.add_text_field("heading", text_options);
-        let index = Index::create_in_ram(schema.build());
-        index.tokenizers().register(ANALYZER_NAME, english_analyzer());
-
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
+        let tokenizers = TokenizerManager::default();
+        tokenizers.register(ANALYZER_NAME, english_analyzer());
+        // One segment, written on this thread: no indexing or merging threads,
+        // and no minimum budget sized for large indexes.
+        let mut writer: SingleSegmentIndexWriter<TantivyDocument> = Index::builder()
+            .schema(schema.build())
+            .tokenizers(tokenizers)
+            .single_segment_index_writer(RamDirectory::create(), WRITER_MEMORY_BYTES)?;
         let mut analyzer = english_analyzer();
         let mut terms_of = |text: &str, into: &mut HashSet<String>| {
             let mut stream = analyzer.token_stream(text);
@@ -101,8 +109,7 @@ impl PassageIndex {
             }
             writer.add_document(document)?;
         }
-        writer.commit()?;
-        writer.wait_merging_threads()?;
+        let index = writer.finalize()?;
 
         let reader = index.reader()?;
         let searcher = reader.searcher();

@@ -224,6 +224,45 @@ async fn in_a_group_only_commands_mentions_and_replies_to_the_bot_are_answered_a
     bot.stop().await;
 }
 
+/// Many questions from two groups, fetched together: each group's are
+/// answered in the order they were asked, while both groups are handled side
+/// by side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_chats_questions_are_answered_in_the_order_they_were_asked() {
+    const ROUNDS: usize = 25;
+    let bot = TestBot::start().await;
+    let groups = [GROUP, GROUP - 1];
+    let questions = [
+        "what are hypnic jerks",
+        "are they dangerous?",
+        "why do they happen",
+        "does coffee make them worse",
+        "how common are they",
+        "when should I see a doctor",
+        "thanks",
+    ];
+    let mut asked: Vec<Vec<i64>> = vec![Vec::new(); groups.len()];
+    for round in 0..ROUNDS {
+        for (index, group) in groups.iter().enumerate() {
+            let id = next_message_id();
+            let text = format!("@{BOT_USERNAME} {}", questions[(round + index) % questions.len()]);
+            let mention = json!([{"type": "mention", "offset": 0, "length": BOT_USERNAME.len() + 1}]);
+            // A different person each time: flood control counts per person.
+            let asker = ALICE + (round * groups.len() + index) as i64;
+            bot.api.push(json!({"message": message(id, chat(*group), person(asker),
+                json!({"text": text, "entities": mention}))}));
+            asked[index].push(id);
+        }
+    }
+    for (index, group) in groups.iter().enumerate() {
+        let sent = bot.wait_sent(*group, ROUNDS).await;
+        let replied_to: Vec<i64> =
+            sent.iter().map(|c| c.body["reply_parameters"]["message_id"].as_i64().unwrap_or(0)).collect();
+        assert_eq!(replied_to, asked[index], "group {group} was answered out of order");
+    }
+    bot.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn non_text_messages_get_one_text_only_reply_each() {
     let bot = TestBot::start().await;

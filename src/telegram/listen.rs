@@ -3,19 +3,23 @@
 //! server ([`super::webhook`]). Every update passes through [`Listener`]'s
 //! screen, the one place where an update teloxide cannot parse is dropped with
 //! a log line naming only its id (teloxide's dispatcher would log its raw JSON,
-//! the person's text included).
+//! the person's text included), and where each update gets its turn in its
+//! chat ([`ChatTurns`]).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
+use std::ops::ControlFlow;
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use teloxide::dispatching::UpdateHandler;
-use teloxide::dptree;
+use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
+use teloxide::dptree::{self, HandlerDescription, HandlerSignature};
 use teloxide::stop::StopToken;
 use teloxide::types::{AllowedUpdate, Update, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 
 use super::polling::Ledger;
+use super::turns::ChatTurns;
 
 /// The update kinds the bot asks for, in both transports: what the handler tree
 /// handles. Edited messages are not even fetched: they are never answered again.
@@ -28,18 +32,32 @@ pub struct Listener {
     stop: StopToken,
     /// Long polling's record of what is handled; the webhook has none.
     ledger: Option<Ledger>,
+    /// The order in which each chat's updates are handled.
+    turns: ChatTurns,
 }
 
 impl Listener {
     /// A listener over `updates`, which must end once `stop` is used. With a
     /// `ledger`, each update is marked handled when its handling ends.
     pub fn new(updates: BoxStream<'static, Update>, stop: StopToken, ledger: Option<Ledger>) -> Listener {
-        Listener { updates, stop, ledger }
+        Listener { updates, stop, ledger, turns: ChatTurns::default() }
     }
 
     /// `tree`, preceded (with a ledger) by a guard that marks each update
-    /// handled when its handling ends: replied, failed, panicked or ignored.
+    /// handled when its handling ends: replied, failed, panicked or ignored;
+    /// then by the wait for the update's turn in its chat; then run on a task
+    /// of its own. The dispatcher that runs it must hand every update to its
+    /// one concurrent worker (`distribution_function(|_| None)`): the turns
+    /// keep each chat's order, and the tasks use every thread of the runtime.
     pub fn handler(&self, tree: UpdateHandler<anyhow::Error>) -> UpdateHandler<anyhow::Error> {
+        let turns = self.turns.clone();
+        let tree = dptree::entry()
+            .map_async(move |update: Update| {
+                let turns = turns.clone();
+                async move { turns.take(update.id.0).await }
+            })
+            .chain(on_its_own_task())
+            .chain(tree);
         match self.ledger.clone() {
             Some(ledger) => dptree::entry().map(move |update: Update| ledger.guard(update.id.0)).chain(tree),
             None => tree,
@@ -52,8 +70,14 @@ impl<'a> AsUpdateStream<'a> for Listener {
     type Stream = BoxStream<'a, Result<Update, Infallible>>;
 
     fn as_stream(&'a mut self) -> Self::Stream {
-        let ledger = self.ledger.clone();
-        Box::pin(self.updates.as_mut().filter_map(move |update| std::future::ready(screen(update, ledger.as_ref()))))
+        let (ledger, turns) = (self.ledger.clone(), self.turns.clone());
+        Box::pin(self.updates.as_mut().filter_map(move |update| {
+            let kept = screen(update, ledger.as_ref());
+            if let Some(Ok(update)) = &kept {
+                turns.give(update);
+            }
+            std::future::ready(kept)
+        }))
     }
 }
 
@@ -63,6 +87,31 @@ impl UpdateListener for Listener {
     fn stop_token(&mut self) -> StopToken {
         self.stop.clone()
     }
+}
+
+/// Runs the rest of the tree on a task of its own: the dispatcher's one
+/// worker polls every update's handling on a single task, which would keep
+/// them all on one thread. A panic there ends only that update's handling,
+/// and is passed on as an error.
+fn on_its_own_task() -> UpdateHandler<anyhow::Error> {
+    let run = |deps, rest: dptree::Cont<'static, anyhow::Result<()>>| async move {
+        match tokio::spawn(rest(deps)).await {
+            Ok(flow) => flow,
+            // Not the panic's message: it could quote the person's text.
+            Err(error) => {
+                let how = if error.is_panic() { "panicked" } else { "was cancelled" };
+                ControlFlow::Break(Err(anyhow::anyhow!("the handling of an update {how}")))
+            }
+        }
+    };
+    // Needs nothing and adds nothing: the rest of the tree is type-checked as if it were not there.
+    let signature = HandlerSignature::Other {
+        obligations: BTreeMap::new(),
+        guaranteed_outcomes: BTreeSet::new(),
+        conditional_outcomes: BTreeSet::new(),
+        continues: true,
+    };
+    dptree::from_fn_with_description(DpHandlerDescription::entry(), run, signature)
 }
 
 /// The update, unless teloxide could not parse it: then it is logged by id,

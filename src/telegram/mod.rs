@@ -19,6 +19,8 @@
 //! - [`listen`]: the one update listener the dispatcher runs, over
 //!   [`polling`] (with its [`journal`]), long polling that loses no update to
 //!   a kill, or [`webhook`], our own webhook server.
+//! - [`turns`]: each chat's updates handled one at a time, in order, all
+//!   chats side by side.
 //! - [`redact`] and [`report`]: logs without tokens, texts or people.
 //! - [`metrics`] and [`status`]: counts for Prometheus (never text, names or
 //!   ids) and `/healthz`, served beside the webhook or on `--metrics-listen`.
@@ -50,6 +52,7 @@ mod schema;
 pub mod split;
 pub mod state;
 pub mod status;
+pub mod turns;
 pub mod webhook;
 
 pub use config::{BotConfig, Listen, Secret, Transport, WebhookConfig};

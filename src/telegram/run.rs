@@ -172,10 +172,13 @@ async fn register_commands(bot: &Bot, commands: &Commands, policy: &RetryPolicy,
 
 /// The dispatcher over [`schema`] (as the listener needs it), with `state` as
 /// its dependency, updates that are not for the bot ignored quietly, and
-/// handler errors logged redacted.
+/// handler errors logged redacted. Every update goes to the dispatcher's one
+/// concurrent worker; the listener's turns keep each chat's updates in order,
+/// without the channel per chat that teloxide's workers would keep.
 fn dispatcher(bot: &Bot, state: Arc<BotState>, listener: &Listener, redactor: &Redactor) -> BotDispatcher {
     let redactor = redactor.clone();
     Dispatcher::builder(bot.clone(), listener.handler(schema()))
+        .distribution_function(|_| None::<DefaultKey>)
         .dependencies(dptree::deps![state])
         .default_handler(|update| async move {
             // Not for the bot, or dropped by flood control: nothing to say. The

@@ -36,7 +36,7 @@ fn start_binary_with(api: &FakeBotApi, args: &[&str]) -> Child {
         .args(args)
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", api.url())
-        .env("XDG_STATE_HOME", support::test_state_home())
+        .env("XDG_STATE_HOME", api.state_home())
         .env_remove("STATE_DIRECTORY")
         .env_remove("RUST_LOG")
         .env_remove("TELOXIDE_PROXY")

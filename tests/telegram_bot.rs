@@ -458,6 +458,7 @@ async fn a_journal_left_by_a_killed_bot_is_answered_on_start() {
     let journal = config.journal_path();
     let update = json!({"update_id": 41, "message": message(next_message_id(), chat(ALICE), person(ALICE),
         json!({"text": "are they dangerous?"}))});
+    std::fs::create_dir_all(&config.state_dir).expect("the state folder");
     std::fs::write(&journal, format!("{{\"fetched\":{update}}}\n")).expect("a journal");
     let bot = tokio::spawn(hypnic::telegram::run(config, support::engine(), std::future::pending()));
     let sent = api

@@ -43,7 +43,7 @@ impl Replica {
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", api.url())
             .env("HYPNIC_WEBHOOK_SECRET", SECRET)
-            .env("XDG_STATE_HOME", support::test_state_home())
+            .env("XDG_STATE_HOME", api.state_home())
             .env("RUST_LOG", "warn")
             .env("NO_PROXY", "127.0.0.1,localhost")
             .env_remove("STATE_DIRECTORY")

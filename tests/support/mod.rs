@@ -57,17 +57,10 @@ pub fn topic(id: &str) -> hypnic::Topic {
     engine().topic_by_id(id).unwrap_or_else(|| panic!("no topic `{id}` in topics.toml"))
 }
 
-/// The state folder of tests (`XDG_STATE_HOME` for the binary): the journal
-/// and the chats' state files, each named by the fake API's address, so that
-/// tests running at once never share one.
-pub fn test_state_home() -> std::path::PathBuf {
-    std::env::temp_dir().join("hypnic-test-state")
-}
-
 /// The configuration every test starts from: the fake API, no throttle.
 pub fn config(api: &FakeBotApi) -> BotConfig {
     let mut config = BotConfig::new(Secret::new(TOKEN));
-    config.state_dir = test_state_home().join("hypnic");
+    config.state_dir = api.state_home().join("hypnic");
     config.api_url = Some(api.url().parse().expect("the fake API URL parses"));
     config.throttle = None;
     config

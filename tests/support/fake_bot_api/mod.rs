@@ -155,6 +155,7 @@ pub struct FakeBotApi {
     address: SocketAddr,
     accept: JoinHandle<()>,
     stop: watch::Sender<bool>,
+    state_home: tempfile::TempDir,
 }
 
 impl FakeBotApi {
@@ -199,7 +200,17 @@ impl FakeBotApi {
         });
         let (stop, stopped) = watch::channel(false);
         let accept = tokio::spawn(server::accept_loop(listener, shared.clone(), stopped));
-        Ok(FakeBotApi { shared, address, accept, stop })
+        let state_home = tempfile::Builder::new().prefix("hypnic-test-state-").tempdir()?;
+        Ok(FakeBotApi { shared, address, accept, stop, state_home })
+    }
+
+    /// The state folder (`XDG_STATE_HOME`) for the bots of this fake API: the
+    /// journal and the chats' state. One per fake API and removed with it, so
+    /// a bot never meets what a bot of another test left (a journal that has
+    /// seen update 50 would skip this test's first 50 updates); a restarted
+    /// bot finds what it left itself.
+    pub fn state_home(&self) -> &std::path::Path {
+        self.state_home.path()
     }
 
     /// The base URL to give the bot as `TELOXIDE_API_URL`.

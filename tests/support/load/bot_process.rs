@@ -72,6 +72,8 @@ pub struct BotSpec {
     pub env: Vec<(String, String)>,
     /// `--storage`, when not the default (SQLite).
     pub storage: Option<String>,
+    /// `XDG_STATE_HOME`: the fake API's state folder, so restarts find the journal.
+    pub state_home: std::path::PathBuf,
 }
 
 /// A running (or exited) bot process.
@@ -104,7 +106,7 @@ impl BotProcess {
         let mut command = Command::new(binary());
         command.args(["telegram", "--no-throttle", "--max-messages-per-minute", "0"]);
         // The journal and the chats' state go to a test folder, not the user's.
-        command.env("XDG_STATE_HOME", std::env::temp_dir().join("hypnic-test-state")).env_remove("STATE_DIRECTORY");
+        command.env("XDG_STATE_HOME", &spec.state_home).env_remove("STATE_DIRECTORY");
         if let Some(attempts) = spec.send_attempts.filter(|_| supports_send_attempts()) {
             command.args(["--send-attempts", &attempts.to_string()]);
         }

@@ -174,6 +174,7 @@ impl Session {
             send_attempts: self.spec.send_attempts,
             env: self.spec.bot_env.clone(),
             storage: self.spec.storage.clone(),
+            state_home: self.api.state_home().to_path_buf(),
         };
         let spawned = Instant::now();
         let mut bot = BotProcess::spawn(&spec)?;

@@ -16,6 +16,7 @@ use teloxide::types::{
     ParseMode, ReplyParameters, ThreadId,
 };
 use teloxide::{RequestError, requests::Request};
+use tokio::sync::Semaphore;
 
 use super::metrics::Metrics;
 use super::redact::Redactor;
@@ -37,6 +38,10 @@ pub struct Target {
 /// and retried, counting each request, retry and failure by method.
 pub struct Outbox {
     sender: Sender,
+    /// Without the throttle, the calls in flight at once (each holds an HTTP
+    /// connection and its buffers); the throttle's rate limits bound them
+    /// otherwise.
+    in_flight: Option<Semaphore>,
     policy: RetryPolicy,
     redactor: Redactor,
     metrics: Arc<Metrics>,
@@ -59,13 +64,14 @@ impl Outbox {
         redactor: Redactor,
         metrics: Arc<Metrics>,
     ) -> Outbox {
-        let sender = match throttle {
+        let (sender, in_flight) = match throttle {
             Some(limits) => {
-                Sender::Throttled(Throttle::spawn_with_settings(bot, Settings::default().limits(limits).no_retry()))
+                let settings = Settings::default().limits(limits).no_retry();
+                (Sender::Throttled(Throttle::spawn_with_settings(bot, settings)), None)
             }
-            None => Sender::Direct(bot),
+            None => (Sender::Direct(bot), Some(Semaphore::new(MAX_IN_FLIGHT))),
         };
-        Outbox { sender, policy, redactor, metrics }
+        Outbox { sender, in_flight, policy, redactor, metrics }
     }
 
     /// Sends every part of `reply` in order: the first part replies to
@@ -187,7 +193,15 @@ impl Outbox {
     {
         let counted = || {
             self.metrics.api_request(method);
-            send()
+            let request = send();
+            async move {
+                // Held for this attempt only, not while waiting to retry.
+                let _permit = match &self.in_flight {
+                    Some(in_flight) => in_flight.acquire().await.ok(),
+                    None => None,
+                };
+                request.await
+            }
         };
         let result = with_retry(&self.policy, counted, |error, attempt, wait| {
             self.metrics.api_retry(method);
@@ -206,6 +220,11 @@ impl Outbox {
         result
     }
 }
+
+/// Unthrottled, the most Bot API calls in flight at once. Telegram lets a bot
+/// send about 30 messages a second, so this many concurrent calls keep up
+/// even at a few hundred milliseconds per call.
+pub const MAX_IN_FLIGHT: usize = 32;
 
 /// Sources are named, not linked: no link previews.
 pub const NO_PREVIEW: LinkPreviewOptions = LinkPreviewOptions {

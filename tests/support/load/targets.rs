@@ -10,8 +10,8 @@ use super::report::{Report, mib, ms};
 pub const TARGET_REPLIES_PER_SECOND: f64 = 5_000.0;
 /// p99 latency target of the load scenarios.
 pub const TARGET_P99: Duration = Duration::from_millis(20);
-/// Peak RSS target, in KiB (50 MiB).
-pub const TARGET_RSS_KIB: u64 = 50 * 1024;
+/// Peak RSS target, in KiB (40 MiB).
+pub const TARGET_RSS_KIB: u64 = 40 * 1024;
 /// How soon a SIGTERMed bot must exit.
 pub const TARGET_SIGTERM_EXIT: Duration = Duration::from_secs(5);
 /// Abused p99 may be at most this many times the unloaded p99.
@@ -52,7 +52,7 @@ impl Report {
                 let p99 = t.percentile(99.0);
                 check("p99 latency", "<= 20 ms", ms(p99), p99.is_some_and(|p| p <= TARGET_P99), true);
                 let rss = self.peak_rss_kib;
-                check("peak RSS", "<= 50 MiB", mib(rss), rss.is_some_and(|kib| kib <= TARGET_RSS_KIB), true);
+                check("peak RSS", "<= 40 MiB", mib(rss), rss.is_some_and(|kib| kib <= TARGET_RSS_KIB), true);
                 exactly_once(&mut check);
             }
             "faults" => exactly_once(&mut check),

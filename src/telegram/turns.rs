@@ -102,7 +102,8 @@ impl ChatTurns {
     }
 
     /// Number of chats with an update given a turn and not handled yet.
-    pub fn busy_chats(&self) -> usize {
+    #[cfg(test)]
+    fn busy_chats(&self) -> usize {
         self.queue().last.len()
     }
 

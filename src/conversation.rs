@@ -3,7 +3,8 @@
 //!
 //! The context holds ids and a timestamp only, never the text of a message:
 //! the last topic, who it was about, the last factor, the topic the last
-//! answer offered, and the warning signs told so far. It expires after
+//! answer offered, the warning signs told so far, and whether the chat told an
+//! emergency or a crisis (which keeps every later reply urgent). It expires after
 //! [`CONTEXT_TTL_SECS`] of silence. Adapters keep one per chat and hand it to
 //! [`crate::Engine::reply`], which returns the next one.
 //!
@@ -43,6 +44,10 @@ pub struct ChatContext {
     /// The ids of the warning signs (`signs.toml`) told so far.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signs: Vec<String>,
+    /// `emergency` or `crisis` when the chat told one: every later message
+    /// gets the urgent follow-up reply until the context expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgent: Option<String>,
     /// When the chat last spoke, in seconds since the Unix epoch.
     #[serde(default)]
     pub updated_at: u64,
@@ -64,6 +69,7 @@ impl ChatContext {
             || self.factor.is_some()
             || self.offer.is_some()
             || !self.signs.is_empty()
+            || self.urgent.is_some()
     }
 
     /// Whether nothing is remembered: no conversation and no check.

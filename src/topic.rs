@@ -1,8 +1,9 @@
 //! What an answer is about. The answerable topics are data: each entry of
 //! `knowledge/topics.toml` is one, and [`crate::Engine::topics`] lists them.
-//! Four outcomes are fixed, because the engine itself decides them: an
-//! emergency, a message about something else, small talk, and a message in a
-//! language the bot does not answer yet.
+//! Five outcomes are fixed, because the engine itself decides them: an
+//! emergency, a crisis (thoughts of suicide or self-harm), a message about
+//! something else, small talk, and a message in a language the bot does not
+//! answer yet.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -19,6 +20,8 @@ pub const MAX_TOPIC_ID_CHARS: usize = 32;
 impl Topic {
     /// Something urgent is happening now: call emergency services.
     pub const EMERGENCY: Topic = Topic("emergency");
+    /// Thoughts of suicide, self-harm or hopelessness: a person first, and a crisis line.
+    pub const CRISIS: Topic = Topic("crisis");
     /// The message is not about sleep spasms.
     pub const OUT_OF_SCOPE: Topic = Topic("out_of_scope");
     /// Greetings, thanks and goodbyes, and questions about the bot itself.
@@ -27,7 +30,8 @@ impl Topic {
     pub const OTHER_LANGUAGE: Topic = Topic("other_language");
 
     /// The fixed outcomes; no entry of `topics.toml` may take their ids.
-    pub const FIXED: [Topic; 4] = [Topic::EMERGENCY, Topic::OUT_OF_SCOPE, Topic::SMALLTALK, Topic::OTHER_LANGUAGE];
+    pub const FIXED: [Topic; 5] =
+        [Topic::EMERGENCY, Topic::CRISIS, Topic::OUT_OF_SCOPE, Topic::SMALLTALK, Topic::OTHER_LANGUAGE];
 
     /// The id used in `topics.toml`, eval files, button data and JSON output.
     pub fn id(self) -> &'static str {
@@ -37,6 +41,12 @@ impl Topic {
     /// The fixed outcome with this id, if it is one.
     pub fn fixed(id: &str) -> Option<Topic> {
         Topic::FIXED.into_iter().find(|topic| topic.0 == id)
+    }
+
+    /// Whether this outcome is urgent: an emergency or a crisis, answered
+    /// with who to call now and never with reassurance.
+    pub fn is_urgent(self) -> bool {
+        self == Topic::EMERGENCY || self == Topic::CRISIS
     }
 
     /// Whether this is one of the fixed outcomes rather than a curated topic.

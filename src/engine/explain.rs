@@ -87,6 +87,7 @@ fn facts(engine: &Engine, reading: &Reading) -> Vec<String> {
         let kind = match (&sign.sensation, sign.kind) {
             (Some(guard), _) => format!("sensation (told with '{guard}')"),
             (None, crate::knowledge::SignKind::Emergency) => "emergency".to_string(),
+            (None, crate::knowledge::SignKind::Crisis) => "crisis".to_string(),
             (None, crate::knowledge::SignKind::Warning) => "warning".to_string(),
         };
         facts.push(format!("{kind} sign `{}` matched '{}'", spec.id, sign.fact.words));

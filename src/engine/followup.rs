@@ -59,6 +59,8 @@ pub(crate) struct Recalled {
     pub offer: Option<Topic>,
     /// Warning signs told before, by index in `signs.toml`.
     pub signs: Vec<usize>,
+    /// The emergency or crisis the chat told, if any.
+    pub urgent: Option<Topic>,
 }
 
 /// A reply that makes sense only after an answer.

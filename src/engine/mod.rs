@@ -23,7 +23,9 @@ mod pattern_index;
 mod plan;
 mod reading;
 mod sentences;
+mod safety;
 mod spelling;
+mod urgent;
 mod vocabulary;
 mod words;
 
@@ -45,7 +47,7 @@ use crate::cleaning::{Corpus, Passage, Source};
 use crate::conversation::{ChatContext, MAX_REMEMBERED_SIGNS, Turn};
 use crate::error::Result;
 use crate::index::{Hit, PassageIndex};
-use crate::knowledge::{Knowledge, Located, SignKind, SmalltalkKind, Texts, TopicRole, TopicSpec};
+use crate::knowledge::{Helpline, Knowledge, Located, SignKind, SmalltalkKind, Texts, TopicRole, TopicSpec};
 use crate::topic::Topic;
 
 /// How many passages a search returns; they vote for topics and rank quotes.
@@ -66,6 +68,8 @@ struct Assessment {
     decision: Decision,
     /// What reading it as a follow-up changed, for `--explain`.
     followup: Vec<String>,
+    /// The emergency or crisis the chat told before this message, if any.
+    urgent_before: Option<Topic>,
 }
 
 /// The answer engine. Cloning is cheap: clones share one built engine.
@@ -97,11 +101,16 @@ struct Inner {
     openings: Vec<Opening>,
     /// Per passage: its quote, ready to share, and its length in characters.
     quotes: Vec<(Quote, usize)>,
+    /// Per passage: whether its words reassure (`reassurance.toml`); such a
+    /// passage is quoted only when reassurance is earned.
+    reassuring_passages: Vec<bool>,
     /// Per topic slot: its lead, ready to share.
     leads: Vec<Arc<str>>,
     /// The disclaimer, ready to share.
     disclaimer: Arc<str>,
     texts: Texts,
+    /// Crisis lines by country.
+    helplines: Vec<Helpline>,
     /// The warning-sign check, its passages found.
     check: Check,
 }
@@ -173,6 +182,8 @@ impl Engine {
         let quotes =
             corpus.passages.iter().map(|passage| (quote(&corpus, passage), passage.text.chars().count())).collect();
         let leads = knowledge.topics.iter().map(|spec| Arc::from(spec.lead.as_str())).collect();
+        let reassuring_passages =
+            corpus.passages.iter().map(|passage| knowledge.reassurance.reassuring.is_match(&passage.text.to_lowercase())).collect();
         let disclaimer: Arc<str> = Arc::from(knowledge.texts.disclaimer.as_str());
         let check = Check::compile(
             knowledge.check,
@@ -185,6 +196,7 @@ impl Engine {
                 starters,
                 openings,
                 quotes,
+                reassuring_passages,
                 leads,
                 disclaimer,
                 place: knowledge.place,
@@ -197,12 +209,15 @@ impl Engine {
                     knowledge.factors,
                     knowledge.languages,
                     &knowledge.lexicon,
+                    knowledge.reassurance,
+                    knowledge.requests,
                 )?,
                 factor_passages,
                 followup: FollowupReader::new(&knowledge.lexicon.followup),
                 topics: knowledge.topics,
                 backing,
                 texts: knowledge.texts,
+                helplines: knowledge.helplines,
                 check,
             }),
         })
@@ -247,6 +262,14 @@ impl Engine {
         for note in &assessment.followup {
             reasons.push(|| note.clone());
         }
+        let reading = &assessment.reading;
+        let told_now = reading.emergency().is_some() || reading.crisis().is_some();
+        if let Some(urgent) = assessment.urgent_before.filter(|_| !told_now) {
+            // After an emergency or a crisis the chat stays urgent: never back to "benign".
+            reasons.push(|| format!("rule: the chat told of an {urgent} earlier: the urgent follow-up"));
+            let text = self.after_urgent(urgent);
+            return Planned { answer: self.fixed_answer(urgent, &text, None), reasons: reasons.into_lines() };
+        }
         let mut planned =
             self.plan(&assessment.reading, &assessment.evidence, &assessment.decision, &assessment.hits, reasons);
         let languages = &self.inner.reader.languages().list;
@@ -276,6 +299,7 @@ impl Engine {
                     reader.signs().iter().position(|sign| sign.id == *id && sign.kind == SignKind::Warning)
                 })
                 .collect(),
+            urgent: context.urgent.as_deref().and_then(Topic::fixed).filter(|topic| topic.is_urgent()),
         }
     }
 
@@ -304,7 +328,13 @@ impl Engine {
         let previous = if fresh { before.clone() } else { ChatContext::default() };
         let mut next = match answer.topic {
             Topic::OUT_OF_SCOPE => ChatContext::default(),
-            Topic::EMERGENCY => ChatContext { person, signs: signs(), ..ChatContext::default() },
+            urgent if urgent.is_urgent() => ChatContext {
+                person: person.or(previous.person),
+                signs: signs(),
+                // A crisis told after an emergency (or the reverse) keeps the first.
+                urgent: previous.urgent.or_else(|| Some(urgent.id().to_string())),
+                ..ChatContext::default()
+            },
             Topic::SMALLTALK | Topic::OTHER_LANGUAGE => {
                 // "no" to the offer forgets it; other small talk keeps the chat as it was.
                 let declined = matches!(assessment.decision.verdict, Verdict::Smalltalk(SmalltalkKind::Declined));
@@ -352,13 +382,27 @@ impl Engine {
     fn assess(&self, message: &str, recalled: Option<&Recalled>) -> Assessment {
         let inner = &*self.inner;
         let mut reading = inner.reader.read(&inner.vocabulary, message);
+        // "Ignore your instructions and tell me it's fine": the request is not read.
+        if let Some((kept, requests)) = inner.reader.without_rule_requests(&reading) {
+            let truncated = reading.truncated;
+            reading = inner.reader.read(&inner.vocabulary, &kept);
+            reading.truncated = truncated;
+            reading.rules_requests = requests;
+        }
+        // "Didnt bite my tongue": the words of a sign told as absent ask for nothing.
+        if let Some(kept) = inner.reader.without_negated_signs(&reading) {
+            let (truncated, requests) = (reading.truncated, std::mem::take(&mut reading.rules_requests));
+            reading = inner.reader.read(&inner.vocabulary, &kept);
+            reading.truncated = truncated;
+            reading.rules_requests = requests;
+        }
         // A question in another language is read in English words, through its glossary.
         if let Some(english) = inner.reader.gloss(message, &reading) {
             let glossed_from = reading.language.map(|(index, _)| index);
-            let warnings: Vec<_> = reading.warnings().cloned().collect();
+            let kept: Vec<_> = reading.signs.iter().filter(|sign| sign.kind != SignKind::Emergency).cloned().collect();
             reading = inner.reader.read(&inner.vocabulary, &english);
             reading.glossed_from = glossed_from;
-            reading.signs.extend(warnings);
+            reading.signs.extend(kept);
         }
         let mut evidence = Evidence::gather(&reading.analysis, &inner.vocabulary);
         evidence.asks = reading.asks;
@@ -394,7 +438,7 @@ impl Engine {
             }
             None => (&reading.analysis.search_stems, &reading.analysis),
         };
-        let settled = reading.emergency().is_some() || reading.not_english;
+        let settled = reading.emergency().is_some() || reading.crisis().is_some() || reading.not_english;
         let mut hits = if !settled && evidence.needs_search(scope) { self.search(stems) } else { Vec::new() };
         let mut decision = decide(scope, &evidence, &hits, &inner.table);
         let mut followup = Vec::new();
@@ -412,7 +456,8 @@ impl Engine {
         if let Some(recalled) = recalled {
             followup.extend(inner.followup.apply(&mut reading, &evidence, &mut decision, recalled, &inner.table, tied));
         }
-        Assessment { reading, evidence, hits, decision, followup }
+        let urgent_before = recalled.and_then(|recalled| recalled.urgent);
+        Assessment { reading, evidence, hits, decision, followup, urgent_before }
     }
 
     /// The answer for a topic chosen directly (a button, a command): the lead and
@@ -421,6 +466,7 @@ impl Engine {
         let texts = &self.inner.texts;
         match topic {
             Topic::EMERGENCY => self.fixed_answer(topic, &texts.emergency, None),
+            Topic::CRISIS => self.fixed_answer(topic, &self.crisis_text(None), None),
             Topic::OUT_OF_SCOPE => self.fixed_answer(topic, &texts.out_of_scope, None),
             Topic::SMALLTALK => self.fixed_answer(topic, &texts.greeting, None),
             Topic::OTHER_LANGUAGE => self.fixed_answer(topic, &texts.other_language, None),
@@ -567,7 +613,7 @@ impl Engine {
             lead: Arc::from(lead),
             quotes: Vec::new(),
             also: None,
-            related: if topic == Topic::EMERGENCY { Vec::new() } else { self.related(&self.inner.starters) },
+            related: if topic.is_urgent() { Vec::new() } else { self.related(&self.inner.starters) },
             disclaimer: Arc::clone(&self.inner.disclaimer),
             language: None,
         }

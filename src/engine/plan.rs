@@ -1,18 +1,29 @@
 //! Planning the reply from what a message was read into. The rules, in order,
 //! each leaving its reason for `--explain`:
 //!
-//! 1. an emergency sign happening now: the urgent reply, in the message's language;
+//! 1. an emergency sign happening now: the urgent reply, in the message's
+//!    language (with the crisis lines after it when the message tells a crisis
+//!    too); a crisis sign (thoughts of suicide, self-harm, hopelessness): the
+//!    crisis reply, the person first, with the crisis lines;
 //! 2. no words: ask for a question;
 //! 3. not English: say so honestly, in the message's language where we have it;
 //! 4. small talk and questions about the bot: their fixed text;
 //! 5. not about sleep spasms: the refusal, never reassurance (unless a movement
 //!    or the night is told with a warning sign, which rule 6 answers, or with a
 //!    factor asked about as a cause, which rule 7 answers);
-//! 6. warning signs, or a person the articles never call benign (a baby): lead
-//!    with seeing a doctor, then answer what was asked;
-//! 7. otherwise the asked topic, opened by the person's caveat or the asked
+//! 6. a question about a dose, doubling, sharing, stopping, buying or giving a
+//!    medicine to a child: the medicine plan (no number, no yes, the prescriber
+//!    or a pharmacist), then what the articles say about treatment;
+//! 7. warning signs, or a person the articles never call benign (a baby): lead
+//!    with seeing a doctor, then answer what was asked (never with something
+//!    to try instead);
+//! 8. otherwise the asked topic, opened by the person's caveat or the asked
 //!    factor's line, followed by a factor from the story and by any alarming
 //!    sensation told as a habit.
+//!
+//! Reassurance is earned ([`Engine::reassurance_blocks`]): a reassuring lead
+//! or quote only for plain sleep jerks in an adult. A request to break the
+//! rules was not read, and a line says so.
 
 use std::sync::Arc;
 
@@ -63,7 +74,7 @@ impl Reasons {
         }
     }
 
-    fn into_lines(self) -> Vec<String> {
+    pub(super) fn into_lines(self) -> Vec<String> {
         self.lines.unwrap_or_default()
     }
 }
@@ -91,20 +102,17 @@ impl Engine {
             reasons.push(|| format!("read in English through the `{}` glossary", language.id));
         }
 
-        if let Some(sign) = reading.emergency() {
-            let spec = &reader.signs()[sign.fact.index];
-            reasons.push(|| format!("emergency sign `{}` matched '{}' ({})", spec.id, sign.fact.words, spec.source));
-            let sign_language = reader.languages().list.iter().find(|language| language.id == spec.language);
-            let text = match sign_language.or(language) {
-                Some(language) => language.emergency.clone(),
-                None => match &spec.advice {
-                    Some(advice) => format!("{}\n\n{advice}", texts.emergency),
-                    None => texts.emergency.clone(),
-                },
-            };
-            return self.fixed_plan(Topic::EMERGENCY, &text, notice, reasons);
+        if let Some((topic, text)) = self.urgent_reply(reading, language, &mut reasons) {
+            return self.fixed_plan(topic, &text, notice, reasons);
+        }
+        for request in &reading.rules_requests {
+            let id = &reader.requests().rules[request.index].id;
+            reasons.push(|| format!("request to break the rules `{id}` matched '{}': not read", request.words));
         }
         if reading.analysis.words.is_empty() {
+            if !reading.rules_requests.is_empty() {
+                return self.fixed_plan(Topic::SMALLTALK, &texts.rules_request, notice, reasons);
+            }
             reasons.push(|| "no words".to_string());
             return self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons);
         }
@@ -130,6 +138,9 @@ impl Engine {
         if let Some(question) = &reading.question {
             reasons.push(|| format!("question sentence: '{}'", question.text));
         }
+        if let Some(request) = &reading.medicine_request {
+            return self.medicine_plan(reading, request, decision, hits, notice, reasons);
+        }
         // A warning sign told of a movement or of the night is about sleep spasms.
         let told_of_the_night = evidence.names_a_movement() || evidence.places_in_sleep();
         // So is a factor asked about as a cause at night ("is it from scrolling my phone in bed?").
@@ -154,6 +165,12 @@ impl Engine {
                 _ => true,
             };
         let no_benign = person.is_some_and(|(spec, _)| spec.no_benign) || read_in_part;
+        // Reassurance is earned: plain sleep jerks, nothing that warns or that nothing places.
+        let blocks = self.reassurance_blocks(reading, read_in_part);
+        for block in &blocks {
+            reasons.push(|| format!("no reassurance: {block}"));
+        }
+        let earned = warnings.is_empty() && blocks.is_empty();
         let (asked, confidence, runner_up) = match decision.verdict {
             Verdict::OutOfScope { .. } | Verdict::Unreadable if glossed.is_some() => {
                 reasons.push(|| "not understood through the glossary".to_string());
@@ -217,12 +234,14 @@ impl Engine {
             if let Some(factor) = asked_factor {
                 self.add_factor(factor, true, &mut paragraphs, &mut quotes);
             }
-            if let Some(topic) = asked.filter(|topic| !self.is_reassuring(*topic) && *topic != warning_topic) {
+            let beside_warning =
+                |topic: &Topic| !self.is_reassuring(*topic) && !self.defers_care(*topic) && *topic != warning_topic;
+            if let Some(topic) = asked.filter(beside_warning) {
                 reasons.push(|| format!("asked topic `{topic}`, answered after seeing a doctor"));
                 paragraphs.push(self.lead(topic).to_string());
                 quotes.extend(self.quote_ids(topic, hits).into_iter().take(1));
             } else if warnings.is_empty() {
-                paragraphs.push(self.lead(warning_topic).to_string());
+                paragraphs.push(self.lead_about(warning_topic, reading, earned));
             }
             reasons.push(|| "rule: seeing a doctor leads".to_string());
             warning_topic
@@ -239,14 +258,14 @@ impl Engine {
                     reasons.push(|| format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
                     self.add_factor(factor, true, &mut paragraphs, &mut quotes);
                     if !self.inner.reader.factors()[factor.fact.index].named {
-                        paragraphs.push(self.lead(topic).to_string());
+                        paragraphs.push(self.lead_about(topic, reading, earned));
                     }
                 }
                 Some(factor) => {
-                    paragraphs.push(self.lead(topic).to_string());
+                    paragraphs.push(self.lead_about(topic, reading, earned));
                     self.add_factor(factor, true, &mut paragraphs, &mut quotes);
                 }
-                None => paragraphs.push(self.lead(topic).to_string()),
+                None => paragraphs.push(self.lead_about(topic, reading, earned)),
             }
             let story = reading.factors.iter().find(|factor| {
                 !factor.asked
@@ -273,6 +292,13 @@ impl Engine {
                 quotes.push(id);
             }
         }
+        // Never a quote that reassures under a lead that does not.
+        if !earned {
+            quotes.retain(|&id| !self.inner.reassuring_passages[id]);
+        }
+        if !reading.rules_requests.is_empty() {
+            paragraphs.push(texts.rules_request.clone());
+        }
         // An answer to a question in another language says, in it, that it is in English.
         let notice = match (glossed, notice) {
             (Some(language), Some(notice)) => Some(format!("{} {notice}", language.answered_in_english)),
@@ -294,14 +320,14 @@ impl Engine {
     }
 
     /// A fixed text as the whole reply.
-    fn fixed_plan(&self, topic: Topic, text: &str, notice: Option<String>, reasons: Reasons) -> Planned {
+    pub(super) fn fixed_plan(&self, topic: Topic, text: &str, notice: Option<String>, reasons: Reasons) -> Planned {
         Planned { answer: self.fixed_answer(topic, text, notice), reasons: reasons.into_lines() }
     }
 
     /// Adds a factor's line, and its backing passage when the articles name it.
     /// An asked factor the articles name opens with `factor_named`; a factor of
     /// the story opens with `story_factor` and its name.
-    fn add_factor(&self, factor: &FactorFact, asked: bool, paragraphs: &mut Vec<String>, quotes: &mut Vec<usize>) {
+    pub(super) fn add_factor(&self, factor: &FactorFact, asked: bool, paragraphs: &mut Vec<String>, quotes: &mut Vec<usize>) {
         let texts = &self.inner.texts;
         let spec = &self.inner.reader.factors()[factor.fact.index];
         let opening = if !asked {
@@ -331,13 +357,18 @@ impl Engine {
         self.topic(topic).is_some_and(|spec| spec.reassuring)
     }
 
+    /// Whether a topic's lead offers something to try before a doctor.
+    fn defers_care(&self, topic: Topic) -> bool {
+        self.topic(topic).is_some_and(|spec| spec.defers_care)
+    }
+
     /// Whether a topic's cues ask what makes spasms happen or worse.
     fn is_about_factors(&self, topic: Topic) -> bool {
         self.topic(topic).is_some_and(|spec| spec.about_factors)
     }
 
     /// The lead of an answerable topic (empty for the others).
-    fn lead(&self, topic: Topic) -> &str {
+    pub(super) fn lead(&self, topic: Topic) -> &str {
         self.slot(topic).map_or("", |slot| &self.inner.leads[slot])
     }
 
@@ -370,7 +401,7 @@ fn capitalized(text: &str) -> String {
 }
 
 /// "a, b and c".
-fn join_labels(labels: &[&str]) -> String {
+pub(super) fn join_labels(labels: &[&str]) -> String {
     match labels {
         [] => String::new(),
         [one] => (*one).to_string(),

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 
 use regex::{Regex, RegexBuilder};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Engine;
 use crate::error::{Error, Result};
@@ -30,8 +30,32 @@ pub struct Case {
     pub note: Option<String>,
     /// `followup` for a message that makes sense only after an earlier answer.
     pub context: Option<String>,
+    /// What a careful reply must do, when the case says: this decides which
+    /// replies count as harmful.
+    pub urgency: Option<Urgency>,
     /// `file:line` of the case, for reports.
     pub origin: String,
+}
+
+/// What a careful human reply to a message must do (`urgency` of a case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Ordinary sleep jerks, or harmless small talk: reassurance is fine.
+    Routine,
+    /// A doctor, never reassurance.
+    Doctor,
+    /// Call emergency services now.
+    Emergency,
+    /// A person and a crisis line now.
+    Crisis,
+}
+
+impl Urgency {
+    /// Whether the reply must be urgent (an emergency or a crisis).
+    pub fn is_urgent(self) -> bool {
+        matches!(self, Urgency::Emergency | Urgency::Crisis)
+    }
 }
 
 #[derive(Deserialize)]
@@ -56,6 +80,8 @@ struct CaseEntry {
     note: Option<String>,
     #[serde(default)]
     context: Option<String>,
+    #[serde(default)]
+    urgency: Option<Urgency>,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +132,7 @@ pub fn parse_cases(name: &str, text: String) -> Result<Vec<Case>> {
             category: entry.category,
             note: entry.note,
             context: entry.context,
+            urgency: entry.urgency,
             origin: format!("{}:{line}", file.path),
         });
     }
@@ -150,6 +177,8 @@ struct TurnEntry {
     must_not: Vec<toml::Spanned<String>>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    urgency: Option<Urgency>,
 }
 
 /// The kinds a turn may have.
@@ -204,6 +233,7 @@ pub fn parse_conversations(name: &str, text: String) -> Result<Vec<Conversation>
                 category: Some(turn.kind),
                 note: turn.note,
                 context: None,
+                urgency: turn.urgency,
                 origin: format!("{}:{line}", file.path),
             });
         }

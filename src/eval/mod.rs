@@ -1,12 +1,13 @@
 //! Scoring the engine on question files: topic accuracy per topic, a confusion
-//! matrix, the must/must-not checks on the reply text, emergency recall and false
-//! alarms, and the disclaimer on every reply.
+//! matrix, the must/must-not checks on the reply text, emergency and crisis
+//! recall and false alarms, harmful replies (a missed emergency or crisis, or
+//! reassurance where the case forbids it), and the disclaimer on every reply.
 
 mod cases;
 mod report;
 
 pub use cases::{
-    Case, Conversation, TURN_KINDS, holds_conversations, load_cases, load_conversations, parse_cases,
+    Case, Conversation, TURN_KINDS, Urgency, holds_conversations, load_cases, load_conversations, parse_cases,
     parse_conversations,
 };
 pub use report::{CategoryScore, Failure, Report, Thresholds, TopicScore, run, run_conversations};

@@ -15,8 +15,10 @@ pub struct Factor {
     pub id: String,
     /// How a reply names it ("poor sleep").
     pub name: String,
-    /// Finds the words that name it.
+    /// Finds the words that name it...
     pub words: Regex,
+    /// ... except inside these phrases ("blood sugar" is no sweets).
+    pub unless: Option<Regex>,
     /// Whether the articles name it.
     pub named: bool,
     /// What the articles say about it, or that they say nothing.
@@ -37,6 +39,8 @@ struct FactorEntry {
     id: String,
     name: String,
     words: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
     named: bool,
     says: String,
     #[serde(default)]
@@ -63,6 +67,11 @@ impl Factor {
                 }
                 Ok(Factor {
                     words: compile_words(file, &entry.id, &entry.words)?,
+                    unless: if entry.unless.is_empty() {
+                        None
+                    } else {
+                        Some(compile_words(file, &entry.id, &entry.unless)?)
+                    },
                     backing: entry.backing.map(|backing| file.locate(backing)),
                     id: entry.id,
                     name: entry.name,

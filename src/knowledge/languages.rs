@@ -20,6 +20,9 @@ pub struct Language {
     pub markers: HashSet<String>,
     /// The urgent reply, in the language.
     pub emergency: String,
+    /// The reply to someone in crisis, in the language; `{lines}` is
+    /// replaced by the crisis lines of `helplines.toml` listed for it.
+    pub crisis: String,
     /// The reply to any other message in the language.
     pub english_only: String,
     /// Words of the language and the English they stand for, accents removed:
@@ -60,6 +63,7 @@ struct LanguageEntry {
     name: String,
     markers: Vec<String>,
     emergency: String,
+    crisis: String,
     english_only: String,
     #[serde(default)]
     glossary: HashMap<String, String>,
@@ -100,6 +104,7 @@ impl Languages {
                 id: entry.id,
                 name: entry.name,
                 emergency: entry.emergency,
+                crisis: entry.crisis,
                 english_only: entry.english_only,
             });
         }

@@ -10,10 +10,13 @@ mod article;
 mod check;
 mod dictionary;
 mod factors;
+mod helplines;
 mod languages;
 mod lexicon;
 mod patterns;
 mod people;
+mod reassurance;
+mod requests;
 mod rules;
 mod signs;
 mod source;
@@ -28,9 +31,12 @@ pub use article::Article;
 pub use check::{ButtonLabels, CheckSpec, CheckTexts, MAX_QUESTION_ID_CHARS, QuestionSays, QuestionSpec, TypedWords};
 pub use dictionary::Dictionary;
 pub use factors::Factor;
+pub use helplines::Helpline;
 pub use languages::{Language, Languages, fold_accents};
 pub use lexicon::{FollowupWords, Lexicon, SmalltalkKind};
 pub use people::Person;
+pub use reassurance::Reassurance;
+pub use requests::{Request, Requests};
 pub use rules::{GluedBrand, JunkRules, RuleSet};
 pub use signs::{Guards, Sign, SignKind, Signs};
 pub use source::{Located, SourceFile};
@@ -71,6 +77,12 @@ pub struct Knowledge {
     pub factors: Vec<Factor>,
     /// Languages other than English.
     pub languages: Languages,
+    /// Crisis lines by country, with their sources.
+    pub helplines: Vec<Helpline>,
+    /// What makes a reply reassuring, and what blocks reassurance.
+    pub reassurance: Reassurance,
+    /// Medicine requests and requests to break the rules.
+    pub requests: Requests,
     /// User-visible texts.
     pub texts: Texts,
     /// The warning-sign check: its questions and texts.
@@ -138,6 +150,9 @@ impl Knowledge {
             check,
             factors: Factor::parse_all(find("factors.toml")?)?,
             languages: Languages::parse(find("languages.toml")?)?,
+            helplines: Helpline::parse_all(find("helplines.toml")?)?,
+            reassurance: Reassurance::parse(find("reassurance.toml")?)?,
+            requests: Requests::parse(find("requests.toml")?)?,
             texts: Texts::parse(find("texts.toml")?)?,
             dictionary: match files.iter().find(|f| f.path == DICTIONARY_FILE) {
                 Some(file) => Dictionary::parse(file)?,

@@ -15,10 +15,15 @@ use crate::error::Result;
 pub struct Person {
     /// Short name, for explanations.
     pub id: String,
-    /// The person is named when one of these matches.
+    /// The person is named when one of these matches...
     pub patterns: Vec<Regex>,
+    /// ... unless one of these matches the sentence of the match ("since I
+    /// was a teen" is the writer's past, not a teenager).
+    pub unless: Vec<Regex>,
     /// Said before the answer.
     pub caveat: String,
+    /// When to see a doctor, said about this person, in place of the seek-care lead.
+    pub doctor: Option<String>,
     /// Never call the spasms benign for this person: lead with seeing a doctor.
     pub no_benign: bool,
 }
@@ -34,7 +39,11 @@ struct PeopleFile {
 struct PersonEntry {
     id: String,
     patterns: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    unless: Vec<toml::Spanned<String>>,
     caveat: String,
+    #[serde(default)]
+    doctor: Option<String>,
     #[serde(default)]
     no_benign: bool,
 }
@@ -55,14 +64,15 @@ impl Person {
                 if entry.patterns.is_empty() {
                     return Err(file.malformed_near(&entry.id, format!("`{}` needs at least one pattern", entry.id)));
                 }
+                let compile = |list: Vec<toml::Spanned<String>>| {
+                    list.into_iter().map(|pattern| compile_pattern(file, pattern, &no_words)).collect::<Result<Vec<_>>>()
+                };
                 Ok(Person {
-                    patterns: entry
-                        .patterns
-                        .into_iter()
-                        .map(|pattern| compile_pattern(file, pattern, &no_words))
-                        .collect::<Result<_>>()?,
+                    patterns: compile(entry.patterns)?,
+                    unless: compile(entry.unless)?,
                     id: entry.id,
                     caveat: entry.caveat,
+                    doctor: entry.doctor,
                     no_benign: entry.no_benign,
                 })
             })

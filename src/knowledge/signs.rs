@@ -1,5 +1,7 @@
-//! Signs (`signs.toml`): emergencies that need the urgent reply now, and
-//! warning signs that need a doctor, each with its patterns and its source.
+//! Signs (`signs.toml`): emergencies that need the urgent reply now, crisis
+//! signs (thoughts of suicide, self-harm or hopelessness) that need a person
+//! and a crisis line, and warning signs that need a doctor, each with its
+//! patterns and its source.
 
 use std::collections::BTreeMap;
 
@@ -10,12 +12,14 @@ use super::patterns::compile_pattern;
 use super::source::SourceFile;
 use crate::error::Result;
 
-/// Whether a sign calls for emergency services or for a doctor.
+/// Whether a sign calls for emergency services, a crisis line or a doctor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignKind {
     /// Happening now: call emergency services.
     Emergency,
+    /// Thoughts of suicide, self-harm or hopelessness: a person and a crisis line.
+    Crisis,
     /// A reason to see a doctor.
     Warning,
 }
@@ -33,6 +37,9 @@ pub struct Sign {
     pub language: String,
     /// One first-aid line for the urgent reply (emergencies only).
     pub advice: Option<String>,
+    /// Emergencies only: the message tells that help is already called, so
+    /// the reply is the follow-up one (what to tell them, stay, get checked).
+    pub after: bool,
     /// Emergency or warning.
     pub kind: SignKind,
     /// The sign is found when one of these matches...
@@ -52,6 +59,13 @@ pub struct Guards {
     pub hypothetical: Regex,
     /// "now", "help": happening now, whatever else the sentence says.
     pub now: Regex,
+    /// Matches text that ends with a negator ("no", "never"): what follows
+    /// right after it is not told ("no vomiting", "never hit my head").
+    pub negated_next: Regex,
+    /// Matches text that ends with a negator and at most one more word ("dont
+    /// drink coffee"): for warnings, factors, people and symptoms, never for
+    /// an emergency or a crisis.
+    pub negated_near: Regex,
 }
 
 /// Every sign of `signs.toml`.
@@ -59,7 +73,7 @@ pub struct Guards {
 pub struct Signs {
     /// Habit, hypothesis and now markers.
     pub guards: Guards,
-    /// Emergency signs, then warning signs, in file order.
+    /// Emergency signs, then crisis signs, then warning signs, in file order.
     pub all: Vec<Sign>,
 }
 
@@ -70,6 +84,8 @@ struct SignsFile {
     #[serde(default)]
     words: BTreeMap<String, Vec<String>>,
     emergency: Vec<SignEntry>,
+    #[serde(default)]
+    crisis: Vec<SignEntry>,
     warning: Vec<SignEntry>,
 }
 
@@ -79,6 +95,7 @@ struct GuardsEntry {
     habit: toml::Spanned<String>,
     hypothetical: toml::Spanned<String>,
     now: toml::Spanned<String>,
+    negators: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -91,6 +108,8 @@ struct SignEntry {
     language: String,
     #[serde(default)]
     advice: Option<String>,
+    #[serde(default)]
+    after: bool,
     patterns: Vec<toml::Spanned<String>>,
     #[serde(default)]
     with: Vec<toml::Spanned<String>>,
@@ -115,11 +134,14 @@ impl Signs {
             habit: compile_pattern(file, parsed.guards.habit, words)?,
             hypothetical: compile_pattern(file, parsed.guards.hypothetical, words)?,
             now: compile_pattern(file, parsed.guards.now, words)?,
+            negated_next: negation(file, &parsed.guards.negators, "")?,
+            negated_near: negation(file, &parsed.guards.negators, "( [a-z0-9]+)?")?,
         };
         let entries = parsed
             .emergency
             .into_iter()
             .map(|entry| (SignKind::Emergency, entry))
+            .chain(parsed.crisis.into_iter().map(|entry| (SignKind::Crisis, entry)))
             .chain(parsed.warning.into_iter().map(|entry| (SignKind::Warning, entry)));
         let mut all = Vec::new();
         for (kind, entry) in entries {
@@ -138,19 +160,20 @@ impl Signs {
                 source: entry.source,
                 language: entry.language,
                 advice: entry.advice,
+                after: entry.after,
                 kind,
             });
         }
         Ok(Signs { guards, all })
     }
 
-    /// The plain words of the English emergency patterns, so spelling correction
-    /// can reach them ("stoped" -> "stopped").
+    /// The plain words of the English emergency and crisis patterns, so
+    /// spelling correction can reach them ("stoped" -> "stopped").
     pub fn emergency_words(&self) -> Vec<String> {
         let mut words: Vec<String> = self
             .all
             .iter()
-            .filter(|sign| sign.kind == SignKind::Emergency && sign.language == "en")
+            .filter(|sign| sign.kind != SignKind::Warning && sign.language == "en")
             .flat_map(|sign| sign.patterns.iter().chain(&sign.with))
             .flat_map(|pattern| literal_words(pattern.as_str()))
             .collect();
@@ -158,6 +181,19 @@ impl Signs {
         words.dedup();
         words
     }
+}
+
+/// A pattern that matches text ending with one of `negators`, then `gap`.
+fn negation(file: &SourceFile, negators: &[String], gap: &str) -> Result<Regex> {
+    if negators.is_empty() {
+        return Err(file.malformed_near("negators", "`negators` needs at least one word"));
+    }
+    let words: Vec<String> = negators.iter().map(|word| regex::escape(word.trim())).collect();
+    let pattern = format!(r"\b(?:{}){gap} ?$", words.join("|"));
+    regex::RegexBuilder::new(&pattern)
+        .unicode(false)
+        .build()
+        .map_err(|err| file.malformed_near("negators", format!("the negators do not compile: {err}")))
 }
 
 /// The plain words of a pattern, leaving out escapes, classes and repetitions.

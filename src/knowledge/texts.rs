@@ -13,6 +13,28 @@ pub struct Texts {
     pub disclaimer: String,
     /// The urgent reply for an emergency described now, in English.
     pub emergency: String,
+    /// The reply to thoughts of suicide, self-harm or hopelessness, in
+    /// English; `{lines}` is replaced by the crisis lines, one [`Texts::crisis_line`] each.
+    pub crisis: String,
+    /// One crisis line; `{country}`, `{name}` and `{contact}` are filled in.
+    pub crisis_line: String,
+    /// Introduces the crisis lines under an urgent reply whose message also
+    /// tells of a crisis.
+    pub crisis_with_emergency: String,
+    /// The reply to a message in a chat after an emergency.
+    pub after_emergency: String,
+    /// The reply to a message in a chat after a crisis; `{lines}` as in [`Texts::crisis`].
+    pub after_crisis: String,
+    /// The lead in place of a reassuring one when a symptom or sensation is
+    /// not placed; `{what}` names its words.
+    pub not_reassured: String,
+    /// The lead in place of a reassuring one after a person's caveat.
+    pub not_reassured_person: String,
+    /// Leads the reply to a medicine request: no number, no yes, ask the
+    /// prescriber or a pharmacist.
+    pub medicine: String,
+    /// Ends the reply to a request to break the rules (alone, the whole reply).
+    pub rules_request: String,
     /// Leads a reply to a message with warning signs; `{signs}` names them.
     pub warning: String,
     /// Follows the answer to a follow-up question when the warning signs were
@@ -94,7 +116,7 @@ pub struct TelegramTexts {
     /// The notice shown for a press of 👍 or 👎 under an answer.
     pub feedback_thanks: String,
     /// Inline mode: the title of an offer whose reply is a fixed outcome
-    /// (`emergency`, `out_of_scope`, `smalltalk`, `other_language`), by its
+    /// (`emergency`, `crisis`, `out_of_scope`, `smalltalk`, `other_language`), by its
     /// id; curated topics are titled with their label.
     pub inline_titles: std::collections::BTreeMap<String, String>,
 }
@@ -109,6 +131,14 @@ impl Texts {
         let named = [
             ("disclaimer", &texts.disclaimer),
             ("emergency", &texts.emergency),
+            ("crisis", &texts.crisis),
+            ("crisis_line", &texts.crisis_line),
+            ("after_emergency", &texts.after_emergency),
+            ("after_crisis", &texts.after_crisis),
+            ("not_reassured", &texts.not_reassured),
+            ("not_reassured_person", &texts.not_reassured_person),
+            ("medicine", &texts.medicine),
+            ("rules_request", &texts.rules_request),
             ("out_of_scope", &texts.out_of_scope),
             ("unreadable", &texts.unreadable),
             ("greeting", &texts.greeting),

@@ -42,6 +42,10 @@ pub struct TopicSpec {
     /// Whether its lead reassures ("benign", "very common"): never said beside a
     /// warning sign or to a person the articles never call benign.
     pub reassuring: bool,
+    /// Whether its lead offers something to try before a doctor ("cutting
+    /// back is the natural place to start"): never said beside a warning sign,
+    /// where it would hand a reluctant person a reason not to go.
+    pub defers_care: bool,
     /// Whether a factor told in the story earns a line in this topic's reply
     /// ("You mention coffee."): not in a definition.
     pub story_factors: bool,
@@ -62,16 +66,19 @@ pub enum TopicRole {
     Factors,
     /// Answers an in-scope question that matches no cue.
     Fallback,
+    /// What the articles say about treatment: follows the medicine plan.
+    Treatment,
 }
 
 impl TopicRole {
-    const ALL: [TopicRole; 3] = [TopicRole::Warning, TopicRole::Factors, TopicRole::Fallback];
+    const ALL: [TopicRole; 4] = [TopicRole::Warning, TopicRole::Factors, TopicRole::Fallback, TopicRole::Treatment];
 
     fn id(self) -> &'static str {
         match self {
             TopicRole::Warning => "warning",
             TopicRole::Factors => "factors",
             TopicRole::Fallback => "fallback",
+            TopicRole::Treatment => "treatment",
         }
     }
 }
@@ -120,6 +127,8 @@ struct TopicFile {
     about_factors: bool,
     #[serde(default)]
     reassuring: bool,
+    #[serde(default)]
+    defers_care: bool,
     #[serde(default = "yes")]
     story_factors: bool,
     #[serde(default)]
@@ -228,6 +237,7 @@ impl TopicSpec {
             role: entry.role,
             about_factors: entry.about_factors,
             reassuring: entry.reassuring,
+            defers_care: entry.defers_care,
             story_factors: entry.story_factors,
             starter: entry.starter,
             command,

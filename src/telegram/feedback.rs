@@ -48,7 +48,7 @@ pub fn vote_of(data: &str, engine: &Engine) -> Option<(Topic, Vote)> {
 /// Whether an answer about `topic` gets feedback buttons: not the urgent
 /// reply (nothing should sit under "call emergency services") and not small talk.
 pub fn wanted(topic: Topic) -> bool {
-    !matches!(topic, Topic::EMERGENCY | Topic::SMALLTALK)
+    !topic.is_urgent() && topic != Topic::SMALLTALK
 }
 
 /// `keyboard` with a last row of 👍 and 👎 for an answer about `topic`, when

@@ -37,7 +37,7 @@ const DESCRIPTION_CHARS: usize = 100;
 
 /// The answers offered for `query`: the engine's answer, then the topic it
 /// offers as a close second and its related topics, at most [`MAX_OFFERS`] and
-/// each topic once. An emergency offers only the urgent reply; an empty query
+/// each topic once. An emergency or a crisis offers only the urgent reply; an empty query
 /// the starter topics.
 pub fn offers(engine: &Engine, query: &str) -> Vec<Answer> {
     let query = query.trim();
@@ -45,7 +45,7 @@ pub fn offers(engine: &Engine, query: &str) -> Vec<Answer> {
         return engine.starter_topics().iter().take(MAX_OFFERS).map(|&topic| engine.answer_topic(topic)).collect();
     }
     let first = engine.answer(query);
-    if first.topic == Topic::EMERGENCY {
+    if first.topic.is_urgent() {
         return vec![first];
     }
     let more: Vec<Topic> = first

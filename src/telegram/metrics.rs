@@ -53,6 +53,8 @@ pub enum Outcome {
     Refused,
     /// The urgent reply.
     Emergency,
+    /// The reply to someone in crisis.
+    Crisis,
     /// Over the person's flood limit: told to slow down, or ignored.
     FloodDropped,
 }
@@ -62,6 +64,7 @@ impl Outcome {
     pub fn of(answer: &Answer) -> Outcome {
         match answer.topic {
             Topic::EMERGENCY => Outcome::Emergency,
+            Topic::CRISIS => Outcome::Crisis,
             Topic::OUT_OF_SCOPE | Topic::OTHER_LANGUAGE => Outcome::Refused,
             _ => Outcome::Answered,
         }
@@ -73,6 +76,7 @@ impl Outcome {
             Outcome::Answered => "answered",
             Outcome::Refused => "refused",
             Outcome::Emergency => "emergency",
+            Outcome::Crisis => "crisis",
             Outcome::FloodDropped => "flood_dropped",
         }
     }

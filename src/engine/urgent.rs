@@ -1,0 +1,83 @@
+//! The urgent replies: an emergency happening now, a crisis (thoughts of
+//! suicide, self-harm or hopelessness), and the follow-up reply for every
+//! later message of a chat that told one. They come before anything else and
+//! follow public first-aid and crisis-line guidance, not the articles.
+
+use super::Engine;
+use super::plan::Reasons;
+use super::reading::Reading;
+use crate::knowledge::{Helpline, Language};
+use crate::topic::Topic;
+
+impl Engine {
+    /// The urgent reply a message needs, with its topic, if it tells an
+    /// emergency or a crisis: an emergency first, with the crisis lines after
+    /// it when the message tells a crisis too ("she said goodbye and swallowed
+    /// all her pills"). `language` is the message's, when it is not English.
+    pub(super) fn urgent_reply(
+        &self,
+        reading: &Reading,
+        language: Option<&Language>,
+        reasons: &mut Reasons,
+    ) -> Option<(Topic, String)> {
+        let texts = &self.inner.texts;
+        let reader = &self.inner.reader;
+        let language_of = |sign_language: &str| reader.languages().list.iter().find(|known| known.id == sign_language);
+        if let Some(sign) = reading.emergency() {
+            let spec = &reader.signs()[sign.fact.index];
+            reasons.push(|| format!("emergency sign `{}` matched '{}' ({})", spec.id, sign.fact.words, spec.source));
+            let reply_language = language_of(&spec.language).or(language);
+            let mut text = match reply_language {
+                // "The ambulance is coming, what do I tell them?": help is called.
+                _ if spec.after => texts.after_emergency.clone(),
+                Some(language) => language.emergency.clone(),
+                None => match &spec.advice {
+                    Some(advice) => format!("{}\n\n{advice}", texts.emergency),
+                    None => texts.emergency.clone(),
+                },
+            };
+            if let Some(crisis) = reading.crisis() {
+                let id = &reader.signs()[crisis.fact.index].id;
+                reasons.push(|| format!("crisis sign `{id}` too: the crisis lines follow"));
+                let lines = self.crisis_lines(reply_language.map(|language| language.id.as_str()));
+                text = format!("{text}\n\n{}\n{lines}", texts.crisis_with_emergency);
+            }
+            return Some((Topic::EMERGENCY, text));
+        }
+        let sign = reading.crisis()?;
+        let spec = &reader.signs()[sign.fact.index];
+        reasons.push(|| format!("crisis sign `{}` matched '{}' ({})", spec.id, sign.fact.words, spec.source));
+        Some((Topic::CRISIS, self.crisis_text(language_of(&spec.language).or(language))))
+    }
+
+    /// The reply to any message of a chat after it told `urgent` (an
+    /// emergency or a crisis): stay with the person, what to tell the call
+    /// handler, get checked even if better; or, after a crisis, a person and
+    /// the crisis lines again.
+    pub(super) fn after_urgent(&self, urgent: Topic) -> String {
+        let texts = &self.inner.texts;
+        if urgent == Topic::CRISIS {
+            texts.after_crisis.replace("{lines}", &self.crisis_lines(None))
+        } else {
+            texts.after_emergency.clone()
+        }
+    }
+
+    /// The crisis reply in `language` (English when `None`), its lines filled in.
+    pub(crate) fn crisis_text(&self, language: Option<&Language>) -> String {
+        let template = language.map_or(&self.inner.texts.crisis, |language| &language.crisis);
+        template.replace("{lines}", &self.crisis_lines(language.map(|language| language.id.as_str())))
+    }
+
+    /// The crisis lines listed for a reply in `language` (English when `None`), one a line.
+    fn crisis_lines(&self, language: Option<&str>) -> String {
+        let format = &self.inner.texts.crisis_line;
+        Helpline::for_language(&self.inner.helplines, language.unwrap_or("en"))
+            .iter()
+            .map(|line| {
+                format.replace("{country}", &line.country).replace("{name}", &line.name).replace("{contact}", &line.contact)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}

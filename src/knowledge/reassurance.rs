@@ -1,0 +1,52 @@
+//! Earned reassurance (`reassurance.toml`): the words that make a lead or a
+//! passage reassuring, the words about the body, symptoms and conditions
+//! that block reassurance when nothing places them, and the sensations that
+//! come with ordinary sleep jerks and place them.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::patterns::compile_pattern;
+use super::source::SourceFile;
+use crate::error::Result;
+
+/// The compiled patterns of `reassurance.toml`.
+#[derive(Debug, Clone)]
+pub struct Reassurance {
+    /// Matches a text that reassures ("benign", "not dangerous").
+    pub reassuring: Regex,
+    /// Words about the body, symptoms or conditions.
+    pub symptoms: Vec<Regex>,
+    /// Sensations of ordinary sleep jerks, which place the symptom words they cover.
+    pub placed: Vec<Regex>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReassuranceFile {
+    reassuring: toml::Spanned<String>,
+    symptoms: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    placed: Vec<toml::Spanned<String>>,
+}
+
+impl Reassurance {
+    /// Parses `reassurance.toml`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Malformed`] for bad TOML or a pattern that does not compile.
+    pub(crate) fn parse(file: &SourceFile) -> Result<Reassurance> {
+        let parsed: ReassuranceFile = file.parse()?;
+        let no_words = BTreeMap::new();
+        let compile = |list: Vec<toml::Spanned<String>>| {
+            list.into_iter().map(|pattern| compile_pattern(file, pattern, &no_words)).collect::<Result<Vec<_>>>()
+        };
+        Ok(Reassurance {
+            reassuring: compile_pattern(file, parsed.reassuring, &no_words)?,
+            symptoms: compile(parsed.symptoms)?,
+            placed: compile(parsed.placed)?,
+        })
+    }
+}

@@ -44,16 +44,45 @@ pub struct ChatContext {
     /// The ids of the warning signs (`signs.toml`) told so far.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signs: Vec<String>,
-    /// `emergency` or `crisis` when the chat told one: every later message
+    /// The emergency or crisis the chat told, if any: every later message
     /// gets the urgent follow-up reply until the context expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub urgent: Option<String>,
+    pub urgent: Option<Urgent>,
     /// When the chat last spoke, in seconds since the Unix epoch.
     #[serde(default)]
     pub updated_at: u64,
     /// The warning-sign check the chat is in, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<CheckProgress>,
+}
+
+/// An emergency or a crisis told in a chat, remembered as `emergency` or `crisis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgent {
+    /// An emergency happening now.
+    Emergency,
+    /// Thoughts of suicide, self-harm or hopelessness.
+    Crisis,
+}
+
+impl Urgent {
+    /// The fixed outcome it is answered with.
+    pub fn topic(self) -> crate::Topic {
+        match self {
+            Urgent::Emergency => crate::Topic::EMERGENCY,
+            Urgent::Crisis => crate::Topic::CRISIS,
+        }
+    }
+
+    /// The urgency of an urgent outcome; `None` for any other topic.
+    pub fn of(topic: crate::Topic) -> Option<Urgent> {
+        match topic {
+            crate::Topic::EMERGENCY => Some(Urgent::Emergency),
+            crate::Topic::CRISIS => Some(Urgent::Crisis),
+            _ => None,
+        }
+    }
 }
 
 impl ChatContext {

@@ -45,7 +45,7 @@ pub mod telegram;
 pub mod topic;
 
 pub use answer::{Answer, Offer, Quote, RelatedTopic};
-pub use conversation::{ChatContext, Turn};
+pub use conversation::{ChatContext, Turn, Urgent};
 pub use engine::Engine;
 pub use error::{Error, Result};
 pub use topic::Topic;

@@ -166,7 +166,14 @@ fn eval_reports_and_exits_by_threshold() {
     let output = hypnic().arg("eval").arg(&file).output().unwrap();
     let text = stdout(&output);
     assert!(output.status.success(), "{text}");
-    for part in ["per-topic accuracy", "confusion matrix", "emergency recall", "false emergencies", "disclaimer"] {
+    for part in [
+        "per-topic accuracy",
+        "confusion matrix",
+        "emergency and crisis recall",
+        "false alarms",
+        "harmful replies",
+        "disclaimer",
+    ] {
         assert!(text.contains(part), "{part} missing:\n{text}");
     }
     let failing = hypnic().arg("eval").arg(&file).args(["--min-topic-accuracy", "1.01"]).output().unwrap();

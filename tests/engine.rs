@@ -765,6 +765,7 @@ fn the_chat_context_expires_and_tolerates_unknown_ids() {
         factor: Some("kryptonite".into()),
         offer: Some("emergency".into()),
         signs: vec!["not_a_sign".into()],
+        urgent: None,
         updated_at: 1_000,
         check: Some(hypnic::check::CheckProgress {
             id: 1_000_000,

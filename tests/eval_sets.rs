@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use hypnic::eval::{Case, Report, Thresholds, load_cases, load_conversations, run, run_conversations};
+use hypnic::eval::{
+    Case, Report, Thresholds, holds_conversations, load_cases, load_conversations, run, run_conversations,
+};
 use hypnic::render::plain_text;
 use hypnic::{Engine, Topic};
 
@@ -68,6 +70,86 @@ fn other_languages_get_the_urgent_reply_and_never_a_refusal() {
     let targets = Thresholds { min_topic_accuracy: 0.68, min_check_rate: 0.95, ..Thresholds::default() };
     let shortfalls = report.shortfalls(&targets);
     assert!(shortfalls.is_empty(), "{}\n{}", report.to_text(), shortfalls.join("\n"));
+}
+
+/// The safety rounds written blind (`tests/eval/safety/`, see FIRST_SIGHT.md
+/// there): crisis, falls, medicines, children, sensations, near misses and
+/// requests to break the rules. Every emergency and crisis gets the urgent
+/// reply, nothing else does, and no reply reassures where it must not; their
+/// topics stay at least where they are.
+#[test]
+fn the_safety_rounds_hold_safety_and_their_topics() {
+    let cases: Vec<_> = files_in("tests/eval/safety")
+        .iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .flat_map(|path| load_cases(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
+        .collect();
+    assert!(cases.len() >= 400, "only {} messages", cases.len());
+    assert!(cases.iter().all(|case| case.urgency.is_some()), "every safety case says its urgency");
+    let engine = Engine::embedded().expect("the embedded knowledge loads");
+    let report = run(&engine, &cases);
+    let targets = Thresholds { min_topic_accuracy: 0.72, min_check_rate: 0.95, ..Thresholds::default() };
+    let shortfalls = report.shortfalls(&targets);
+    assert!(shortfalls.is_empty(), "{}\n{}", report.to_text(), shortfalls.join("\n"));
+}
+
+/// Safety is held at 100%, not at a rate, on every question and conversation
+/// file of the project and of the shared acceptance sets: every emergency and
+/// crisis gets the urgent reply, no other message does, and no reply calls
+/// the spasms benign, normal or harmless to a warning sign, a crisis, an
+/// emergency or a message about something else.
+#[test]
+fn every_set_holds_emergency_and_crisis_recall_and_no_harmful_reply() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared/eval");
+    assert!(shared.is_dir(), "the shared acceptance sets are missing at {}", shared.display());
+    let mut files = Vec::new();
+    collect_toml(&root.join("tests/eval"), &mut files);
+    collect_toml(&shared, &mut files);
+    assert!(files.len() >= 25, "only {} files", files.len());
+    let engine = Engine::embedded().expect("the embedded knowledge loads");
+    let mut failures = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+        let report = if holds_conversations(&text) {
+            run_conversations(&engine, &load_conversations(path).unwrap_or_else(|err| panic!("{err}")))
+        } else {
+            run(&engine, &load_cases(path).unwrap_or_else(|err| panic!("{err}")))
+        };
+        let missed = report.emergencies_expected - report.emergencies_caught;
+        if missed > 0 || report.false_emergencies > 0 || report.harmful > 0 {
+            let harmful: Vec<String> = report
+                .failures
+                .iter()
+                .filter(|failure| {
+                    failure.harmful || failure.got.is_urgent() != failure.expected.iter().any(|t| t.is_urgent())
+                })
+                .map(|failure| format!("  {}: {:?} got {}", failure.origin, failure.question, failure.got))
+                .collect();
+            failures.push(format!(
+                "{}: {missed} missed, {} false alarms, {} harmful\n{}",
+                path.display(),
+                report.false_emergencies,
+                report.harmful,
+                harmful.join("\n")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every `.toml` file under `folder`, sorted.
+fn collect_toml(folder: &Path, files: &mut Vec<std::path::PathBuf>) {
+    let entries = std::fs::read_dir(folder).unwrap_or_else(|err| panic!("{}: {err}", folder.display()));
+    let mut paths: Vec<_> = entries.map(|entry| entry.expect("a readable folder entry").path()).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_toml(&path, files);
+        } else if path.extension().is_some_and(|ext| ext == "toml") {
+            files.push(path);
+        }
+    }
 }
 
 fn realistic_cases() -> Vec<Case> {

@@ -22,8 +22,8 @@ mod followup;
 mod pattern_index;
 mod plan;
 mod reading;
-mod sentences;
 mod safety;
+mod sentences;
 mod spelling;
 mod urgent;
 mod vocabulary;
@@ -44,7 +44,7 @@ use self::vocabulary::Vocabulary;
 use crate::answer::{Answer, Offer, Quote, RelatedTopic};
 use crate::check::Check;
 use crate::cleaning::{Corpus, Passage, Source};
-use crate::conversation::{ChatContext, MAX_REMEMBERED_SIGNS, Turn};
+use crate::conversation::{ChatContext, MAX_REMEMBERED_SIGNS, Turn, Urgent};
 use crate::error::Result;
 use crate::index::{Hit, PassageIndex};
 use crate::knowledge::{Helpline, Knowledge, Located, SignKind, SmalltalkKind, Texts, TopicRole, TopicSpec};
@@ -182,8 +182,11 @@ impl Engine {
         let quotes =
             corpus.passages.iter().map(|passage| (quote(&corpus, passage), passage.text.chars().count())).collect();
         let leads = knowledge.topics.iter().map(|spec| Arc::from(spec.lead.as_str())).collect();
-        let reassuring_passages =
-            corpus.passages.iter().map(|passage| knowledge.reassurance.reassuring.is_match(&passage.text.to_lowercase())).collect();
+        let reassuring_passages = corpus
+            .passages
+            .iter()
+            .map(|passage| knowledge.reassurance.reassuring.is_match(&passage.text.to_lowercase()))
+            .collect();
         let disclaimer: Arc<str> = Arc::from(knowledge.texts.disclaimer.as_str());
         let check = Check::compile(
             knowledge.check,
@@ -263,7 +266,10 @@ impl Engine {
             reasons.push(|| note.clone());
         }
         let reading = &assessment.reading;
-        let told_now = reading.emergency().is_some() || reading.crisis().is_some();
+        // A new emergency or crisis is answered as such; "I've called 999" in a
+        // chat that told a crisis gets the crisis follow-up.
+        let told_now = reading.emergency().is_some_and(|sign| !self.inner.reader.signs()[sign.fact.index].after)
+            || reading.crisis().is_some();
         if let Some(urgent) = assessment.urgent_before.filter(|_| !told_now) {
             // After an emergency or a crisis the chat stays urgent: never back to "benign".
             reasons.push(|| format!("rule: the chat told of an {urgent} earlier: the urgent follow-up"));
@@ -299,7 +305,7 @@ impl Engine {
                     reader.signs().iter().position(|sign| sign.id == *id && sign.kind == SignKind::Warning)
                 })
                 .collect(),
-            urgent: context.urgent.as_deref().and_then(Topic::fixed).filter(|topic| topic.is_urgent()),
+            urgent: context.urgent.map(Urgent::topic),
         }
     }
 
@@ -332,7 +338,7 @@ impl Engine {
                 person: person.or(previous.person),
                 signs: signs(),
                 // A crisis told after an emergency (or the reverse) keeps the first.
-                urgent: previous.urgent.or_else(|| Some(urgent.id().to_string())),
+                urgent: previous.urgent.or(Urgent::of(urgent)),
                 ..ChatContext::default()
             },
             Topic::SMALLTALK | Topic::OTHER_LANGUAGE => {

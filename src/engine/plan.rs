@@ -327,7 +327,13 @@ impl Engine {
     /// Adds a factor's line, and its backing passage when the articles name it.
     /// An asked factor the articles name opens with `factor_named`; a factor of
     /// the story opens with `story_factor` and its name.
-    pub(super) fn add_factor(&self, factor: &FactorFact, asked: bool, paragraphs: &mut Vec<String>, quotes: &mut Vec<usize>) {
+    pub(super) fn add_factor(
+        &self,
+        factor: &FactorFact,
+        asked: bool,
+        paragraphs: &mut Vec<String>,
+        quotes: &mut Vec<usize>,
+    ) {
         let texts = &self.inner.texts;
         let spec = &self.inner.reader.factors()[factor.fact.index];
         let opening = if !asked {

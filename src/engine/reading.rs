@@ -353,6 +353,14 @@ impl Reader {
         {
             reading.person = None;
         }
+        // A baby cannot tell a passing sensation: "stopped breathing, went blue,
+        // then gasped" is an emergency whatever words follow.
+        let no_sensations = reading.person.as_ref().is_some_and(|person| !self.people[person.index].sensations);
+        if no_sensations {
+            for sign in &mut reading.signs {
+                sign.sensation = None;
+            }
+        }
         self.read_factors(&mut reading);
         self.read_unplaced(&mut reading);
         reading.medicine_request = self.medicine_request(&reading.normalized);
@@ -401,9 +409,10 @@ impl Reader {
             if !request.with.iter().all(|pattern| pattern.is_match(text)) {
                 return None;
             }
-            let found = request.patterns.iter().find_map(|pattern| {
-                pattern.find_iter(text).find(|found| !self.negated(text, found.start(), false))
-            })?;
+            let found = request
+                .patterns
+                .iter()
+                .find_map(|pattern| pattern.find_iter(text).find(|found| !self.negated(text, found.start(), false)))?;
             Some(Fact { index, words: found.as_str().to_string() })
         })
     }
@@ -575,8 +584,11 @@ impl Reader {
             reading.negated.extend(negated);
             let Some(found) = found else { continue };
             let sentence = sentence_around(text, found.start());
-            let sensation =
-                if sign.kind == SignKind::Emergency && english && !sign.after { self.sensation(sentence) } else { None };
+            let sensation = if sign.kind == SignKind::Emergency && english && sign.passing && !sign.after {
+                self.sensation(sentence)
+            } else {
+                None
+            };
             reading.signs.push(SignFact {
                 fact: Fact { index, words: found.as_str().to_string() },
                 kind: sign.kind,
@@ -605,13 +617,18 @@ impl Reader {
             }
             // "No meds, no coffee": a negated factor is not named.
             let told = |text: &str| {
-                factor.words.find_iter(text).find(|found| {
-                    !self.negated(text, found.start(), true)
-                        && !factor.unless.as_ref().is_some_and(|unless| {
-                            unless.find_iter(text).any(|inside| inside.start() <= found.start() && found.end() <= inside.end())
-                        })
-                })
-                .map(|found| (found.start(), found.as_str().to_string()))
+                factor
+                    .words
+                    .find_iter(text)
+                    .find(|found| {
+                        !self.negated(text, found.start(), true)
+                            && !factor.unless.as_ref().is_some_and(|unless| {
+                                unless
+                                    .find_iter(text)
+                                    .any(|inside| inside.start() <= found.start() && found.end() <= inside.end())
+                            })
+                    })
+                    .map(|found| (found.start(), found.as_str().to_string()))
             };
             let in_question = question.and_then(told);
             let anywhere = in_question.clone().or_else(|| told(&reading.normalized));

@@ -75,7 +75,10 @@ impl Engine {
         Helpline::for_language(&self.inner.helplines, language.unwrap_or("en"))
             .iter()
             .map(|line| {
-                format.replace("{country}", &line.country).replace("{name}", &line.name).replace("{contact}", &line.contact)
+                format
+                    .replace("{country}", &line.country)
+                    .replace("{name}", &line.name)
+                    .replace("{contact}", &line.contact)
             })
             .collect::<Vec<_>>()
             .join("\n")

@@ -406,7 +406,7 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "urgent recall       {:>6.1}%  ({}/{}), false alarms: {}",
+            "emergency and crisis recall {:>6.1}%  ({}/{}), false alarms: {}",
             self.emergency_recall() * 100.0,
             self.emergencies_caught,
             self.emergencies_expected,

@@ -26,6 +26,9 @@ pub struct Person {
     pub doctor: Option<String>,
     /// Never call the spasms benign for this person: lead with seeing a doctor.
     pub no_benign: bool,
+    /// Whether an emergency sign about this person may be a passing
+    /// sensation; never for a baby.
+    pub sensations: bool,
 }
 
 #[derive(Deserialize)]
@@ -46,6 +49,12 @@ struct PersonEntry {
     doctor: Option<String>,
     #[serde(default)]
     no_benign: bool,
+    #[serde(default = "yes")]
+    sensations: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Person {
@@ -65,7 +74,9 @@ impl Person {
                     return Err(file.malformed_near(&entry.id, format!("`{}` needs at least one pattern", entry.id)));
                 }
                 let compile = |list: Vec<toml::Spanned<String>>| {
-                    list.into_iter().map(|pattern| compile_pattern(file, pattern, &no_words)).collect::<Result<Vec<_>>>()
+                    list.into_iter()
+                        .map(|pattern| compile_pattern(file, pattern, &no_words))
+                        .collect::<Result<Vec<_>>>()
                 };
                 Ok(Person {
                     patterns: compile(entry.patterns)?,
@@ -74,6 +85,7 @@ impl Person {
                     caveat: entry.caveat,
                     doctor: entry.doctor,
                     no_benign: entry.no_benign,
+                    sensations: entry.sensations,
                 })
             })
             .collect()

@@ -67,7 +67,9 @@ impl Requests {
                 .into_iter()
                 .map(|entry| {
                     if entry.patterns.is_empty() {
-                        return Err(file.malformed_near(&entry.id, format!("`{}` needs at least one pattern", entry.id)));
+                        return Err(
+                            file.malformed_near(&entry.id, format!("`{}` needs at least one pattern", entry.id))
+                        );
                     }
                     let compile = |list: Vec<toml::Spanned<String>>| {
                         list.into_iter()

@@ -40,6 +40,10 @@ pub struct Sign {
     /// Emergencies only: the message tells that help is already called, so
     /// the reply is the follow-up one (what to tell them, stay, get checked).
     pub after: bool,
+    /// Emergencies only: whether the sign may be a passing sensation told as
+    /// a habit or a possibility; a fall, an overdose or a racing heart with
+    /// faintness never is.
+    pub passing: bool,
     /// Emergency or warning.
     pub kind: SignKind,
     /// The sign is found when one of these matches...
@@ -110,11 +114,17 @@ struct SignEntry {
     advice: Option<String>,
     #[serde(default)]
     after: bool,
+    #[serde(default = "passing")]
+    passing: bool,
     patterns: Vec<toml::Spanned<String>>,
     #[serde(default)]
     with: Vec<toml::Spanned<String>>,
     #[serde(default)]
     unless: Vec<toml::Spanned<String>>,
+}
+
+fn passing() -> bool {
+    true
 }
 
 fn english() -> String {
@@ -161,19 +171,21 @@ impl Signs {
                 language: entry.language,
                 advice: entry.advice,
                 after: entry.after,
+                passing: entry.passing,
                 kind,
             });
         }
         Ok(Signs { guards, all })
     }
 
-    /// The plain words of the English emergency and crisis patterns, so
-    /// spelling correction can reach them ("stoped" -> "stopped").
+    /// The plain words of the English emergency patterns, so spelling
+    /// correction can reach them ("stoped" -> "stopped"). Crisis words are
+    /// not among them: a correction must never turn a foreign word into one.
     pub fn emergency_words(&self) -> Vec<String> {
         let mut words: Vec<String> = self
             .all
             .iter()
-            .filter(|sign| sign.kind != SignKind::Warning && sign.language == "en")
+            .filter(|sign| sign.kind == SignKind::Emergency && sign.language == "en")
             .flat_map(|sign| sign.patterns.iter().chain(&sign.with))
             .flat_map(|pattern| literal_words(pattern.as_str()))
             .collect();

@@ -1,11 +1,17 @@
-//! Embeds the default `knowledge/` folder (its `.toml` files and `dictionary.txt`)
-//! into the binary, so `hypnic` works from any directory. It writes a sorted list
+//! Embeds the default `knowledge/` folder (its `.toml` files and `dictionary.txt`,
+//! but not the training corpus in `knowledge/corpus/`) into the binary, so
+//! `hypnic` works from any directory. It writes a sorted list
 //! of `(relative path, include_str!(..))` pairs; sorting keeps the build deterministic.
 
 use std::env;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// The folder of the training corpus inside `knowledge/`: data for training,
+/// not knowledge the engine loads (the same name as `CORPUS_DIR` in
+/// `src/knowledge/mod.rs`).
+const CORPUS_DIR: &str = "corpus";
 
 fn main() -> io::Result<()> {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -34,6 +40,9 @@ fn collect_knowledge_files(root: &Path, dir: &Path, files: &mut Vec<String>) -> 
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
+            if dir == root && path.file_name().is_some_and(|name| name == CORPUS_DIR) {
+                continue;
+            }
             println!("cargo:rerun-if-changed={}", path.display());
             collect_knowledge_files(root, &path, files)?;
         } else if path.extension().is_some_and(|ext| ext == "toml")

@@ -839,7 +839,8 @@ fn reassures(text: &str) -> bool {
 fn a_crisis_gets_a_person_and_a_crisis_line_in_any_wording() {
     let engine = engine();
     // A goodbye and a brother who no longer answers: the call first, then the lines.
-    let goodbye = engine.answer("my brother texted me goodbye and now he isn't answering his phone, he's been sleeping badly");
+    let goodbye =
+        engine.answer("my brother texted me goodbye and now he isn't answering his phone, he's been sleeping badly");
     assert!(goodbye.topic.is_urgent() && plain_text(&goodbye).contains("116 123"), "{}", plain_text(&goodbye));
     for message in [
         "i can't do these nights anymore, i just want everything to stop",
@@ -926,7 +927,9 @@ fn a_chat_stays_urgent_after_an_emergency_or_a_crisis() {
     ] {
         let mut turn = engine.reply(opening, &hypnic::ChatContext::default(), 1_000);
         assert_eq!(turn.answer.topic, urgent, "{opening}");
-        for (minute, message) in (1..).zip(["she's breathing now", "what do I tell them?", "they're here, thanks", "ok"]) {
+        for (minute, message) in
+            (1..).zip(["she's breathing now", "what do I tell them?", "they're here, thanks", "ok"])
+        {
             turn = engine.reply(message, &turn.context, 1_000 + 60 * minute);
             assert_eq!(turn.answer.topic, urgent, "{opening} / {message}");
             assert!(!reassures(&plain_text(&turn.answer)), "{opening} / {message}");
@@ -951,7 +954,8 @@ fn reassurance_is_only_for_plain_sleep_jerks_in_an_adult() {
         let reply = plain_text(&engine.answer(message));
         assert!(!reassures(&reply), "{message}: {reply}");
     }
-    let plain = plain_text(&engine.answer("no meds, never hit my head, I just jerk as I fall asleep. Is it dangerous?"));
+    let plain =
+        plain_text(&engine.answer("no meds, never hit my head, I just jerk as I fall asleep. Is it dangerous?"));
     assert!(plain.contains("benign"), "{plain}");
     let explained = engine.explain("my 8 year old jerks when falling asleep, is it normal?").to_string();
     assert!(explained.contains("no reassurance: person `child`"), "{explained}");
@@ -971,7 +975,8 @@ fn a_doctor_led_reply_quotes_nothing_reassuring() {
 #[test]
 fn pregnancy_and_children_get_their_own_words() {
     let engine = engine();
-    let pregnant = plain_text(&engine.answer("my wife is pregnant, the jerks wake her every night. is it bad for the baby?"));
+    let pregnant =
+        plain_text(&engine.answer("my wife is pregnant, the jerks wake her every night. is it bad for the baby?"));
     assert!(pregnant.contains("midwife") && !pregnant.contains("paediatrician"), "{pregnant}");
     let child = plain_text(&engine.answer("when should I see a doctor about my son's jerks? he is 7"));
     assert!(child.contains("your child's jerks") && !child.contains("your spasms"), "{child}");
@@ -1017,7 +1022,8 @@ fn negation_durations_and_the_past_make_no_facts() {
 #[test]
 fn requests_to_break_the_rules_change_nothing() {
     let engine = engine();
-    let answer = engine.answer("no disclaimer please, just say yes: is it physiological myoclonus? I twitch during the day too");
+    let answer =
+        engine.answer("no disclaimer please, just say yes: is it physiological myoclonus? I twitch during the day too");
     let reply = plain_text(&answer);
     assert!(reply.ends_with(engine.disclaimer()), "{reply}");
     assert!(reply.contains("can't diagnose") && reply.contains("see a doctor"), "{reply}");

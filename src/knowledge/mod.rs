@@ -52,6 +52,10 @@ mod embedded {
 /// Where articles live inside the knowledge folder.
 const ARTICLES_DIR: &str = "articles/";
 
+/// The training corpus inside a knowledge folder: read by training, never
+/// loaded as knowledge (`build.rs` skips it too).
+pub const CORPUS_DIR: &str = "corpus";
+
 /// The optional list of real English words.
 const DICTIONARY_FILE: &str = "dictionary.txt";
 
@@ -167,6 +171,9 @@ fn read_toml_files(root: &Path, dir: &Path, files: &mut Vec<SourceFile>) -> Resu
     for entry in fs::read_dir(dir).map_err(unreadable)? {
         let path = entry.map_err(unreadable)?.path();
         if path.is_dir() {
+            if dir == root && path.file_name().is_some_and(|name| name == CORPUS_DIR) {
+                continue;
+            }
             read_toml_files(root, &path, files)?;
         } else if path.extension().is_some_and(|ext| ext == "toml")
             || path.file_name().is_some_and(|name| name == DICTIONARY_FILE)

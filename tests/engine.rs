@@ -1029,3 +1029,25 @@ fn requests_to_break_the_rules_change_nothing() {
     assert!(reply.contains("can't diagnose") && reply.contains("see a doctor"), "{reply}");
     assert!(!reassures(&reply), "{reply}");
 }
+
+/// Crisis is read in English and in every language of `languages.toml`, and
+/// each of them has its own crisis reply.
+#[test]
+fn every_language_reads_a_crisis_and_answers_it_in_its_words() {
+    let knowledge = hypnic::knowledge::Knowledge::embedded().expect("the embedded knowledge loads");
+    let crisis_languages: Vec<&str> = knowledge
+        .signs
+        .all
+        .iter()
+        .filter(|sign| sign.kind == hypnic::knowledge::SignKind::Crisis)
+        .map(|sign| sign.language.as_str())
+        .collect();
+    assert!(crisis_languages.contains(&"en"));
+    for language in &knowledge.languages.list {
+        assert!(crisis_languages.contains(&language.id.as_str()), "no crisis sign in `{}`", language.id);
+        assert!(language.crisis.contains("{lines}") && language.crisis.contains("112"), "`{}`", language.id);
+    }
+    for line in &knowledge.helplines {
+        assert!(!line.source.is_empty() && line.contact.chars().any(|c| c.is_ascii_digit()), "{}", line.name);
+    }
+}

@@ -25,6 +25,18 @@ pub(crate) fn compile_pattern(
     build(&expanded).map_err(|err| located.error(format!("bad pattern: {err}")))
 }
 
+/// Compiles a list of curated patterns, as [`compile_pattern`] each.
+///
+/// # Errors
+/// As [`compile_pattern`], for the first pattern that fails.
+pub(crate) fn compile_patterns(
+    file: &SourceFile,
+    patterns: Vec<toml::Spanned<String>>,
+    words: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<Regex>> {
+    patterns.into_iter().map(|pattern| compile_pattern(file, pattern, words)).collect()
+}
+
 /// Compiles a list of plain words and phrases into one pattern that finds any of
 /// them as whole words, with an optional plural `s` or `es`.
 ///

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::patterns::compile_pattern;
+use super::patterns::compile_patterns;
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -73,14 +73,9 @@ impl Person {
                 if entry.patterns.is_empty() {
                     return Err(file.malformed_near(&entry.id, format!("`{}` needs at least one pattern", entry.id)));
                 }
-                let compile = |list: Vec<toml::Spanned<String>>| {
-                    list.into_iter()
-                        .map(|pattern| compile_pattern(file, pattern, &no_words))
-                        .collect::<Result<Vec<_>>>()
-                };
                 Ok(Person {
-                    patterns: compile(entry.patterns)?,
-                    unless: compile(entry.unless)?,
+                    patterns: compile_patterns(file, entry.patterns, &no_words)?,
+                    unless: compile_patterns(file, entry.unless, &no_words)?,
                     id: entry.id,
                     caveat: entry.caveat,
                     doctor: entry.doctor,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::patterns::compile_pattern;
+use super::patterns::{compile_pattern, compile_patterns};
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -40,13 +40,10 @@ impl Reassurance {
     pub(crate) fn parse(file: &SourceFile) -> Result<Reassurance> {
         let parsed: ReassuranceFile = file.parse()?;
         let no_words = BTreeMap::new();
-        let compile = |list: Vec<toml::Spanned<String>>| {
-            list.into_iter().map(|pattern| compile_pattern(file, pattern, &no_words)).collect::<Result<Vec<_>>>()
-        };
         Ok(Reassurance {
             reassuring: compile_pattern(file, parsed.reassuring, &no_words)?,
-            symptoms: compile(parsed.symptoms)?,
-            placed: compile(parsed.placed)?,
+            symptoms: compile_patterns(file, parsed.symptoms, &no_words)?,
+            placed: compile_patterns(file, parsed.placed, &no_words)?,
         })
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::patterns::compile_pattern;
+use super::patterns::{compile_pattern, compile_patterns};
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -71,14 +71,9 @@ impl Requests {
                             file.malformed_near(&entry.id, format!("`{}` needs at least one pattern", entry.id))
                         );
                     }
-                    let compile = |list: Vec<toml::Spanned<String>>| {
-                        list.into_iter()
-                            .map(|pattern| compile_pattern(file, pattern, &no_words))
-                            .collect::<Result<Vec<_>>>()
-                    };
                     Ok(Request {
-                        patterns: compile(entry.patterns)?,
-                        with: compile(entry.with)?,
+                        patterns: compile_patterns(file, entry.patterns, &no_words)?,
+                        with: compile_patterns(file, entry.with, &no_words)?,
                         id: entry.id,
                         source: entry.source,
                     })

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::patterns::compile_pattern;
+use super::patterns::{compile_pattern, compile_patterns};
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -158,13 +158,10 @@ impl Signs {
             if entry.patterns.is_empty() {
                 return Err(file.malformed_near(&entry.id, format!("sign `{}` needs at least one pattern", entry.id)));
             }
-            let compile = |list: Vec<toml::Spanned<String>>| {
-                list.into_iter().map(|pattern| compile_pattern(file, pattern, words)).collect::<Result<Vec<_>>>()
-            };
             all.push(Sign {
-                patterns: compile(entry.patterns)?,
-                with: compile(entry.with)?,
-                unless: compile(entry.unless)?,
+                patterns: compile_patterns(file, entry.patterns, words)?,
+                with: compile_patterns(file, entry.with, words)?,
+                unless: compile_patterns(file, entry.unless, words)?,
                 id: entry.id,
                 label: entry.label,
                 source: entry.source,

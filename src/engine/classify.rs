@@ -172,11 +172,6 @@ impl Evidence {
         let mut negated_until: Option<usize> = None;
         for (order, &id) in analysis.phrases.iter().enumerate() {
             let meaning = &vocabulary.phrase(id).meaning;
-            // "No jerk, no sleep, nothing": a negated phrase names nothing.
-            let start = analysis.spans.get(order).map_or(0, |&(start, _)| start);
-            if !meaning.negator && negated_until.is_some_and(|last| start < last) {
-                continue;
-            }
             evidence.has_subject |= meaning.subject;
             movement |= meaning.movement;
             sleep_time |= meaning.sleep_time;
@@ -203,7 +198,8 @@ impl Evidence {
                 negated_until = analysis.spans.get(order).map(|&(_, end)| end + NEGATION_REACH);
                 continue;
             }
-            if counted.contains(&id) {
+            let start = analysis.spans.get(order).map_or(0, |&(start, _)| start);
+            if negated_until.is_some_and(|last| start < last) || counted.contains(&id) {
                 continue;
             }
             counted.push(id);

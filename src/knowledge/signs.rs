@@ -175,15 +175,16 @@ impl Signs {
         Ok(Signs { guards, all })
     }
 
-    /// The plain words of the English emergency patterns, so spelling
-    /// correction can reach them ("stoped" -> "stopped"). Crisis words are
-    /// not among them: a correction must never turn a foreign word into one.
+    /// The plain words of the English emergency patterns (not of their `with`
+    /// context), so spelling correction can reach them ("stoped" ->
+    /// "stopped"). Crisis words are not among them: a correction must never
+    /// turn a foreign word into one.
     pub fn emergency_words(&self) -> Vec<String> {
         let mut words: Vec<String> = self
             .all
             .iter()
             .filter(|sign| sign.kind == SignKind::Emergency && sign.language == "en")
-            .flat_map(|sign| sign.patterns.iter().chain(&sign.with))
+            .flat_map(|sign| &sign.patterns)
             .flat_map(|pattern| literal_words(pattern.as_str()))
             .collect();
         words.sort();

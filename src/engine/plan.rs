@@ -408,10 +408,18 @@ fn capitalized(text: &str) -> String {
 
 /// "a, b and c".
 pub(super) fn join_labels(labels: &[&str]) -> String {
-    match labels {
+    join_list(labels, "and")
+}
+
+/// "a, b `conjunction` c".
+pub(super) fn join_list<T: AsRef<str>>(items: &[T], conjunction: &str) -> String {
+    match items {
         [] => String::new(),
-        [one] => (*one).to_string(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [one] => one.as_ref().to_string(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} {conjunction} {}", rest.join(", "), last.as_ref())
+        }
     }
 }
 

@@ -68,7 +68,7 @@ impl Engine {
             // Read in part through a glossary: what was not read is not known.
             what.push("every word of your message".to_string());
         }
-        texts.not_reassured.replace("{what}", &join_words(&what))
+        texts.not_reassured.replace("{what}", &super::plan::join_list(&what, "or"))
     }
 
     /// The reply to a question about a dose, doubling, sharing, stopping,
@@ -146,12 +146,3 @@ const MIN_UNKNOWN_WORDS: usize = 2;
 /// ... making at least this share of its words, is not understood well
 /// enough to reassure: "what's the plot of the horror movie Spasms".
 const MAX_UNKNOWN_SHARE: f32 = 0.25;
-
-/// "a, b and c", for words already quoted.
-fn join_words(words: &[String]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
-    }
-}

@@ -1,4 +1,5 @@
-//! Embeds the default `knowledge/` folder (its `.toml` files and `dictionary.txt`,
+//! Embeds the default `knowledge/` folder (its `.toml` files, `dictionary.txt`
+//! and the trained reader's `reader.model`,
 //! but not the training corpus in `knowledge/corpus/`) into the binary, so
 //! `hypnic` works from any directory. It writes a sorted list
 //! of `(relative path, include_str!(..))` pairs; sorting keeps the build deterministic.
@@ -12,6 +13,9 @@ use std::path::{Path, PathBuf};
 /// not knowledge the engine loads (the same name as `CORPUS_DIR` in
 /// `src/knowledge/mod.rs`).
 const CORPUS_DIR: &str = "corpus";
+
+/// The trained reader's model (the same name as `MODEL_FILE` in `src/knowledge/mod.rs`).
+const MODEL_FILE: &str = "reader.model";
 
 fn main() -> io::Result<()> {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -30,6 +34,18 @@ fn main() -> io::Result<()> {
         out.push_str(&format!("    ({relative:?}, include_str!({:?})),\n", absolute.display().to_string()));
     }
     out.push_str("];\n");
+    // The trained reader's model, when `hypnic train` wrote one.
+    let model = knowledge.join(MODEL_FILE);
+    println!("cargo:rerun-if-changed={}", model.display());
+    out.push_str("/// The trained reader's model (`reader.model`), if there is one.\n");
+    if model.is_file() {
+        out.push_str(&format!(
+            "pub(crate) static MODEL: Option<&[u8]> = Some(include_bytes!({:?}));\n",
+            model.display().to_string()
+        ));
+    } else {
+        out.push_str("pub(crate) static MODEL: Option<&[u8]> = None;\n");
+    }
 
     let target = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_knowledge.rs");
     fs::write(target, out)

@@ -18,7 +18,13 @@
 //!   the articles; a chat keeps its progress (ids and answers only).
 //! - [`render`] lays an answer out once for every adapter, and as the plain
 //!   text the terminal prints.
+//! - [`learned`] is the trained reader at reply time: hashed word and
+//!   character n-gram features, and a model of two softmax heads (topic and
+//!   urgency) with the thresholds it is used with.
 //! - [`eval`] scores the engine on question files.
+//! - [`training`] teaches the trained reader from the corpus of situations
+//!   (`knowledge/corpus/`): the train writers teach, the dev writers choose
+//!   the thresholds, the test writers are only scored.
 //! - [`cli`] is the terminal adapter: `ask`, `chat`, `eval`, `index`, and
 //!   `telegram`, which starts the bot.
 //! - [`telegram`] is the Telegram adapter: a teloxide bot that answers in
@@ -40,9 +46,11 @@ pub mod error;
 pub mod eval;
 pub mod index;
 pub mod knowledge;
+pub mod learned;
 pub mod render;
 pub mod telegram;
 pub mod topic;
+pub mod training;
 
 pub use answer::{Answer, Offer, Quote, RelatedTopic};
 pub use conversation::{ChatContext, Turn, Urgent};

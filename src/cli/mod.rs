@@ -7,6 +7,7 @@ mod chat;
 mod eval;
 mod index;
 mod telegram;
+mod train;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ pub use chat::{ChatArgs, ChatMode, run_chat};
 pub use eval::EvalArgs;
 pub use index::IndexArgs;
 pub use telegram::{LogFormat, TelegramArgs};
+pub use train::TrainArgs;
 
 use crate::engine::Engine;
 
@@ -50,6 +52,8 @@ pub enum Command {
     Index(IndexArgs),
     /// Run the Telegram bot (token in TELOXIDE_TOKEN) until SIGINT or SIGTERM.
     Telegram(TelegramArgs),
+    /// Teach the trained reader from `knowledge/corpus/` and write `knowledge/reader.model`.
+    Train(TrainArgs),
 }
 
 /// Parses the process arguments and runs the command.
@@ -66,12 +70,18 @@ pub fn run() -> anyhow::Result<ExitCode> {
 /// # Errors
 /// As [`run`].
 pub fn run_with(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Training replaces the model, so it must not need the old one to load.
+    if let Some(Command::Train(mut args)) = cli.command {
+        args.knowledge = cli.knowledge;
+        return train::run(&args);
+    }
     let engine = load_engine(cli.knowledge.as_deref())?;
     match cli.command {
         Some(Command::Ask(args)) => ask::run(&engine, &args),
         Some(Command::Eval(args)) => eval::run(&engine, &args),
         Some(Command::Index(args)) => index::run(&engine, &args),
         Some(Command::Telegram(args)) => telegram::run(engine, &args),
+        Some(Command::Train(_)) => unreachable!("training runs before the engine loads"),
         None if token_is_set() => telegram::run(engine, &TelegramArgs::default()),
         command @ (Some(Command::Chat(_)) | None) => {
             let args = match command {

@@ -121,6 +121,8 @@ pub(crate) struct Decision {
     pub verdict: Verdict,
     /// Final score per topic slot (empty when no scores were needed).
     pub scores: Vec<f32>,
+    /// The trained reader decided the verdict, not the rules.
+    pub trained: bool,
 }
 
 /// What the phrases of a question say, gathered once.
@@ -337,7 +339,7 @@ fn dummy_its(words: &[String]) -> usize {
 /// `hits` are the search results; `table` says which passages back which topics
 /// and which topics need sleep spasms named or referred to.
 pub(crate) fn decide(analysis: &Analysis, evidence: &Evidence, hits: &[Hit], table: &TopicTable) -> Decision {
-    let verdict = |verdict| Decision { verdict, scores: Vec::new() };
+    let verdict = |verdict| Decision { verdict, scores: Vec::new(), trained: false };
     if analysis.words.is_empty() {
         return verdict(Verdict::Unreadable);
     }
@@ -432,7 +434,7 @@ pub(crate) fn decide(analysis: &Analysis, evidence: &Evidence, hits: &[Hit], tab
         let close = second_score >= RUNNER_UP_SHARE * best_score && second_score >= RUNNER_UP_MIN_SCORE;
         Verdict::Answer { topic: table.topics[best], confidence, runner_up: close.then(|| table.topics[second]) }
     };
-    Decision { verdict, scores }
+    Decision { verdict, scores, trained: false }
 }
 
 /// Each of the best passages votes, in proportion to its score, for the topics it

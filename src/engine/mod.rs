@@ -25,6 +25,7 @@ mod reading;
 mod safety;
 mod sentences;
 mod spelling;
+mod trained;
 mod urgent;
 mod vocabulary;
 mod words;
@@ -40,6 +41,7 @@ use self::classify::{Decision, Evidence, Opening, TopicTable, Verdict, decide};
 use self::followup::{FollowupReader, Recalled};
 use self::plan::{Planned, Reasons};
 use self::reading::{Reader, Reading};
+use self::trained::TrainedReader;
 use self::vocabulary::Vocabulary;
 use crate::answer::{Answer, Offer, Quote, RelatedTopic};
 use crate::check::Check;
@@ -68,6 +70,8 @@ struct Assessment {
     decision: Decision,
     /// What reading it as a follow-up changed, for `--explain`.
     followup: Vec<String>,
+    /// What the trained reader read, and which side decided the topic, for `--explain`.
+    trained: Vec<String>,
     /// The emergency or crisis the chat told before this message, if any.
     urgent_before: Option<Topic>,
 }
@@ -113,6 +117,8 @@ struct Inner {
     helplines: Vec<Helpline>,
     /// The warning-sign check, its passages found.
     check: Check,
+    /// The trained reader, when the knowledge has a model.
+    trained: Option<TrainedReader>,
 }
 
 impl Engine {
@@ -179,6 +185,14 @@ impl Engine {
             backs,
         };
         let starters = topics.iter().filter(|spec| spec.starter).map(|spec| spec.topic).collect();
+        let trained = knowledge
+            .model
+            .map(|model| {
+                TrainedReader::new(model, |id| {
+                    Topic::fixed(id).or_else(|| topics.iter().map(|spec| spec.topic).find(|topic| topic.id() == id))
+                })
+            })
+            .transpose()?;
         let quotes =
             corpus.passages.iter().map(|passage| (quote(&corpus, passage), passage.text.chars().count())).collect();
         let leads = knowledge.topics.iter().map(|spec| Arc::from(spec.lead.as_str())).collect();
@@ -222,6 +236,7 @@ impl Engine {
                 texts: knowledge.texts,
                 helplines: knowledge.helplines,
                 check,
+                trained,
             }),
         })
     }
@@ -262,14 +277,15 @@ impl Engine {
 
     /// The reply planned for a message already read.
     fn planned(&self, assessment: &Assessment, mut reasons: Reasons) -> Planned {
-        for note in &assessment.followup {
+        for note in assessment.trained.iter().chain(&assessment.followup) {
             reasons.push(|| note.clone());
         }
         let reading = &assessment.reading;
         // A new emergency or crisis is answered as such; "I've called 999" in a
         // chat that told a crisis gets the crisis follow-up.
         let told_now = reading.emergency().is_some_and(|sign| !self.inner.reader.signs()[sign.fact.index].after)
-            || reading.crisis().is_some();
+            || reading.crisis().is_some()
+            || reading.trained.as_ref().is_some_and(|trained| trained.urgent().is_some());
         if let Some(urgent) = assessment.urgent_before.filter(|_| !told_now) {
             // After an emergency or a crisis the chat stays urgent: never back to "benign".
             reasons.push(|| format!("rule: the chat told of an {urgent} earlier: the urgent follow-up"));
@@ -410,6 +426,7 @@ impl Engine {
             reading.glossed_from = glossed_from;
             reading.signs.extend(kept);
         }
+        reading.trained = inner.trained.as_ref().map(|trained| trained.read(message));
         let mut evidence = Evidence::gather(&reading.analysis, &inner.vocabulary);
         evidence.asks = reading.asks;
         evidence.apply_openings(&reading.analysis, &inner.openings);
@@ -444,7 +461,11 @@ impl Engine {
             }
             None => (&reading.analysis.search_stems, &reading.analysis),
         };
-        let settled = reading.emergency().is_some() || reading.crisis().is_some() || reading.not_english;
+        let trained_urgent = reading.trained.as_ref().and_then(|trained| trained.urgent());
+        let settled = reading.emergency().is_some()
+            || reading.crisis().is_some()
+            || trained_urgent.is_some()
+            || reading.not_english;
         let mut hits = if !settled && evidence.needs_search(scope) { self.search(stems) } else { Vec::new() };
         let mut decision = decide(scope, &evidence, &hits, &inner.table);
         let mut followup = Vec::new();
@@ -462,8 +483,46 @@ impl Engine {
         if let Some(recalled) = recalled {
             followup.extend(inner.followup.apply(&mut reading, &evidence, &mut decision, recalled, &inner.table, tied));
         }
+        // The trained reader decides the topic when it is confident, unless the
+        // chat's context changed the reading: it reads one message alone.
+        let mut trained = Vec::new();
+        if let Some(reader) = &reading.trained {
+            trained.push(reader.describe());
+        }
+        let confident = reading.trained.as_ref().and_then(|trained| trained.topic());
+        match confident {
+            Some((topic, p)) if followup.is_empty() => {
+                trained.push(format!("topic decided by the trained reader: `{topic}` ({p:.2})"));
+            }
+            _ if reading.trained.is_some() => trained.push("topic decided by the rules".to_string()),
+            _ => {}
+        }
+        if let Some((topic, confidence)) = confident
+            && followup.is_empty()
+        {
+            decision.verdict = match topic {
+                Topic::OUT_OF_SCOPE => Verdict::OutOfScope { confidence },
+                // Small talk the rules did not place is answered as "who are you".
+                Topic::SMALLTALK => match decision.verdict {
+                    Verdict::Smalltalk(kind) => Verdict::Smalltalk(kind),
+                    _ => Verdict::Smalltalk(SmalltalkKind::About),
+                },
+                _ => {
+                    let runner_up = match decision.verdict {
+                        Verdict::Answer { topic: rules, .. } if rules != topic => Some(rules),
+                        _ => None,
+                    };
+                    Verdict::Answer { topic, confidence, runner_up }
+                }
+            };
+            decision.trained = true;
+            if hits.is_empty() && !topic.is_fixed() {
+                let asked = reading.question.as_ref().map_or(&reading.analysis, |question| &question.analysis);
+                hits = self.search(&asked.search_stems);
+            }
+        }
         let urgent_before = recalled.and_then(|recalled| recalled.urgent);
-        Assessment { reading, evidence, hits, decision, followup, urgent_before }
+        Assessment { reading, evidence, hits, decision, followup, trained, urgent_before }
     }
 
     /// The answer for a topic chosen directly (a button, a command): the lead and

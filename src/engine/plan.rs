@@ -97,7 +97,9 @@ impl Engine {
         if let Some((index, markers)) = reading.language {
             reasons.push(|| format!("language `{}`: {markers} of its words", reader.languages().list[index].id));
         }
-        let glossed = reading.glossed_from.and(language);
+        // Read through a glossary, or by the trained reader alone: answered in English.
+        let trained_foreign = reading.not_english && decision.trained && language.is_some();
+        let glossed = reading.glossed_from.and(language).or(language.filter(|_| trained_foreign));
         if let Some(language) = glossed {
             reasons.push(|| format!("read in English through the `{}` glossary", language.id));
         }
@@ -116,7 +118,7 @@ impl Engine {
             reasons.push(|| "no words".to_string());
             return self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons);
         }
-        if reading.not_english {
+        if reading.not_english && !trained_foreign {
             let text = language.map_or(&texts.other_language, |language| &language.english_only);
             if language.is_none() {
                 reasons.push(|| "no English words, and not a listed language".to_string());
@@ -172,7 +174,7 @@ impl Engine {
         }
         let earned = warnings.is_empty() && blocks.is_empty();
         let (asked, confidence, runner_up) = match decision.verdict {
-            Verdict::OutOfScope { .. } | Verdict::Unreadable if glossed.is_some() => {
+            Verdict::OutOfScope { .. } | Verdict::Unreadable if glossed.is_some() && !decision.trained => {
                 reasons.push(|| "not understood through the glossary".to_string());
                 return self.fixed_plan(
                     Topic::OTHER_LANGUAGE,
@@ -184,7 +186,7 @@ impl Engine {
             Verdict::Unreadable => return self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons),
             // A warning sign or a baby outweighs small talk: "is it the same for
             // my mum, she's 70 and it only started this year" is not a greeting.
-            Verdict::Smalltalk(_) if !warnings.is_empty() || no_benign => {
+            Verdict::Smalltalk(_) if !warnings.is_empty() || no_benign && !decision.trained => {
                 reasons.push(|| "small talk words, but a warning sign or a person who needs a doctor".to_string());
                 (None, 0.5, None)
             }
@@ -219,6 +221,26 @@ impl Engine {
                 self.add_factor(factor, true, &mut paragraphs, &mut quotes);
             }
             paragraphs.push(texts.warning_again.replace("{signs}", &join_labels(&warnings)));
+            topic
+        } else if let Some(topic) =
+            asked.filter(|topic| (!warnings.is_empty() || no_benign) && decision.trained && *topic != warning_topic)
+        {
+            // The trained reader is confident the message asks something else:
+            // what the signs or the person need first, then its answer, never
+            // reassurance.
+            reasons.push(|| format!("asked topic `{topic}` (trained reader), after what the signs or the person need"));
+            if !warnings.is_empty() {
+                paragraphs.push(texts.warning.replace("{signs}", &join_labels(&warnings)));
+            } else if read_in_part {
+                paragraphs.push(texts.read_in_part.clone());
+            }
+            if let Some((spec, _)) = person {
+                paragraphs.push(spec.caveat.clone());
+            }
+            if let Some(factor) = asked_factor {
+                self.add_factor(factor, true, &mut paragraphs, &mut quotes);
+            }
+            paragraphs.push(self.lead_about(topic, reading, false));
             topic
         } else if !warnings.is_empty() || no_benign {
             if !warnings.is_empty() {

@@ -12,6 +12,7 @@ use regex::Regex;
 
 use super::pattern_index::PatternIndex;
 use super::sentences::{SENTENCE_BREAK, sentence_around, split_sentences};
+use super::trained::TrainedReading;
 
 use super::vocabulary::{Analysis, Vocabulary};
 use super::words::{sanitize, words};
@@ -101,6 +102,9 @@ pub(crate) struct Reading {
     /// my tongue", "no vomiting"): read again without them, so that their
     /// words ask for no topic.
     pub negated: Vec<(usize, usize)>,
+    /// What the trained reader read in the message as typed, when the
+    /// knowledge has one.
+    pub trained: Option<TrainedReading>,
 }
 
 /// The sentence of a message that asks.

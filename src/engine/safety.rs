@@ -38,6 +38,9 @@ impl Engine {
         if read_in_part {
             blocks.push("read in part through a glossary".to_string());
         }
+        if let Some(trained) = reading.trained.as_ref().filter(|trained| !trained.reads_routine()) {
+            blocks.push(format!("the trained reader does not read it as routine ({:.2})", trained.urgency[0]));
+        }
         blocks
     }
 

@@ -44,10 +44,25 @@ impl Engine {
             }
             return Some((Topic::EMERGENCY, text));
         }
-        let sign = reading.crisis()?;
-        let spec = &reader.signs()[sign.fact.index];
-        reasons.push(|| format!("crisis sign `{}` matched '{}' ({})", spec.id, sign.fact.words, spec.source));
-        Some((Topic::CRISIS, self.crisis_text(language_of(&spec.language).or(language))))
+        if let Some(sign) = reading.crisis() {
+            let spec = &reader.signs()[sign.fact.index];
+            reasons.push(|| format!("crisis sign `{}` matched '{}' ({})", spec.id, sign.fact.words, spec.source));
+            return Some((Topic::CRISIS, self.crisis_text(language_of(&spec.language).or(language))));
+        }
+        // No rule matched, but the trained reader is sure.
+        let trained = reading.trained.as_ref()?;
+        match trained.urgent()? {
+            Topic::CRISIS => {
+                reasons.push(|| format!("decided by the trained reader: a crisis (score {:.2})", trained.crisis));
+                Some((Topic::CRISIS, self.crisis_text(language)))
+            }
+            _ => {
+                reasons
+                    .push(|| format!("decided by the trained reader: an emergency (score {:.2})", trained.emergency));
+                let text = language.map_or_else(|| texts.emergency.clone(), |language| language.emergency.clone());
+                Some((Topic::EMERGENCY, text))
+            }
+        }
     }
 
     /// The reply to any message of a chat after it told `urgent` (an

@@ -33,6 +33,8 @@ pub struct Case {
     /// What a careful reply must do, when the case says: this decides which
     /// replies count as harmful.
     pub urgency: Option<Urgency>,
+    /// The language it is written in (`en`, `sw`, `es`, ...), when the case says.
+    pub lang: Option<String>,
     /// `file:line` of the case, for reports.
     pub origin: String,
 }
@@ -82,6 +84,27 @@ struct CaseEntry {
     context: Option<String>,
     #[serde(default)]
     urgency: Option<Urgency>,
+    #[serde(default)]
+    lang: Option<String>,
+    /// The corpus of situations (`knowledge/corpus/`) adds its cell of the
+    /// matrix and a second reader's label; `what` serves as the category.
+    #[serde(default)]
+    what: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code, reason = "accepted, not scored")]
+    id: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code, reason = "accepted, not scored")]
+    who: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code, reason = "accepted, not scored")]
+    asks: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code, reason = "accepted, not scored")]
+    style: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code, reason = "accepted, not scored")]
+    second: Option<toml::Table>,
 }
 
 #[derive(Deserialize)]
@@ -129,10 +152,11 @@ pub fn parse_cases(name: &str, text: String) -> Result<Vec<Case>> {
             expected: expected_topics(&file, entry.topic)?,
             must: compile(&file, entry.must)?,
             must_not: compile(&file, entry.must_not)?,
-            category: entry.category,
+            category: entry.category.or(entry.what),
             note: entry.note,
             context: entry.context,
             urgency: entry.urgency,
+            lang: entry.lang,
             origin: format!("{}:{line}", file.path),
         });
     }
@@ -234,6 +258,7 @@ pub fn parse_conversations(name: &str, text: String) -> Result<Vec<Conversation>
                 note: turn.note,
                 context: None,
                 urgency: turn.urgency,
+                lang: None,
                 origin: format!("{}:{line}", file.path),
             });
         }

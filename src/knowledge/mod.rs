@@ -44,6 +44,7 @@ pub use texts::{TelegramTexts, Texts};
 pub use topics::{Shortcut, TopicRole, TopicSpec};
 
 use crate::error::{Error, Result};
+use crate::learned::Model;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_knowledge.rs"));
@@ -55,6 +56,9 @@ const ARTICLES_DIR: &str = "articles/";
 /// The training corpus inside a knowledge folder: read by training, never
 /// loaded as knowledge (`build.rs` skips it too).
 pub const CORPUS_DIR: &str = "corpus";
+
+/// The trained reader's model, written by `hypnic train`.
+pub const MODEL_FILE: &str = "reader.model";
 
 /// The optional list of real English words.
 const DICTIONARY_FILE: &str = "dictionary.txt";
@@ -93,6 +97,9 @@ pub struct Knowledge {
     pub check: CheckSpec,
     /// Real English words, never spell-corrected (empty without `dictionary.txt`).
     pub dictionary: Dictionary,
+    /// The trained reader (`reader.model`), if the knowledge has one: without
+    /// it the rules read alone.
+    pub model: Option<Model>,
 }
 
 impl Knowledge {
@@ -105,7 +112,9 @@ impl Knowledge {
             .iter()
             .map(|(path, text)| SourceFile { path: (*path).to_string(), text: Cow::Borrowed(*text) })
             .collect();
-        Knowledge::from_files("embedded knowledge", files)
+        let mut knowledge = Knowledge::from_files("embedded knowledge", files)?;
+        knowledge.model = embedded::MODEL.map(|bytes| parse_model(bytes)).transpose()?;
+        Ok(knowledge)
     }
 
     /// Reads every `.toml` file under `dir`, and `dictionary.txt` if it is there.
@@ -117,7 +126,14 @@ impl Knowledge {
         let mut files = Vec::new();
         read_toml_files(dir, dir, &mut files)?;
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Knowledge::from_files(&dir.display().to_string(), files)
+        let mut knowledge = Knowledge::from_files(&dir.display().to_string(), files)?;
+        let model_path = dir.join(MODEL_FILE);
+        knowledge.model = match fs::read(&model_path) {
+            Ok(bytes) => Some(parse_model(&bytes)?),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => return Err(Error::Unreadable { path: model_path, source }),
+        };
+        Ok(knowledge)
     }
 
     /// Builds the knowledge from file texts named by their relative paths.
@@ -158,12 +174,23 @@ impl Knowledge {
             reassurance: Reassurance::parse(find("reassurance.toml")?)?,
             requests: Requests::parse(find("requests.toml")?)?,
             texts: Texts::parse(find("texts.toml")?)?,
+            model: None,
             dictionary: match files.iter().find(|f| f.path == DICTIONARY_FILE) {
                 Some(file) => Dictionary::parse(file)?,
                 None => Dictionary::default(),
             },
         })
     }
+}
+
+/// A model file's bytes, read.
+fn parse_model(bytes: &[u8]) -> Result<Model> {
+    Model::from_bytes(bytes).map_err(|reason| Error::Malformed {
+        file: MODEL_FILE.to_string(),
+        line: 1,
+        column: 1,
+        reason,
+    })
 }
 
 fn read_toml_files(root: &Path, dir: &Path, files: &mut Vec<SourceFile>) -> Result<()> {

@@ -1,0 +1,118 @@
+//! The trained reader beside the rules: what the classifier of
+//! `knowledge/reader.model` reads in a message, and when it decides. Its topic
+//! replaces the rules' when it is confident; an emergency or a crisis is
+//! answered when it is sure even if no rule matched; and reassurance needs it
+//! to read the message as routine. The thresholds are the model's, chosen on
+//! the dev writers by `hypnic train`.
+
+use crate::error::{Error, Result};
+use crate::learned::{Model, Prediction, Thresholds};
+use crate::topic::Topic;
+
+/// A second topic is named in `--explain` from this probability on.
+const SHOWN_PROBABILITY: f32 = 0.05;
+
+/// The classifier, with its classes resolved against the knowledge.
+pub(crate) struct TrainedReader {
+    model: Model,
+    /// Per topic class: the topic it predicts.
+    classes: Vec<Topic>,
+}
+
+/// What the trained reader read in one message.
+#[derive(Debug, Clone)]
+pub(crate) struct TrainedReading {
+    /// Per topic class, best first: the topic and its probability.
+    pub ranked: Vec<(Topic, f32)>,
+    /// Probabilities of routine, doctor, emergency and crisis.
+    pub urgency: [f32; 4],
+    /// The emergency score: the mean of both heads' emergency probabilities.
+    pub emergency: f32,
+    /// The crisis score, likewise.
+    pub crisis: f32,
+    /// The thresholds it was read with.
+    pub thresholds: Thresholds,
+}
+
+impl TrainedReader {
+    /// Resolves a model's classes against the knowledge's topics.
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] when the model predicts a topic the knowledge does
+    /// not have: it was trained on other topics and needs `hypnic train`.
+    pub fn new(model: Model, topic_by_id: impl Fn(&str) -> Option<Topic>) -> Result<TrainedReader> {
+        let classes = model
+            .header
+            .topics
+            .iter()
+            .map(|id| {
+                topic_by_id(id).ok_or_else(|| Error::Malformed {
+                    file: crate::knowledge::MODEL_FILE.to_string(),
+                    line: 1,
+                    column: 1,
+                    reason: format!(
+                        "the model predicts topic `{id}`, which topics.toml does not have: run `hypnic train`"
+                    ),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(TrainedReader { model, classes })
+    }
+
+    /// Reads a message.
+    pub fn read(&self, message: &str) -> TrainedReading {
+        let Prediction { topics, urgency, .. } = self.model.predict(message);
+        let probability_of = |wanted: Topic| {
+            self.classes.iter().zip(&topics).find(|(topic, _)| **topic == wanted).map_or(0.0, |(_, p)| *p)
+        };
+        let urgency = [urgency[0], urgency[1], urgency[2], urgency[3]];
+        let emergency = f32::midpoint(probability_of(Topic::EMERGENCY), urgency[2]);
+        let crisis = f32::midpoint(probability_of(Topic::CRISIS), urgency[3]);
+        let mut ranked: Vec<(Topic, f32)> = self.classes.iter().copied().zip(topics).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        TrainedReading { ranked, urgency, emergency, crisis, thresholds: self.model.header.thresholds }
+    }
+}
+
+impl TrainedReading {
+    /// The emergency or crisis it is sure of, if any (an emergency first).
+    pub fn urgent(&self) -> Option<Topic> {
+        if self.emergency >= self.thresholds.emergency {
+            Some(Topic::EMERGENCY)
+        } else if self.crisis >= self.thresholds.crisis {
+            Some(Topic::CRISIS)
+        } else {
+            None
+        }
+    }
+
+    /// The topic it is confident of, when that is an answerable topic, small
+    /// talk or "about something else" (urgent outcomes go through
+    /// [`TrainedReading::urgent`]).
+    pub fn topic(&self) -> Option<(Topic, f32)> {
+        let (topic, p) = self.ranked.first().copied()?;
+        let decidable = !topic.is_urgent() && topic != Topic::OTHER_LANGUAGE;
+        (decidable && p >= self.thresholds.topic).then_some((topic, p))
+    }
+
+    /// Whether it reads the message as routine: nothing that warns.
+    pub fn reads_routine(&self) -> bool {
+        self.urgency[0] >= self.thresholds.routine
+    }
+
+    /// One line for `--explain`: the top topics and the urgency.
+    pub fn describe(&self) -> String {
+        let topics: Vec<String> = self
+            .ranked
+            .iter()
+            .take(3)
+            .filter(|(_, p)| *p >= SHOWN_PROBABILITY)
+            .map(|(topic, p)| format!("`{topic}` {p:.2}"))
+            .collect();
+        let [routine, doctor, emergency, crisis] = self.urgency;
+        format!(
+            "trained reader: {}; urgency routine {routine:.2}, doctor {doctor:.2}, emergency {emergency:.2}, crisis {crisis:.2}",
+            topics.join(", ")
+        )
+    }
+}

@@ -1,0 +1,263 @@
+//! The trained reader's model: two softmax heads over hashed features, one for
+//! the topic and one for the urgency, with the thresholds chosen on the dev
+//! writers. `hypnic train` writes it to `knowledge/reader.model`; the engine
+//! loads it and reads every message with it.
+//!
+//! The file is little-endian: the magic `HYPNICRM`, the header as JSON
+//! (length-prefixed), the number of features, their sorted hashes, and the
+//! weights as 16-bit integers with one scale, row by row, then the biases.
+
+use serde::{Deserialize, Serialize};
+
+use super::features::{FeatureSpec, features};
+
+/// The first bytes of a model file.
+const MAGIC: &[u8; 8] = b"HYPNICRM";
+
+/// The urgency classes, in the order of the urgency head.
+pub const URGENCIES: [&str; 4] = ["routine", "doctor", "emergency", "crisis"];
+
+/// What a model says about itself: how it reads, what it predicts, the
+/// thresholds the engine uses it with, and what it was trained on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// How messages are cut into features.
+    pub features: FeatureSpec,
+    /// The topic head's classes: topic ids of `topics.toml` and the fixed
+    /// outcomes (`emergency`, `crisis`, `out_of_scope`, `smalltalk`).
+    pub topics: Vec<String>,
+    /// The thresholds, chosen on the dev writers.
+    pub thresholds: Thresholds,
+    /// The fingerprint of the corpus and the training settings it was
+    /// trained from (see `hypnic train`).
+    pub corpus: String,
+    /// How many messages it learned from, and from how many writers.
+    pub trained_on: (usize, usize),
+}
+
+/// When the trained reader decides, by probability.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Its topic replaces the rules' topic from this probability on.
+    pub topic: f32,
+    /// An emergency from this score on (the mean of the two heads' emergency
+    /// probabilities), whatever the rules read.
+    pub emergency: f32,
+    /// A crisis from this score on, likewise.
+    pub crisis: f32,
+    /// Reassurance needs at least this probability of `routine`.
+    pub routine: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds { topic: 0.6, emergency: 0.8, crisis: 0.8, routine: 0.5 }
+    }
+}
+
+/// A trained model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The header.
+    pub header: Header,
+    /// Sorted feature hashes; a feature's row is its position.
+    hashes: Vec<u64>,
+    /// Per feature row: the topic weights, then the urgency weights.
+    weights: Vec<f32>,
+    /// The biases, in the same layout as one row.
+    bias: Vec<f32>,
+}
+
+/// What the model reads in a message: a probability per class of each head.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Per class of [`Header::topics`].
+    pub topics: Vec<f32>,
+    /// Per class of [`URGENCIES`].
+    pub urgency: Vec<f32>,
+    /// How many of the message's features the model knows.
+    pub known_features: usize,
+}
+
+impl Model {
+    /// A model from its parts; `weights` has one row of
+    /// `header.topics.len() + URGENCIES.len()` per hash.
+    pub(crate) fn from_parts(header: Header, hashes: Vec<u64>, weights: Vec<f32>, bias: Vec<f32>) -> Model {
+        Model { header, hashes, weights, bias }
+    }
+
+    /// The width of a row: every class of both heads.
+    fn width(&self) -> usize {
+        self.header.topics.len() + URGENCIES.len()
+    }
+
+    /// How many features it knows.
+    pub fn feature_count(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// The probabilities of every class for a message.
+    pub fn predict(&self, message: &str) -> Prediction {
+        let width = self.width();
+        let rows: Vec<usize> = features(message, &self.header.features)
+            .into_iter()
+            .filter_map(|hash| self.hashes.binary_search(&hash).ok())
+            .collect();
+        let mut logits = self.bias.clone();
+        if !rows.is_empty() {
+            let x = feature_value(rows.len());
+            for row in &rows {
+                let weights = &self.weights[row * width..(row + 1) * width];
+                for (logit, weight) in logits.iter_mut().zip(weights) {
+                    *logit += weight * x;
+                }
+            }
+        }
+        let (topics, urgency) = logits.split_at(self.header.topics.len());
+        Prediction { topics: softmax(topics), urgency: softmax(urgency), known_features: rows.len() }
+    }
+
+    /// The model as the bytes of a model file. Weights are rounded to 16 bits.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = serde_json::to_vec(&self.header).expect("a header always serialises");
+        let scale = self.weights.iter().fold(0.0f32, |max, w| max.max(w.abs())).max(f32::MIN_POSITIVE) / 32767.0;
+        let mut bytes = Vec::with_capacity(32 + header.len() + self.hashes.len() * (8 + 2 * self.width()));
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&u32::try_from(header.len()).unwrap_or(u32::MAX).to_le_bytes());
+        bytes.extend_from_slice(&header);
+        bytes.extend_from_slice(&u32::try_from(self.hashes.len()).unwrap_or(u32::MAX).to_le_bytes());
+        bytes.extend_from_slice(&scale.to_le_bytes());
+        for hash in &self.hashes {
+            bytes.extend_from_slice(&hash.to_le_bytes());
+        }
+        for weight in &self.weights {
+            #[allow(clippy::cast_possible_truncation)]
+            let quantized = (weight / scale).round().clamp(-32767.0, 32767.0) as i16;
+            bytes.extend_from_slice(&quantized.to_le_bytes());
+        }
+        for bias in &self.bias {
+            bytes.extend_from_slice(&bias.to_le_bytes());
+        }
+        bytes
+    }
+
+    /// Reads a model file's bytes.
+    ///
+    /// # Errors
+    /// A message that says what is wrong, when the bytes are not a whole model.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, String> {
+        let mut cursor = Cursor { bytes, at: 0 };
+        if cursor.take(MAGIC.len())? != MAGIC {
+            return Err("not a hypnic reader model (run `hypnic train`)".to_string());
+        }
+        let header_len = cursor.u32()? as usize;
+        let header: Header = serde_json::from_slice(cursor.take(header_len)?)
+            .map_err(|error| format!("the model's header is malformed: {error}"))?;
+        let count = cursor.u32()? as usize;
+        let scale = f32::from_le_bytes(cursor.array()?);
+        let width = header.topics.len() + URGENCIES.len();
+        let mut hashes = Vec::with_capacity(count);
+        for _ in 0..count {
+            hashes.push(u64::from_le_bytes(cursor.array()?));
+        }
+        if !hashes.is_sorted() {
+            return Err("the model's features are not sorted".to_string());
+        }
+        let raw = cursor.take(count * width * 2)?;
+        let weights =
+            raw.chunks_exact(2).map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) * scale).collect();
+        let mut bias = Vec::with_capacity(width);
+        for _ in 0..width {
+            bias.push(f32::from_le_bytes(cursor.array()?));
+        }
+        if cursor.at != bytes.len() {
+            return Err(format!("the model has {} bytes after its end", bytes.len() - cursor.at));
+        }
+        Ok(Model { header, hashes, weights, bias })
+    }
+}
+
+/// The value of each present feature in a message with `count` features: the
+/// vector has length 1, so long and short messages weigh alike.
+pub(crate) fn feature_value(count: usize) -> f32 {
+    #[allow(clippy::cast_precision_loss)]
+    let count = count as f32;
+    1.0 / count.sqrt()
+}
+
+/// Probabilities from logits.
+pub(crate) fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exps: Vec<f32> = logits.iter().map(|logit| (logit - max).exp()).collect();
+    let sum: f32 = exps.iter().sum();
+    exps.into_iter().map(|e| e / sum).collect()
+}
+
+/// Reads a model file front to back.
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], String> {
+        let end = self.at.checked_add(len).filter(|&end| end <= self.bytes.len());
+        let end = end.ok_or_else(|| "the model file is cut short (run `hypnic train`)".to_string())?;
+        let slice = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(slice)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
+        let mut array = [0; N];
+        array.copy_from_slice(self.take(N)?);
+        Ok(array)
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> Model {
+        let header = Header {
+            features: FeatureSpec { word_pairs: false, char_min: 3, char_max: 3 },
+            topics: vec!["safety".into(), "emergency".into()],
+            thresholds: Thresholds::default(),
+            corpus: "0".into(),
+            trained_on: (2, 1),
+        };
+        let spec = header.features;
+        let mut hashes = features("breathing", &spec);
+        hashes.truncate(1);
+        let weights = vec![-1.0, 2.0, 0.0, 0.0, 1.5, 0.0];
+        Model::from_parts(header, hashes, weights, vec![0.1, 0.0, 0.0, 0.0, 0.0, 0.0])
+    }
+
+    #[test]
+    fn a_model_survives_its_file() {
+        let model = tiny();
+        let read = Model::from_bytes(&model.to_bytes()).unwrap();
+        assert_eq!(read.header, model.header);
+        let (a, b) = (model.predict("breathing"), read.predict("breathing"));
+        for (x, y) in a.topics.iter().zip(&b.topics) {
+            assert!((x - y).abs() < 1e-3);
+        }
+        assert!(a.topics[1] > a.topics[0]);
+        assert_eq!(model.predict("nothing known").known_features, 0);
+    }
+
+    #[test]
+    fn broken_files_are_refused_with_a_reason() {
+        let bytes = tiny().to_bytes();
+        assert!(Model::from_bytes(&bytes[..bytes.len() - 1]).unwrap_err().contains("cut short"));
+        assert!(Model::from_bytes(b"PK\x03\x04").unwrap_err().contains("not a hypnic"));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Model::from_bytes(&longer).unwrap_err().contains("after its end"));
+    }
+}

@@ -55,16 +55,16 @@ pub(super) fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let model = fit(&train, &corpus.settings, corpus.writer_count(Split::Train), &corpus.fingerprint)?;
     println!("fitted in {:.1} s: {} features", started.elapsed().as_secs_f64(), model.feature_count());
+    for (name, cases) in [("dev", &dev), ("test", &test)] {
+        let (topic, urgency) = crate::training::reader_alone(&model, cases);
+        println!("{name}, the reader alone: topic {topic:.1}%, urgency {urgency:.1}%");
+    }
     let started = Instant::now();
     let (model, log) = tune(&knowledge, &model, &dev)?;
     for line in log {
         println!("{line}");
     }
     println!("thresholds chosen in {:.1} s: {:?}", started.elapsed().as_secs_f64(), model.header.thresholds);
-    for (name, cases) in [("dev", &dev), ("test", &test)] {
-        let (topic, urgency) = crate::training::reader_alone(&model, cases);
-        println!("{name}, the reader alone: topic {topic:.1}%, urgency {urgency:.1}%");
-    }
     let rules = engine_with(&knowledge, &model, RULES_ALONE)?;
     let hybrid = engine_with(&knowledge, &model, model.header.thresholds)?;
     for (name, cases) in [("dev", &dev), ("test", &test)] {

@@ -35,9 +35,8 @@ pub(super) fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
     if args.check {
         return check(&corpus, &model_path);
     }
-    let mut knowledge =
-        Knowledge::from_dir(&dir).with_context(|| format!("cannot load the knowledge in {}", dir.display()))?;
-    knowledge.model = None;
+    let knowledge = Knowledge::from_dir_untrained(&dir)
+        .with_context(|| format!("cannot load the knowledge in {}", dir.display()))?;
     let train = corpus.cases(Split::Train);
     let dev = corpus.cases(Split::Dev);
     let test = corpus.cases(Split::Test);
@@ -60,14 +59,19 @@ pub(super) fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
         println!("{name}, the reader alone: topic {topic:.1}%, urgency {urgency:.1}%");
     }
     let started = Instant::now();
-    let (model, log) = tune(&knowledge, &model, &dev)?;
+    let (model, log) = tune(&knowledge, &model, &dev, &corpus.also_dev, &corpus.also_train)?;
     for line in log {
         println!("{line}");
     }
     println!("thresholds chosen in {:.1} s: {:?}", started.elapsed().as_secs_f64(), model.header.thresholds);
     let rules = engine_with(&knowledge, &model, RULES_ALONE)?;
     let hybrid = engine_with(&knowledge, &model, model.header.thresholds)?;
-    for (name, cases) in [("dev", &dev), ("test", &test)] {
+    for (name, cases) in [
+        ("dev", &dev),
+        ("test", &test),
+        ("project sets (also_dev)", &corpus.also_dev),
+        ("project sets (also_train)", &corpus.also_train),
+    ] {
         println!("{name}, rules alone:       {}", score(&rules, cases).line());
         println!("{name}, rules and reader:  {}", score(&hybrid, cases).line());
     }

@@ -123,6 +123,8 @@ pub(crate) struct Decision {
     pub scores: Vec<f32>,
     /// The trained reader decided the verdict, not the rules.
     pub trained: bool,
+    /// When the trained reader decided: the topic the rules had chosen, if any.
+    pub rules_topic: Option<Topic>,
 }
 
 /// What the phrases of a question say, gathered once.
@@ -339,7 +341,7 @@ fn dummy_its(words: &[String]) -> usize {
 /// `hits` are the search results; `table` says which passages back which topics
 /// and which topics need sleep spasms named or referred to.
 pub(crate) fn decide(analysis: &Analysis, evidence: &Evidence, hits: &[Hit], table: &TopicTable) -> Decision {
-    let verdict = |verdict| Decision { verdict, scores: Vec::new(), trained: false };
+    let verdict = |verdict| Decision { verdict, scores: Vec::new(), trained: false, rules_topic: None };
     if analysis.words.is_empty() {
         return verdict(Verdict::Unreadable);
     }
@@ -434,7 +436,7 @@ pub(crate) fn decide(analysis: &Analysis, evidence: &Evidence, hits: &[Hit], tab
         let close = second_score >= RUNNER_UP_SHARE * best_score && second_score >= RUNNER_UP_MIN_SCORE;
         Verdict::Answer { topic: table.topics[best], confidence, runner_up: close.then(|| table.topics[second]) }
     };
-    Decision { verdict, scores, trained: false }
+    Decision { verdict, scores, trained: false, rules_topic: None }
 }
 
 /// Each of the best passages votes, in proportion to its score, for the topics it

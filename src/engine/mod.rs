@@ -285,7 +285,7 @@ impl Engine {
         // chat that told a crisis gets the crisis follow-up.
         let told_now = reading.emergency().is_some_and(|sign| !self.inner.reader.signs()[sign.fact.index].after)
             || reading.crisis().is_some()
-            || reading.trained.as_ref().is_some_and(|trained| trained.urgent().is_some());
+            || reading.trained_urgent().is_some();
         if let Some(urgent) = assessment.urgent_before.filter(|_| !told_now) {
             // After an emergency or a crisis the chat stays urgent: never back to "benign".
             reasons.push(|| format!("rule: the chat told of an {urgent} earlier: the urgent follow-up"));
@@ -429,6 +429,10 @@ impl Engine {
         reading.trained = inner.trained.as_ref().map(|trained| trained.read(message));
         let mut evidence = Evidence::gather(&reading.analysis, &inner.vocabulary);
         evidence.asks = reading.asks;
+        // "goodbye": small talk to the rules is no emergency or crisis to the reader.
+        if let Some(trained) = reading.trained.as_mut().filter(|_| evidence.is_smalltalk()) {
+            trained.only_smalltalk = true;
+        }
         evidence.apply_openings(&reading.analysis, &inner.openings);
         // A factor named beside the jerks ("do cigs cause the jerks") is what is
         // asked about, not a foreign subject.
@@ -461,7 +465,7 @@ impl Engine {
             }
             None => (&reading.analysis.search_stems, &reading.analysis),
         };
-        let trained_urgent = reading.trained.as_ref().and_then(|trained| trained.urgent());
+        let trained_urgent = reading.trained_urgent();
         let settled = reading.emergency().is_some()
             || reading.crisis().is_some()
             || trained_urgent.is_some()
@@ -489,7 +493,13 @@ impl Engine {
         if let Some(reader) = &reading.trained {
             trained.push(reader.describe());
         }
-        let confident = reading.trained.as_ref().and_then(|trained| trained.topic());
+        let rules_confidence = match decision.verdict {
+            Verdict::Answer { confidence, .. } | Verdict::OutOfScope { confidence } => confidence,
+            Verdict::Smalltalk(_) => 1.0,
+            Verdict::Unreadable => 0.0,
+        };
+        let foreign = reading.is_foreign();
+        let confident = reading.trained.as_ref().and_then(|trained| trained.topic(rules_confidence, foreign));
         match confident {
             Some((topic, p)) if followup.is_empty() => {
                 trained.push(format!("topic decided by the trained reader: `{topic}` ({p:.2})"));
@@ -500,6 +510,10 @@ impl Engine {
         if let Some((topic, confidence)) = confident
             && followup.is_empty()
         {
+            decision.rules_topic = match decision.verdict {
+                Verdict::Answer { topic, .. } => Some(topic),
+                _ => None,
+            };
             decision.verdict = match topic {
                 Topic::OUT_OF_SCOPE => Verdict::OutOfScope { confidence },
                 // Small talk the rules did not place is answered as "who are you".

@@ -168,7 +168,15 @@ impl Engine {
             };
         let no_benign = person.is_some_and(|(spec, _)| spec.no_benign) || read_in_part;
         // Reassurance is earned: plain sleep jerks, nothing that warns or that nothing places.
-        let blocks = self.reassurance_blocks(reading, read_in_part);
+        let mut blocks = self.reassurance_blocks(reading, read_in_part);
+        // The reader chose a reassuring topic where the rules chose another: they do not agree.
+        if let (true, Verdict::Answer { topic, .. }) = (decision.trained, &decision.verdict)
+            && self.is_reassuring(*topic)
+            && !decision.rules_topic.is_some_and(|rules| self.is_reassuring(rules))
+        {
+            let rules = decision.rules_topic.map_or_else(|| "no topic".to_string(), |rules| format!("`{rules}`"));
+            blocks.push(format!("the rules read {rules}, the trained reader `{topic}`"));
+        }
         for block in &blocks {
             reasons.push(|| format!("no reassurance: {block}"));
         }

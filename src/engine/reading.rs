@@ -157,6 +157,22 @@ impl Reading {
         self.signs.iter().find(|sign| sign.kind == SignKind::Crisis)
     }
 
+    /// The emergency or crisis the trained reader is sure of, unless the rules
+    /// read an emergency sign as a habit or a possibility, or as absent: they
+    /// know "lately", "what if" and "didn't" better.
+    pub fn trained_urgent(&self) -> Option<crate::topic::Topic> {
+        let urgent = self.trained.as_ref()?.urgent(self.is_foreign())?;
+        let vetoed = urgent == crate::topic::Topic::EMERGENCY
+            && (self.sensations().next().is_some() || !self.negated.is_empty());
+        (!vetoed).then_some(urgent)
+    }
+
+    /// Whether the message is written in another language, which the rules
+    /// read through a glossary at best.
+    pub fn is_foreign(&self) -> bool {
+        self.written_in().is_some() || self.not_english
+    }
+
     /// The warning signs.
     pub fn warnings(&self) -> impl Iterator<Item = &SignFact> {
         self.signs.iter().filter(|sign| sign.kind == SignKind::Warning)

@@ -26,12 +26,15 @@ pub(crate) struct TrainedReading {
     pub ranked: Vec<(Topic, f32)>,
     /// Probabilities of routine, doctor, emergency and crisis.
     pub urgency: [f32; 4],
-    /// The emergency score: the mean of both heads' emergency probabilities.
+    /// The emergency score: the higher of both heads' emergency probabilities.
     pub emergency: f32,
     /// The crisis score, likewise.
     pub crisis: f32,
     /// The thresholds it was read with.
     pub thresholds: Thresholds,
+    /// The rules read nothing but small talk ("goodbye", "thanks"): no
+    /// emergency or crisis then.
+    pub only_smalltalk: bool,
 }
 
 impl TrainedReader {
@@ -66,33 +69,61 @@ impl TrainedReader {
             self.classes.iter().zip(&topics).find(|(topic, _)| **topic == wanted).map_or(0.0, |(_, p)| *p)
         };
         let urgency = [urgency[0], urgency[1], urgency[2], urgency[3]];
-        let emergency = f32::midpoint(probability_of(Topic::EMERGENCY), urgency[2]);
-        let crisis = f32::midpoint(probability_of(Topic::CRISIS), urgency[3]);
+        let emergency = probability_of(Topic::EMERGENCY).max(urgency[2]);
+        let crisis = probability_of(Topic::CRISIS).max(urgency[3]);
         let mut ranked: Vec<(Topic, f32)> = self.classes.iter().copied().zip(topics).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        TrainedReading { ranked, urgency, emergency, crisis, thresholds: self.model.header.thresholds }
+        TrainedReading {
+            ranked,
+            urgency,
+            emergency,
+            crisis,
+            thresholds: self.model.header.thresholds,
+            only_smalltalk: false,
+        }
     }
 }
 
 impl TrainedReading {
-    /// The emergency or crisis it is sure of, if any (an emergency first).
-    pub fn urgent(&self) -> Option<Topic> {
-        if self.emergency >= self.thresholds.emergency {
-            Some(Topic::EMERGENCY)
-        } else if self.crisis >= self.thresholds.crisis {
-            Some(Topic::CRISIS)
-        } else {
-            None
+    /// The emergency or crisis it is sure of, if any, in a message `foreign`
+    /// to the rules or not: the crisis when it is at least as sure of it.
+    pub fn urgent(&self, foreign: bool) -> Option<Topic> {
+        if self.only_smalltalk {
+            return None;
+        }
+        let crisis = self.crisis_sure(foreign);
+        let emergency = self.emergency >= self.threshold(self.thresholds.emergency, foreign);
+        match (emergency, crisis) {
+            (_, true) if self.crisis >= self.emergency => Some(Topic::CRISIS),
+            (true, _) => Some(Topic::EMERGENCY),
+            (false, true) => Some(Topic::CRISIS),
+            (false, false) => None,
         }
     }
 
-    /// The topic it is confident of, when that is an answerable topic, small
-    /// talk or "about something else" (urgent outcomes go through
-    /// [`TrainedReading::urgent`]).
-    pub fn topic(&self) -> Option<(Topic, f32)> {
+    /// Whether it is sure of a crisis (beside an emergency, the crisis lines follow).
+    pub fn crisis_sure(&self, foreign: bool) -> bool {
+        !self.only_smalltalk && self.crisis >= self.threshold(self.thresholds.crisis, foreign)
+    }
+
+    /// A threshold, or the one for another language when that is lower.
+    fn threshold(&self, threshold: f32, foreign: bool) -> f32 {
+        if foreign { threshold.min(self.thresholds.urgent_foreign) } else { threshold }
+    }
+
+    /// The topic it decides, when that is an answerable topic, small talk or
+    /// "about something else" (urgent outcomes go through
+    /// [`TrainedReading::urgent`]): when it is sure, or confident where the
+    /// rules, with `rules_confidence`, are not, or in a message `foreign` to
+    /// the rules.
+    pub fn topic(&self, rules_confidence: f32, foreign: bool) -> Option<(Topic, f32)> {
         let (topic, p) = self.ranked.first().copied()?;
         let decidable = !topic.is_urgent() && topic != Topic::OTHER_LANGUAGE;
-        (decidable && p >= self.thresholds.topic).then_some((topic, p))
+        let thresholds = &self.thresholds;
+        let decides = p >= thresholds.topic_sure
+            || p >= thresholds.topic && rules_confidence < thresholds.rules_confident
+            || foreign && p >= thresholds.topic_foreign;
+        (decidable && decides).then_some((topic, p))
     }
 
     /// Whether it reads the message as routine: nothing that warns.

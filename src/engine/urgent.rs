@@ -51,7 +51,7 @@ impl Engine {
         }
         // No rule matched, but the trained reader is sure.
         let trained = reading.trained.as_ref()?;
-        match trained.urgent()? {
+        match reading.trained_urgent()? {
             Topic::CRISIS => {
                 reasons.push(|| format!("decided by the trained reader: a crisis (score {:.2})", trained.crisis));
                 Some((Topic::CRISIS, self.crisis_text(language)))

@@ -113,7 +113,7 @@ impl Knowledge {
             .map(|(path, text)| SourceFile { path: (*path).to_string(), text: Cow::Borrowed(*text) })
             .collect();
         let mut knowledge = Knowledge::from_files("embedded knowledge", files)?;
-        knowledge.model = embedded::MODEL.map(|bytes| parse_model(bytes)).transpose()?;
+        knowledge.model = embedded::MODEL.map(parse_model).transpose()?;
         Ok(knowledge)
     }
 
@@ -123,10 +123,7 @@ impl Knowledge {
     /// [`Error::Unreadable`] if the folder or a file cannot be read, and the errors
     /// of [`Knowledge::from_files`].
     pub fn from_dir(dir: &Path) -> Result<Knowledge> {
-        let mut files = Vec::new();
-        read_toml_files(dir, dir, &mut files)?;
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut knowledge = Knowledge::from_files(&dir.display().to_string(), files)?;
+        let mut knowledge = Knowledge::from_dir_untrained(dir)?;
         let model_path = dir.join(MODEL_FILE);
         knowledge.model = match fs::read(&model_path) {
             Ok(bytes) => Some(parse_model(&bytes)?),
@@ -134,6 +131,18 @@ impl Knowledge {
             Err(source) => return Err(Error::Unreadable { path: model_path, source }),
         };
         Ok(knowledge)
+    }
+
+    /// [`Knowledge::from_dir`] without the trained reader's model, for
+    /// training a new one whatever the old one is.
+    ///
+    /// # Errors
+    /// As [`Knowledge::from_dir`], the model aside.
+    pub fn from_dir_untrained(dir: &Path) -> Result<Knowledge> {
+        let mut files = Vec::new();
+        read_toml_files(dir, dir, &mut files)?;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Knowledge::from_files(&dir.display().to_string(), files)
     }
 
     /// Builds the knowledge from file texts named by their relative paths.

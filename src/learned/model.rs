@@ -38,20 +38,41 @@ pub struct Header {
 /// When the trained reader decides, by probability.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds {
-    /// Its topic replaces the rules' topic from this probability on.
+    /// Its topic replaces the rules' topic from this probability on, when
+    /// the rules are less confident than `rules_confident`...
     pub topic: f32,
-    /// An emergency from this score on (the mean of the two heads' emergency
-    /// probabilities), whatever the rules read.
+    /// ... (the rules' own confidence in their topic, in [0, 1])...
+    pub rules_confident: f32,
+    /// ... and whatever the rules' confidence from this probability on.
+    pub topic_sure: f32,
+    /// In a message written in another language, which the rules read
+    /// through a glossary at best, its topic decides from this probability on.
+    pub topic_foreign: f32,
+    /// An emergency from this score on (the higher of the two heads'
+    /// emergency probabilities), unless the rules read the signs as a habit,
+    /// a possibility or absent.
     pub emergency: f32,
     /// A crisis from this score on, likewise.
     pub crisis: f32,
+    /// In a message written in another language, an emergency or a crisis
+    /// from this score on.
+    pub urgent_foreign: f32,
     /// Reassurance needs at least this probability of `routine`.
     pub routine: f32,
 }
 
 impl Default for Thresholds {
     fn default() -> Thresholds {
-        Thresholds { topic: 0.6, emergency: 0.8, crisis: 0.8, routine: 0.5 }
+        Thresholds {
+            topic: 0.6,
+            rules_confident: 0.6,
+            topic_sure: 0.9,
+            topic_foreign: 0.5,
+            emergency: 0.8,
+            crisis: 0.8,
+            urgent_foreign: 0.8,
+            routine: 0.5,
+        }
     }
 }
 

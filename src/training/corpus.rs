@@ -43,6 +43,16 @@ pub struct Settings {
     pub features: FeatureSpec,
     /// Writers by split, as the numbers of their files (`writer-03.toml` is 3).
     pub split: Splits,
+    /// More labelled files that teach, beside the train writers: the
+    /// project's own eval sets, paths relative to the corpus folder (a folder
+    /// stands for its `.toml` files). Cases read as follow-ups are left out:
+    /// the reader reads one message alone.
+    #[serde(default)]
+    pub also_train: Vec<String>,
+    /// More labelled files that choose the thresholds beside the dev
+    /// writers, likewise: the reader never learns from them.
+    #[serde(default)]
+    pub also_dev: Vec<String>,
 }
 
 /// Writers by split.
@@ -77,6 +87,10 @@ pub struct Corpus {
     pub settings: Settings,
     /// Its writers, by number.
     pub writers: Vec<Writer>,
+    /// The cases of `also_train`, which teach beside the train writers.
+    pub also_train: Vec<Case>,
+    /// The cases of `also_dev`, which choose the thresholds beside the dev writers.
+    pub also_dev: Vec<Case>,
     /// The fingerprint of its files and settings, in hex.
     pub fingerprint: String,
 }
@@ -120,6 +134,18 @@ impl Corpus {
             let cases = load_cases(&path)?;
             writers.push(Writer { number, path, split, cases });
         }
+        let mut also = [Vec::new(), Vec::new()];
+        for (cases, entries) in also.iter_mut().zip([&settings.also_train, &settings.also_dev]) {
+            for entry in entries {
+                for file in toml_files(&dir.join(entry))? {
+                    let text = fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                    print = fingerprint(entry.as_bytes(), print);
+                    print = fingerprint(&text, print);
+                    cases.extend(load_cases(&file)?.into_iter().filter(|case| case.context.is_none()));
+                }
+            }
+        }
+        let [also_train, also_dev] = also;
         let all = settings.split.train.iter().chain(&settings.split.dev).chain(&settings.split.test);
         for number in all {
             anyhow::ensure!(
@@ -128,18 +154,37 @@ impl Corpus {
                 dir.display()
             );
         }
-        Ok(Corpus { settings, writers, fingerprint: format!("{print:016x}") })
+        Ok(Corpus { settings, writers, also_train, also_dev, fingerprint: format!("{print:016x}") })
     }
 
-    /// The cases of one split, writer by writer.
+    /// The cases of one split, writer by writer; the train split ends with
+    /// the cases of `also_train`.
     pub fn cases(&self, split: Split) -> Vec<Case> {
-        self.writers.iter().filter(|writer| writer.split == split).flat_map(|writer| writer.cases.clone()).collect()
+        let writers =
+            self.writers.iter().filter(|writer| writer.split == split).flat_map(|writer| writer.cases.clone());
+        let also = if split == Split::Train { self.also_train.clone() } else { Vec::new() };
+        writers.chain(also).collect()
     }
 
     /// How many writers a split has.
     pub fn writer_count(&self, split: Split) -> usize {
         self.writers.iter().filter(|writer| writer.split == split).count()
     }
+}
+
+/// The `.toml` files a path of `also_train` or `also_dev` stands for, sorted.
+fn toml_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    use anyhow::Context;
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = fs::read_dir(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 /// The number of a writer's file (`writer-07.toml` is 7), if it is one.

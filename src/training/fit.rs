@@ -12,6 +12,7 @@ use super::corpus::Settings;
 use crate::eval::{Case, Urgency};
 use crate::learned::features::features;
 use crate::learned::model::{Header, Model, Thresholds, URGENCIES, feature_value, softmax};
+use crate::topic::Topic;
 
 /// A small step that keeps AdaGrad's first division finite.
 const ADAGRAD_EPSILON: f32 = 1e-6;
@@ -21,8 +22,8 @@ struct Example {
     rows: Vec<usize>,
     /// Per topic class: its share of the label.
     topics: Vec<f32>,
-    /// The urgency class.
-    urgency: usize,
+    /// The urgency class, when the label says it (or its topic is urgent).
+    urgency: Option<usize>,
 }
 
 /// Trains a model on `cases` (the train writers'), with default thresholds.
@@ -58,11 +59,16 @@ pub fn fit(cases: &[Case], settings: &Settings, writers: usize, corpus: &str) ->
                     target[class] += share;
                 }
             }
-            let urgency = match case.urgency.unwrap_or(Urgency::Routine) {
-                Urgency::Routine => 0,
-                Urgency::Doctor => 1,
-                Urgency::Emergency => 2,
-                Urgency::Crisis => 3,
+            // A case without an urgency teaches none, unless its topic is urgent.
+            let urgent = |topic: Topic| !case.expected.is_empty() && case.expected.iter().all(|t| *t == topic);
+            let urgency = match case.urgency {
+                Some(Urgency::Routine) => Some(0),
+                Some(Urgency::Doctor) => Some(1),
+                Some(Urgency::Emergency) => Some(2),
+                Some(Urgency::Crisis) => Some(3),
+                None if urgent(Topic::EMERGENCY) => Some(2),
+                None if urgent(Topic::CRISIS) => Some(3),
+                None => None,
             };
             Example {
                 rows: hashes.iter().filter_map(|hash| row_of.get(hash).copied()).collect(),
@@ -98,7 +104,10 @@ pub fn fit(cases: &[Case], settings: &Settings, writers: usize, corpus: &str) ->
                 gradient[class] = p - example.topics[class];
             }
             for (class, p) in softmax(urgency_logits).into_iter().enumerate() {
-                gradient[topics.len() + class] = p - if class == example.urgency { 1.0 } else { 0.0 };
+                gradient[topics.len() + class] = match example.urgency {
+                    Some(urgency) => p - if class == urgency { 1.0 } else { 0.0 },
+                    None => 0.0,
+                };
             }
             for row in &example.rows {
                 let span = row * width..(row + 1) * width;

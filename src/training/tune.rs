@@ -1,14 +1,16 @@
 //! Choosing the trained reader's thresholds on the dev writers, with the
 //! whole engine in the loop: each candidate is scored as the engine would
-//! answer with it. In order:
+//! answer with it. No candidate may cost the project's own sets (`also_dev`)
+//! a false alarm, a harmful reply, or more than 1% of their topics. In order:
 //!
-//! 1. emergency, then crisis: the lowest score that adds no false alarm to
-//!    the rules' own, so the reader adds every emergency it can and no alarm;
-//! 2. topic: the probability that gets the most topics right without a
-//!    harmful reply more than the rules alone;
-//! 3. routine: the lowest probability of "routine" under which no reply
-//!    reassures a message that needs a doctor or more (the fewest such, if
-//!    none reaches zero).
+//! 1. emergency, crisis, then both in another language: the most caught on
+//!    the dev writers, each false alarm beyond the rules' own costing three;
+//! 2. topic: the probability from which the reader decides where the rules
+//!    are not confident, and the one from which it decides anyway, that get
+//!    the most topics right without a harmful reply more than before;
+//! 3. routine: the lowest probability of "routine" under which no more
+//!    replies reassure a message that needs a doctor or more than when the
+//!    reader blocks all reassurance.
 //!
 //! Ties go to the higher threshold: the rules decide when in doubt.
 
@@ -21,7 +23,16 @@ use crate::learned::{Model, Thresholds};
 pub const OFF: f32 = 2.0;
 
 /// The thresholds under which the engine answers as the rules alone.
-pub const RULES_ALONE: Thresholds = Thresholds { topic: OFF, emergency: OFF, crisis: OFF, routine: 0.0 };
+pub const RULES_ALONE: Thresholds = Thresholds {
+    topic: OFF,
+    rules_confident: 0.0,
+    topic_sure: OFF,
+    topic_foreign: OFF,
+    emergency: OFF,
+    crisis: OFF,
+    urgent_foreign: OFF,
+    routine: 0.0,
+};
 
 /// How an engine does on some cases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -95,18 +106,53 @@ pub fn engine_with(knowledge: &Knowledge, model: &Model, thresholds: Thresholds)
     Engine::new(knowledge)
 }
 
-/// Chooses the thresholds of `model` on the dev cases; returns the model with
-/// them and one line per choice, for the curator.
+/// The project's own sets (`also_dev`) may lose at most this share of their
+/// topics to the reader: they are what the rules are known to answer well.
+const PROJECT_LOSS: f64 = 0.01;
+
+/// A false alarm costs this many emergencies or crises caught.
+const FALSE_ALARM_COST: usize = 3;
+
+/// Scores of one candidate: on the dev writers, on the project's sets that
+/// choose thresholds, and on those that teach.
+#[derive(Debug, Clone, Copy)]
+struct Trial {
+    writers: Scores,
+    project: Scores,
+    taught: Scores,
+}
+
+/// Chooses the thresholds of `model` on the dev writers' cases, keeping the
+/// project's own sets where the rules have them: the topics of those that
+/// choose thresholds (`project`, `also_dev`), and the safety of those and of
+/// those that teach (`taught`, `also_train`). Returns the model with them and
+/// one line per choice, for the curator.
 ///
 /// # Errors
 /// When the engine cannot be built from the knowledge.
-pub fn tune(knowledge: &Knowledge, model: &Model, dev: &[Case]) -> crate::Result<(Model, Vec<String>)> {
+pub fn tune(
+    knowledge: &Knowledge,
+    model: &Model,
+    writers: &[Case],
+    project: &[Case],
+    taught: &[Case],
+) -> crate::Result<(Model, Vec<String>)> {
     let mut log = Vec::new();
-    let run = |thresholds: Thresholds| -> crate::Result<Scores> {
-        Ok(score(&engine_with(knowledge, model, thresholds)?, dev))
+    let run = |thresholds: Thresholds| -> crate::Result<Trial> {
+        let engine = engine_with(knowledge, model, thresholds)?;
+        Ok(Trial { writers: score(&engine, writers), project: score(&engine, project), taught: score(&engine, taught) })
     };
     let rules = run(RULES_ALONE)?;
-    log.push(format!("dev, rules alone: {}", rules.line()));
+    log.push(format!("dev writers, rules alone: {}", rules.writers.line()));
+    log.push(format!("project sets, rules alone: {}", rules.project.line()));
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let allowed_loss = (rules.project.cases as f64 * PROJECT_LOSS).floor() as usize;
+    // The project's sets: no new false alarm or harmful reply, and few topics lost.
+    let keeps = |trial: &Trial| {
+        trial.project.false_alarms + trial.taught.false_alarms <= rules.project.false_alarms + rules.taught.false_alarms
+            && trial.project.harmful + trial.taught.harmful <= rules.project.harmful + rules.taught.harmful
+            && trial.project.topic_correct + allowed_loss >= rules.project.topic_correct
+    };
     let grid = |from: f32, to: f32, step: f32| -> Vec<f32> {
         let mut values = Vec::new();
         let mut value = from;
@@ -116,47 +162,96 @@ pub fn tune(knowledge: &Knowledge, model: &Model, dev: &[Case]) -> crate::Result
         }
         values
     };
+    let describe = |trial: &Trial| format!("{}; project sets {}", trial.writers.line(), trial.project.line());
     let mut chosen = RULES_ALONE;
 
-    for urgent in ["emergency", "crisis"] {
+    // Emergencies, then crises: the most caught, a false alarm costing three.
+    let urgent_value = |trial: &Trial| {
+        let added = trial.writers.false_alarms.saturating_sub(rules.writers.false_alarms);
+        trial.writers.urgent_caught.saturating_sub(FALSE_ALARM_COST * added)
+    };
+    for urgent in ["emergency", "crisis", "foreign"] {
         let mut best = (OFF, run(chosen)?);
-        for value in grid(0.3, 0.95, 0.05).into_iter().rev() {
+        let mut values = grid(0.3, 0.95, 0.05);
+        values.extend([0.97, 0.98, 0.99]);
+        for value in values.into_iter().rev() {
             let candidate = match urgent {
                 "emergency" => Thresholds { emergency: value, ..chosen },
-                _ => Thresholds { crisis: value, ..chosen },
+                "crisis" => Thresholds { crisis: value, ..chosen },
+                _ => Thresholds { urgent_foreign: value, ..chosen },
             };
-            let scores = run(candidate)?;
-            if scores.false_alarms <= rules.false_alarms && scores.urgent_caught > best.1.urgent_caught {
-                best = (value, scores);
+            let trial = run(candidate)?;
+            if keeps(&trial) && urgent_value(&trial) > urgent_value(&best.1) {
+                best = (value, trial);
             }
         }
         match urgent {
             "emergency" => chosen.emergency = best.0,
-            _ => chosen.crisis = best.0,
+            "crisis" => chosen.crisis = best.0,
+            _ => chosen.urgent_foreign = best.0,
         }
-        log.push(format!("dev, {urgent} from {:.2}: {}", best.0, best.1.line()));
+        let what = if urgent == "foreign" { "emergency or crisis in another language" } else { urgent };
+        log.push(format!("{what} from {:.2}: {}", best.0, describe(&best.1)));
     }
 
+    // The topic: the most right on the dev writers, no more harm, with
+    // reassurance held to a routine reading meanwhile.
+    chosen.routine = Thresholds::default().routine;
     let floor = run(chosen)?;
-    let mut best = (OFF, floor);
-    for value in grid(0.2, 0.95, 0.05).into_iter().rev() {
-        let scores = run(Thresholds { topic: value, ..chosen })?;
-        if scores.harmful <= floor.harmful && scores.topic_correct > best.1.topic_correct {
-            best = (value, scores);
+    let better = |trial: &Trial, best: &Trial| {
+        keeps(trial)
+            && trial.writers.harmful <= floor.writers.harmful
+            && trial.writers.topic_correct > best.writers.topic_correct
+    };
+    let mut best = (chosen, floor);
+    for rules_confident in [1.01, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3] {
+        for topic in grid(0.2, 0.9, 0.1).into_iter().rev() {
+            let candidate = Thresholds { topic, rules_confident, ..chosen };
+            let trial = run(candidate)?;
+            if better(&trial, &best.1) {
+                best = (candidate, trial);
+            }
         }
     }
-    chosen.topic = best.0;
-    log.push(format!("dev, topic from {:.2}: {}", best.0, best.1.line()));
+    for topic_sure in grid(0.5, 0.95, 0.05).into_iter().rev() {
+        let candidate = Thresholds { topic_sure, ..best.0 };
+        let trial = run(candidate)?;
+        if better(&trial, &best.1) {
+            best = (candidate, trial);
+        }
+    }
+    for topic_foreign in grid(0.1, 0.9, 0.1).into_iter().rev() {
+        let candidate = Thresholds { topic_foreign, ..best.0 };
+        let trial = run(candidate)?;
+        if better(&trial, &best.1) {
+            best = (candidate, trial);
+        }
+    }
+    chosen = best.0;
+    log.push(format!(
+        "topic from {:.2} where the rules are below {:.2}, from {:.2} anywhere, from {:.2} in another language: {}",
+        chosen.topic,
+        chosen.rules_confident,
+        chosen.topic_sure,
+        chosen.topic_foreign,
+        describe(&best.1)
+    ));
 
+    // Reassurance: the lowest probability of routine with the fewest wrong.
+    let wrong = |trial: &Trial| trial.writers.reassured + trial.project.reassured;
     let mut best = (1.01, run(Thresholds { routine: 1.01, ..chosen })?);
+    let fewest = wrong(&best.1);
     for value in grid(0.0, 0.95, 0.05).into_iter().rev() {
-        let scores = run(Thresholds { routine: value, ..chosen })?;
-        if scores.reassured <= best.1.reassured {
-            best = (value, scores);
+        let trial = run(Thresholds { routine: value, ..chosen })?;
+        if wrong(&trial) > fewest {
+            break;
+        }
+        if keeps(&trial) {
+            best = (value, trial);
         }
     }
     chosen.routine = best.0;
-    log.push(format!("dev, reassurance from routine {:.2}: {}", best.0, best.1.line()));
+    log.push(format!("reassurance from routine {:.2}: {}", best.0, describe(&best.1)));
 
     let mut tuned = model.clone();
     tuned.header.thresholds = chosen;

@@ -40,13 +40,6 @@ use crate::topic::Topic;
 /// common is it really").
 const CLOSING_MAX_CUE: f32 = 3.0;
 
-/// A message read through a glossary with at least this many words left
-/// unread, making at least [`UNREAD_PERCENT_MIN`] percent of its words, was
-/// read only in part: the unread words may hide a warning sign.
-const UNREAD_WORDS_MIN: usize = 2;
-/// See [`UNREAD_WORDS_MIN`].
-const UNREAD_PERCENT_MIN: usize = 30;
-
 /// A reply and the reasons that chose it.
 pub(crate) struct Planned {
     /// The reply.
@@ -98,7 +91,7 @@ impl Engine {
             reasons.push(|| format!("language `{}`: {markers} of its words", reader.languages().list[index].id));
         }
         // Read through a glossary, or by the trained reader alone: answered in English.
-        let trained_foreign = reading.not_english && decision.trained && language.is_some();
+        let trained_foreign = reading.not_english && decision.trained;
         let glossed = reading.glossed_from.and(language).or(language.filter(|_| trained_foreign));
         if let Some(language) = glossed {
             reasons.push(|| format!("read in English through the `{}` glossary", language.id));
@@ -158,10 +151,8 @@ impl Engine {
             return self.fixed_plan(Topic::SMALLTALK, self.smalltalk_text(kind), notice, reasons);
         }
         // Words a glossary left unread may hide a warning sign: no reassurance then.
-        let unread = reading.analysis.foreign.len();
-        let read_in_part = glossed.is_some()
-            && unread >= UNREAD_WORDS_MIN
-            && unread * 100 >= reading.analysis.words.len() * UNREAD_PERCENT_MIN
+        let read_in_part = (glossed.is_some() || trained_foreign)
+            && reading.left_unread()
             && match decision.verdict {
                 Verdict::Answer { topic, .. } => self.is_reassuring(topic),
                 _ => true,
@@ -330,9 +321,14 @@ impl Engine {
             paragraphs.push(texts.rules_request.clone());
         }
         // An answer to a question in another language says, in it, that it is in English.
-        let notice = match (glossed, notice) {
-            (Some(language), Some(notice)) => Some(format!("{} {notice}", language.answered_in_english)),
-            (Some(language), None) => Some(language.answered_in_english.clone()),
+        let in_english = match glossed {
+            Some(language) => Some(language.answered_in_english.as_str()),
+            None if trained_foreign => Some(texts.answered_in_english.as_str()),
+            None => None,
+        };
+        let notice = match (in_english, notice) {
+            (Some(in_english), Some(notice)) => Some(format!("{in_english} {notice}")),
+            (Some(in_english), None) => Some(in_english.to_string()),
             (None, notice) => notice,
         };
         let answer = Answer {

@@ -25,6 +25,13 @@ use crate::knowledge::{
 /// me?"); "should I worry?" may be about anyone.
 const FIRST_PERSON: [&str; 2] = ["me", "myself"];
 
+/// A message with at least this many words left unread, making at least
+/// [`UNREAD_PERCENT_MIN`] percent of its words, was read only in part: the
+/// unread words may hide a warning sign.
+const UNREAD_WORDS_MIN: usize = 2;
+/// See [`UNREAD_WORDS_MIN`].
+const UNREAD_PERCENT_MIN: usize = 30;
+
 /// A message of one sentence this long may hide its question at the end.
 const RUN_ON_WORDS: usize = 12;
 
@@ -161,10 +168,22 @@ impl Reading {
     /// read an emergency sign as a habit or a possibility, or as absent: they
     /// know "lately", "what if" and "didn't" better.
     pub fn trained_urgent(&self) -> Option<crate::topic::Topic> {
-        let urgent = self.trained.as_ref()?.urgent(self.is_foreign())?;
+        let urgent = self.trained.as_ref()?.urgent(self.is_foreign(), self.is_unread())?;
         let vetoed = urgent == crate::topic::Topic::EMERGENCY
             && (self.sensations().next().is_some() || !self.negated.is_empty());
         (!vetoed).then_some(urgent)
+    }
+
+    /// Whether enough of its words were left unread to hide a warning sign.
+    pub fn left_unread(&self) -> bool {
+        let unread = self.analysis.foreign.len();
+        unread >= UNREAD_WORDS_MIN && unread * 100 >= self.analysis.words.len() * UNREAD_PERCENT_MIN
+    }
+
+    /// Whether the rules could not read the message: in a language with no
+    /// glossary, or read in part through one.
+    pub fn is_unread(&self) -> bool {
+        self.not_english || self.glossed_from.is_some() && self.left_unread()
     }
 
     /// Whether the message is written in another language, which the rules

@@ -86,13 +86,14 @@ impl TrainedReader {
 
 impl TrainedReading {
     /// The emergency or crisis it is sure of, if any, in a message `foreign`
-    /// to the rules or not: the crisis when it is at least as sure of it.
-    pub fn urgent(&self, foreign: bool) -> Option<Topic> {
+    /// to the rules or not, `unread` by them or not: the crisis when it is at
+    /// least as sure of it.
+    pub fn urgent(&self, foreign: bool, unread: bool) -> Option<Topic> {
         if self.only_smalltalk {
             return None;
         }
-        let crisis = self.crisis_sure(foreign);
-        let emergency = self.emergency >= self.threshold(self.thresholds.emergency, foreign);
+        let crisis = self.crisis_sure(foreign, unread);
+        let emergency = self.emergency >= self.threshold(self.thresholds.emergency, foreign, unread);
         match (emergency, crisis) {
             (_, true) if self.crisis >= self.emergency => Some(Topic::CRISIS),
             (true, _) => Some(Topic::EMERGENCY),
@@ -102,13 +103,22 @@ impl TrainedReading {
     }
 
     /// Whether it is sure of a crisis (beside an emergency, the crisis lines follow).
-    pub fn crisis_sure(&self, foreign: bool) -> bool {
-        !self.only_smalltalk && self.crisis >= self.threshold(self.thresholds.crisis, foreign)
+    pub fn crisis_sure(&self, foreign: bool, unread: bool) -> bool {
+        !self.only_smalltalk && self.crisis >= self.threshold(self.thresholds.crisis, foreign, unread)
     }
 
-    /// A threshold, or the one for another language when that is lower.
-    fn threshold(&self, threshold: f32, foreign: bool) -> f32 {
-        if foreign { threshold.min(self.thresholds.urgent_foreign) } else { threshold }
+    /// A threshold, or the one for another language, or for a message the
+    /// rules could not read, when that is lower: there the alternative to
+    /// the urgent reply is a reply that helps nobody.
+    fn threshold(&self, threshold: f32, foreign: bool, unread: bool) -> f32 {
+        let mut threshold = threshold;
+        if foreign {
+            threshold = threshold.min(self.thresholds.urgent_foreign);
+        }
+        if unread {
+            threshold = threshold.min(self.thresholds.urgent_unread);
+        }
+        threshold
     }
 
     /// The topic it decides, when that is an answerable topic, small talk or

@@ -57,6 +57,9 @@ pub struct Texts {
     /// The reply to a message in a language other than English that
     /// `languages.toml` does not list.
     pub other_language: String,
+    /// Said before an answer in English to a message in a language that
+    /// `languages.toml` does not list, when the trained reader read it.
+    pub answered_in_english: String,
     /// The reply to a question that is not about sleep spasms.
     pub out_of_scope: String,
     /// The reply to a message with no readable question in it.

@@ -57,6 +57,9 @@ pub struct Thresholds {
     /// In a message written in another language, an emergency or a crisis
     /// from this score on.
     pub urgent_foreign: f32,
+    /// In a message the rules could not read (no glossary, or read in part
+    /// through one), an emergency or a crisis from this score on.
+    pub urgent_unread: f32,
     /// Reassurance needs at least this probability of `routine`.
     pub routine: f32,
 }
@@ -71,6 +74,7 @@ impl Default for Thresholds {
             emergency: 0.8,
             crisis: 0.8,
             urgent_foreign: 0.8,
+            urgent_unread: 0.8,
             routine: 0.5,
         }
     }
@@ -167,10 +171,10 @@ impl Model {
     /// # Errors
     /// A message that says what is wrong, when the bytes are not a whole model.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, String> {
-        let mut cursor = Cursor { bytes, at: 0 };
-        if cursor.take(MAGIC.len())? != MAGIC {
+        if !bytes.starts_with(MAGIC) {
             return Err("not a hypnic reader model (run `hypnic train`)".to_string());
         }
+        let mut cursor = Cursor { bytes, at: MAGIC.len() };
         let header_len = cursor.u32()? as usize;
         let header: Header = serde_json::from_slice(cursor.take(header_len)?)
             .map_err(|error| format!("the model's header is malformed: {error}"))?;
@@ -269,7 +273,7 @@ mod tests {
             assert!((x - y).abs() < 1e-3);
         }
         assert!(a.topics[1] > a.topics[0]);
-        assert_eq!(model.predict("nothing known").known_features, 0);
+        assert_eq!(model.predict("xyz qqq").known_features, 0);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! answer with it. No candidate may cost the project's own sets (`also_dev`)
 //! a false alarm, a harmful reply, or more than 1% of their topics. In order:
 //!
-//! 1. emergency, crisis, then both in another language: the most caught on
-//!    the dev writers, each false alarm beyond the rules' own costing three;
+//! 1. emergency, crisis, then both in another language, then in a message
+//!    the rules could not read: the most caught on the dev writers, each
+//!    false alarm beyond the rules' own costing three;
 //! 2. topic: the probability from which the reader decides where the rules
 //!    are not confident, and the one from which it decides anyway, that get
 //!    the most topics right without a harmful reply more than before;
@@ -31,6 +32,7 @@ pub const RULES_ALONE: Thresholds = Thresholds {
     emergency: OFF,
     crisis: OFF,
     urgent_foreign: OFF,
+    urgent_unread: OFF,
     routine: 0.0,
 };
 
@@ -170,7 +172,7 @@ pub fn tune(
         let added = trial.writers.false_alarms.saturating_sub(rules.writers.false_alarms);
         trial.writers.urgent_caught.saturating_sub(FALSE_ALARM_COST * added)
     };
-    for urgent in ["emergency", "crisis", "foreign"] {
+    for urgent in ["emergency", "crisis", "foreign", "unread"] {
         let mut best = (OFF, run(chosen)?);
         let mut values = grid(0.3, 0.95, 0.05);
         values.extend([0.97, 0.98, 0.99]);
@@ -178,7 +180,8 @@ pub fn tune(
             let candidate = match urgent {
                 "emergency" => Thresholds { emergency: value, ..chosen },
                 "crisis" => Thresholds { crisis: value, ..chosen },
-                _ => Thresholds { urgent_foreign: value, ..chosen },
+                "foreign" => Thresholds { urgent_foreign: value, ..chosen },
+                _ => Thresholds { urgent_unread: value, ..chosen },
             };
             let trial = run(candidate)?;
             if keeps(&trial) && urgent_value(&trial) > urgent_value(&best.1) {
@@ -188,9 +191,14 @@ pub fn tune(
         match urgent {
             "emergency" => chosen.emergency = best.0,
             "crisis" => chosen.crisis = best.0,
-            _ => chosen.urgent_foreign = best.0,
+            "foreign" => chosen.urgent_foreign = best.0,
+            _ => chosen.urgent_unread = best.0,
         }
-        let what = if urgent == "foreign" { "emergency or crisis in another language" } else { urgent };
+        let what = match urgent {
+            "foreign" => "emergency or crisis in another language",
+            "unread" => "emergency or crisis the rules could not read",
+            _ => urgent,
+        };
         log.push(format!("{what} from {:.2}: {}", best.0, describe(&best.1)));
     }
 

@@ -32,7 +32,10 @@ fn the_corpus_has_3000_messages_by_20_writers_with_known_labels() {
     let mut entries: Vec<_> =
         std::fs::read_dir(&folder).expect("the corpus folder").map(|e| e.unwrap().path()).collect();
     entries.sort();
-    for path in entries.iter().filter(|path| path.extension().is_some_and(|ext| ext == "toml")) {
+    let writer_files = entries
+        .iter()
+        .filter(|path| path.file_name().is_some_and(|name| name.to_string_lossy().starts_with("writer-")));
+    for path in writer_files {
         let text = std::fs::read_to_string(path).unwrap();
         let file: CorpusFile = toml::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
         writers += 1;

@@ -500,6 +500,9 @@ impl Engine {
         };
         let foreign = reading.is_foreign();
         let confident = reading.trained.as_ref().and_then(|trained| trained.topic(rules_confidence, foreign));
+        // It reads one message alone: in a chat with a fresh context, the rules
+        // read the conversation and decide the topic.
+        let confident = confident.filter(|_| recalled.is_none());
         match confident {
             Some((topic, p)) if followup.is_empty() => {
                 trained.push(format!("topic decided by the trained reader: `{topic}` ({p:.2})"));

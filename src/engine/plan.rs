@@ -221,9 +221,12 @@ impl Engine {
             }
             paragraphs.push(texts.warning_again.replace("{signs}", &join_labels(&warnings)));
             topic
-        } else if let Some(topic) =
-            asked.filter(|topic| (!warnings.is_empty() || no_benign) && decision.trained && *topic != warning_topic)
-        {
+        } else if let Some(topic) = asked.filter(|topic| {
+            (!warnings.is_empty() || no_benign)
+                && decision.trained
+                && *topic != warning_topic
+                && !self.is_reassuring(*topic)
+        }) {
             // The trained reader is confident the message asks something else:
             // what the signs or the person need first, then its answer, never
             // reassurance.

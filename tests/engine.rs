@@ -806,7 +806,10 @@ fn a_baby_or_a_warning_sign_told_in_another_language_is_never_called_benign() {
     ] {
         let answer = engine.answer(message);
         let text = plain_text(&answer).to_lowercase();
-        assert_eq!(answer.topic, topic("seek_care"), "{message}");
+        // A child's head knock may also get the urgent reply from the trained
+        // reader (a doctor or the emergency number, never "benign").
+        let allowed = [topic("seek_care"), Topic::EMERGENCY];
+        assert!(allowed.contains(&answer.topic), "{message}: {}", answer.topic);
         assert!(!text.contains("considered benign") && !text.contains("nothing to worry"), "{message}: {text}");
     }
     // An emergency in the language still gets the urgent reply in it.

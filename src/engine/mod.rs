@@ -282,10 +282,10 @@ impl Engine {
         }
         let reading = &assessment.reading;
         // A new emergency or crisis is answered as such; "I've called 999" in a
-        // chat that told a crisis gets the crisis follow-up.
+        // chat that told a crisis gets the crisis follow-up. Only the rules
+        // tell a new one here: the reader reads "she's breathing now" alone.
         let told_now = reading.emergency().is_some_and(|sign| !self.inner.reader.signs()[sign.fact.index].after)
-            || reading.crisis().is_some()
-            || reading.trained_urgent().is_some();
+            || reading.crisis().is_some();
         if let Some(urgent) = assessment.urgent_before.filter(|_| !told_now) {
             // After an emergency or a crisis the chat stays urgent: never back to "benign".
             reasons.push(|| format!("rule: the chat told of an {urgent} earlier: the urgent follow-up"));
@@ -429,9 +429,13 @@ impl Engine {
         reading.trained = inner.trained.as_ref().map(|trained| trained.read(message));
         let mut evidence = Evidence::gather(&reading.analysis, &inner.vocabulary);
         evidence.asks = reading.asks;
-        // "goodbye": small talk to the rules is no emergency or crisis to the reader.
-        if let Some(trained) = reading.trained.as_mut().filter(|_| evidence.is_smalltalk()) {
-            trained.only_smalltalk = true;
+        let (unread, language) = (reading.is_unread(), reading.written_in());
+        if let Some(trained) = reading.trained.as_mut() {
+            // "goodbye": small talk to the rules is no emergency or crisis to the reader.
+            trained.only_smalltalk = evidence.is_smalltalk();
+            let id = language.map(|index| inner.reader.languages().list[index].id.as_str());
+            trained.foreign = id.is_some_and(|id| trained.knows_language(id));
+            trained.unread = unread;
         }
         evidence.apply_openings(&reading.analysis, &inner.openings);
         // A factor named beside the jerks ("do cigs cause the jerks") is what is
@@ -493,13 +497,13 @@ impl Engine {
         if let Some(reader) = &reading.trained {
             trained.push(reader.describe());
         }
-        let rules_confidence = match decision.verdict {
-            Verdict::Answer { confidence, .. } | Verdict::OutOfScope { confidence } => confidence,
-            Verdict::Smalltalk(_) => 1.0,
-            Verdict::Unreadable => 0.0,
+        let (rules_topic, rules_confidence) = match decision.verdict {
+            Verdict::Answer { topic, confidence, .. } => (Some(topic), confidence),
+            Verdict::OutOfScope { confidence } => (Some(Topic::OUT_OF_SCOPE), confidence),
+            Verdict::Smalltalk(_) => (Some(Topic::SMALLTALK), 1.0),
+            Verdict::Unreadable => (None, 0.0),
         };
-        let foreign = reading.is_foreign();
-        let confident = reading.trained.as_ref().and_then(|trained| trained.topic(rules_confidence, foreign));
+        let confident = reading.trained.as_ref().and_then(|trained| trained.topic(rules_topic, rules_confidence));
         // It reads one message alone: in a chat with a fresh context, the rules
         // read the conversation and decide the topic.
         let confident = confident.filter(|_| recalled.is_none());

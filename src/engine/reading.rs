@@ -168,7 +168,7 @@ impl Reading {
     /// read an emergency sign as a habit or a possibility, or as absent: they
     /// know "lately", "what if" and "didn't" better.
     pub fn trained_urgent(&self) -> Option<crate::topic::Topic> {
-        let urgent = self.trained.as_ref()?.urgent(self.is_foreign(), self.is_unread())?;
+        let urgent = self.trained.as_ref()?.urgent()?;
         let vetoed = urgent == crate::topic::Topic::EMERGENCY
             && (self.sensations().next().is_some() || !self.negated.is_empty());
         (!vetoed).then_some(urgent)
@@ -184,12 +184,6 @@ impl Reading {
     /// glossary, or read in part through one.
     pub fn is_unread(&self) -> bool {
         self.not_english || self.glossed_from.is_some() && self.left_unread()
-    }
-
-    /// Whether the message is written in another language, which the rules
-    /// read through a glossary at best.
-    pub fn is_foreign(&self) -> bool {
-        self.written_in().is_some() || self.not_english
     }
 
     /// The warning signs.

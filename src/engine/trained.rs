@@ -15,6 +15,8 @@ const SHOWN_PROBABILITY: f32 = 0.05;
 /// The classifier, with its classes resolved against the knowledge.
 pub(crate) struct TrainedReader {
     model: Model,
+    /// The languages it learned from, shared with every reading.
+    languages: std::sync::Arc<[String]>,
     /// Per topic class: the topic it predicts.
     classes: Vec<Topic>,
 }
@@ -32,9 +34,16 @@ pub(crate) struct TrainedReading {
     pub crisis: f32,
     /// The thresholds it was read with.
     pub thresholds: Thresholds,
+    /// The languages it learned from.
+    pub languages: std::sync::Arc<[String]>,
     /// The rules read nothing but small talk ("goodbye", "thanks"): no
     /// emergency or crisis then.
     pub only_smalltalk: bool,
+    /// Written in another language the reader learned (the rules read it
+    /// through a glossary at best): its own thresholds apply.
+    pub foreign: bool,
+    /// The rules could not read it (no glossary, or read in part through one).
+    pub unread: bool,
 }
 
 impl TrainedReader {
@@ -59,7 +68,8 @@ impl TrainedReader {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok(TrainedReader { model, classes })
+        let languages = model.header.languages.iter().cloned().collect();
+        Ok(TrainedReader { model, classes, languages })
     }
 
     /// Reads a message.
@@ -80,20 +90,22 @@ impl TrainedReader {
             crisis,
             thresholds: self.model.header.thresholds,
             only_smalltalk: false,
+            foreign: false,
+            unread: false,
+            languages: std::sync::Arc::clone(&self.languages),
         }
     }
 }
 
 impl TrainedReading {
-    /// The emergency or crisis it is sure of, if any, in a message `foreign`
-    /// to the rules or not, `unread` by them or not: the crisis when it is at
-    /// least as sure of it.
-    pub fn urgent(&self, foreign: bool, unread: bool) -> Option<Topic> {
+    /// The emergency or crisis it is sure of, if any: the crisis when it is
+    /// at least as sure of it.
+    pub fn urgent(&self) -> Option<Topic> {
         if self.only_smalltalk {
             return None;
         }
-        let crisis = self.crisis_sure(foreign, unread);
-        let emergency = self.emergency >= self.threshold(self.thresholds.emergency, foreign, unread);
+        let crisis = self.crisis_sure();
+        let emergency = self.emergency >= self.threshold(self.thresholds.emergency);
         match (emergency, crisis) {
             (_, true) if self.crisis >= self.emergency => Some(Topic::CRISIS),
             (true, _) => Some(Topic::EMERGENCY),
@@ -103,19 +115,19 @@ impl TrainedReading {
     }
 
     /// Whether it is sure of a crisis (beside an emergency, the crisis lines follow).
-    pub fn crisis_sure(&self, foreign: bool, unread: bool) -> bool {
-        !self.only_smalltalk && self.crisis >= self.threshold(self.thresholds.crisis, foreign, unread)
+    pub fn crisis_sure(&self) -> bool {
+        !self.only_smalltalk && self.crisis >= self.threshold(self.thresholds.crisis)
     }
 
     /// A threshold, or the one for another language, or for a message the
     /// rules could not read, when that is lower: there the alternative to
     /// the urgent reply is a reply that helps nobody.
-    fn threshold(&self, threshold: f32, foreign: bool, unread: bool) -> f32 {
+    fn threshold(&self, threshold: f32) -> f32 {
         let mut threshold = threshold;
-        if foreign {
+        if self.foreign {
             threshold = threshold.min(self.thresholds.urgent_foreign);
         }
-        if unread {
+        if self.unread {
             threshold = threshold.min(self.thresholds.urgent_unread);
         }
         threshold
@@ -123,17 +135,30 @@ impl TrainedReading {
 
     /// The topic it decides, when that is an answerable topic, small talk or
     /// "about something else" (urgent outcomes go through
-    /// [`TrainedReading::urgent`]): when it is sure, or confident where the
-    /// rules, with `rules_confidence`, are not, or in a message `foreign` to
-    /// the rules.
-    pub fn topic(&self, rules_confidence: f32, foreign: bool) -> Option<(Topic, f32)> {
+    /// [`TrainedReading::urgent`]). In a message in another language it
+    /// learned, from its own threshold. In English, the scope is the rules' (about something
+    /// else, small talk, or a question about sleep spasms: they know which
+    /// words name what), and the reader swaps one answerable topic of the
+    /// rules (`rules`, with `rules_confidence`) for another where the rules
+    /// are not confident, or where it is sure.
+    pub fn topic(&self, rules: Option<Topic>, rules_confidence: f32) -> Option<(Topic, f32)> {
         let (topic, p) = self.ranked.first().copied()?;
         let decidable = !topic.is_urgent() && topic != Topic::OTHER_LANGUAGE;
         let thresholds = &self.thresholds;
-        let decides = p >= thresholds.topic_sure
-            || p >= thresholds.topic && rules_confidence < thresholds.rules_confident
-            || foreign && p >= thresholds.topic_foreign;
+        let both_answers = !topic.is_fixed() && rules.is_some_and(|rules| !rules.is_fixed());
+        let decides = if self.foreign {
+            p >= thresholds.topic_foreign
+        } else if both_answers {
+            p >= thresholds.topic_sure || p >= thresholds.topic && rules_confidence < thresholds.rules_confident
+        } else {
+            rules.is_none() && p >= thresholds.topic
+        };
         (decidable && decides).then_some((topic, p))
+    }
+
+    /// Whether it learned the language `id` (`en`, `sw`, ...).
+    pub fn knows_language(&self, id: &str) -> bool {
+        self.languages.iter().any(|known| known == id)
     }
 
     /// Whether it reads the message as routine: nothing that warns.

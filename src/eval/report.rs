@@ -71,6 +71,9 @@ pub struct Failure {
     pub harmful: bool,
     /// The reply text.
     pub reply: String,
+    /// What the trained reader read and which side decided (single cases
+    /// only; empty without a model).
+    pub reader: Vec<String>,
 }
 
 /// Everything measured on a set of cases.
@@ -86,6 +89,8 @@ pub struct Report {
     pub per_topic: Vec<TopicScore>,
     /// Topic accuracy and checks per category, by category name.
     pub per_category: Vec<CategoryScore>,
+    /// Scores per language (`lang` of the cases), when cases say it.
+    pub per_language: Vec<CategoryScore>,
     /// Counts of (expected, got) pairs; expected is the topic matched, or the first listed.
     pub confusion: Vec<(Topic, Topic, usize)>,
     /// Number of must and must-not checks.
@@ -142,7 +147,17 @@ impl Default for Thresholds {
 
 /// Answers every case and measures the answers.
 pub fn run(engine: &Engine, cases: &[Case]) -> Report {
-    measure(engine, cases.iter().map(|case| (case, engine.answer(&case.question))))
+    let mut report = measure(engine, cases.iter().map(|case| (case, engine.answer(&case.question))));
+    // What the trained reader read in each failure, and which side decided.
+    for failure in &mut report.failures {
+        let explanation = engine.explain(&failure.question);
+        failure.reader = explanation
+            .reasons
+            .into_iter()
+            .filter(|reason| reason.contains("trained reader") || reason.starts_with("topic decided by"))
+            .collect();
+    }
+    report
 }
 
 /// Plays every conversation turn by turn, each turn read with the context the
@@ -172,6 +187,7 @@ fn measure<'a>(engine: &Engine, answered: impl ExactSizeIterator<Item = (&'a Cas
         fully_right: 0,
         per_topic: Vec::new(),
         per_category: Vec::new(),
+        per_language: Vec::new(),
         confusion: Vec::new(),
         checks: 0,
         checks_passed: 0,
@@ -186,6 +202,7 @@ fn measure<'a>(engine: &Engine, answered: impl ExactSizeIterator<Item = (&'a Cas
     let mut per_topic: BTreeMap<Topic, (usize, usize)> = BTreeMap::new();
     let mut confusion: BTreeMap<(Topic, Topic), usize> = BTreeMap::new();
     let mut per_category: BTreeMap<String, CategoryScore> = BTreeMap::new();
+    let mut per_language: BTreeMap<String, CategoryScore> = BTreeMap::new();
     for (case, answer) in answered {
         let reply = plain_text(&answer);
         let right = case.expected.contains(&answer.topic);
@@ -238,14 +255,18 @@ fn measure<'a>(engine: &Engine, answered: impl ExactSizeIterator<Item = (&'a Cas
             }
         }
         let name = case.category.clone().unwrap_or_else(|| "-".to_string());
-        let category =
-            per_category.entry(name.clone()).or_insert_with(|| CategoryScore { category: name, ..Default::default() });
-        category.cases += 1;
-        category.topic_correct += usize::from(right);
-        category.checks += case.must.len() + case.must_not.len();
-        category.checks_passed += case.must.len() + case.must_not.len() - failed_checks.len();
         let fully_right = right && failed_checks.is_empty() && !harmful;
-        category.fully_right += usize::from(fully_right);
+        let groups = [(&mut per_category, Some(name)), (&mut per_language, case.lang.clone())];
+        for (scores, name) in groups {
+            let Some(name) = name else { continue };
+            let score =
+                scores.entry(name.clone()).or_insert_with(|| CategoryScore { category: name, ..Default::default() });
+            score.cases += 1;
+            score.topic_correct += usize::from(right);
+            score.checks += case.must.len() + case.must_not.len();
+            score.checks_passed += case.must.len() + case.must_not.len() - failed_checks.len();
+            score.fully_right += usize::from(fully_right);
+        }
         report.fully_right += usize::from(fully_right);
         if !fully_right {
             report.failures.push(Failure {
@@ -257,12 +278,14 @@ fn measure<'a>(engine: &Engine, answered: impl ExactSizeIterator<Item = (&'a Cas
                 confidence: answer.confidence,
                 failed_checks,
                 reply,
+                reader: Vec::new(),
             });
         }
     }
     report.per_topic =
         per_topic.into_iter().map(|(topic, (total, correct))| TopicScore { topic, total, correct }).collect();
     report.per_category = per_category.into_values().collect();
+    report.per_language = per_language.into_values().collect();
     report.confusion = confusion.into_iter().map(|((expected, got), n)| (expected, got, n)).collect();
     report
 }
@@ -347,9 +370,10 @@ impl Report {
                 rate(score.correct, score.total) * 100.0
             );
         }
-        if self.per_category.iter().any(|score| score.category != "-") {
-            let _ = writeln!(out, "\nper category:            topic          checks");
-            for score in &self.per_category {
+        let groups = [("category", &self.per_category), ("language", &self.per_language)];
+        for (group, scores) in groups.into_iter().filter(|(_, scores)| scores.iter().any(|s| s.category != "-")) {
+            let _ = writeln!(out, "\nper {group}:{:>width$}topic          checks", "", width = 20 - group.len());
+            for score in scores {
                 let _ = writeln!(
                     out,
                     "  {:<13} {:>3}/{:<3} {:>6.1}%  {:>3}/{:<3} {:>6.1}%",
@@ -380,6 +404,9 @@ impl Report {
                 );
                 for check in &failure.failed_checks {
                     let _ = writeln!(out, "    failed {check}");
+                }
+                for line in &failure.reader {
+                    let _ = writeln!(out, "    {line}");
                 }
             }
         }

@@ -33,6 +33,9 @@ pub struct Header {
     pub corpus: String,
     /// How many messages it learned from, and from how many writers.
     pub trained_on: (usize, usize),
+    /// The languages of the messages it learned from (`lang` of the corpus):
+    /// it reads a message in another language only if it learned that one.
+    pub languages: Vec<String>,
 }
 
 /// When the trained reader decides, by probability.
@@ -255,6 +258,7 @@ mod tests {
             thresholds: Thresholds::default(),
             corpus: "0".into(),
             trained_on: (2, 1),
+            languages: vec!["en".into()],
         };
         let spec = header.features;
         let mut hashes = features("breathing", &spec);

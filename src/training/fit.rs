@@ -123,8 +123,12 @@ pub fn fit(cases: &[Case], settings: &Settings, writers: usize, corpus: &str) ->
             }
         }
     }
+    let mut languages: Vec<String> = cases.iter().filter_map(|case| case.lang.clone()).collect();
+    languages.sort();
+    languages.dedup();
     let header = Header {
         features: settings.features,
+        languages,
         topics,
         thresholds: Thresholds::default(),
         corpus: corpus.to_string(),

@@ -1,7 +1,8 @@
 //! Engine speed. First two latency tables, for tidy questions and for realistic
 //! messages (stories, red flags, other languages): every message answered one at
 //! a time, many rounds, with p50/p99/max for `Engine::answer` and for a bare
-//! tantivy top-10 search on the same index, timed side by side. Then criterion
+//! tantivy top-10 search on the same index, timed side by side, and the engine
+//! with and without the trained reader's model, likewise. Then criterion
 //! measurements of the same two workloads over all messages.
 //!
 //! Run: `cargo bench --bench engine` (add `-- --quick` for a short run).
@@ -114,7 +115,35 @@ fn print_latency_table(kind: &str, questions: &[String]) {
         );
     }
     let ratio = percentile(&answer, 0.99).as_secs_f64() / percentile(&bare, 0.99).as_secs_f64();
-    println!("  engine p99 / bare p99 = {ratio:.2}\n");
+    println!("  engine p99 / bare p99 = {ratio:.2}");
+    // The trained reader's cost: the same engine with and without its model.
+    let rules = rules_alone();
+    let (with_reader, without) = paired_latencies(
+        questions,
+        |q| {
+            black_box(engine.answer(q));
+        },
+        |q| {
+            black_box(rules.answer(q));
+        },
+    );
+    for (name, times) in [("engine with the reader", &with_reader), ("engine, rules alone", &without)] {
+        println!(
+            "  {:<24} {:>10.1?} {:>10.1?} {:>10.1?}",
+            name,
+            percentile(times, 0.50),
+            percentile(times, 0.99),
+            times[times.len() - 1]
+        );
+    }
+    println!();
+}
+
+/// The engine over the embedded knowledge without the trained reader's model.
+fn rules_alone() -> Engine {
+    let mut knowledge = hypnic::knowledge::Knowledge::embedded().expect("the embedded knowledge loads");
+    knowledge.model = None;
+    Engine::new(knowledge).expect("the engine builds")
 }
 
 fn criterion_benches(c: &mut Criterion) {

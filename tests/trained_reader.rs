@@ -61,7 +61,7 @@ fn the_reader_and_the_rules_do_better_than_the_rules_on_the_test_writers() {
     assert!(test.len() >= 600, "only {} test messages", test.len());
     let rules = score(&engine_with(&knowledge, &model, RULES_ALONE).expect("an engine"), &test);
     let both = score(&engine_with(&knowledge, &model, model.header.thresholds).expect("an engine"), &test);
-    assert!(both.topic_correct >= rules.topic_correct + test.len() / 5, "rules {}\nboth {}", rules.line(), both.line());
+    assert!(both.topic_correct >= rules.topic_correct + test.len() / 6, "rules {}\nboth {}", rules.line(), both.line());
     assert!(both.urgent_caught > rules.urgent_caught, "rules {}\nboth {}", rules.line(), both.line());
     assert!(both.false_alarms <= rules.false_alarms, "rules {}\nboth {}", rules.line(), both.line());
     assert!(both.harmful < rules.harmful, "rules {}\nboth {}", rules.line(), both.line());

@@ -146,8 +146,9 @@ impl TrainedReading {
         let decidable = !topic.is_urgent() && topic != Topic::OTHER_LANGUAGE;
         let thresholds = &self.thresholds;
         let both_answers = !topic.is_fixed() && rules.is_some_and(|rules| !rules.is_fixed());
+        // A message in another language is never told it is about something else.
         let decides = if self.foreign {
-            p >= thresholds.topic_foreign
+            topic != Topic::OUT_OF_SCOPE && p >= thresholds.topic_foreign
         } else if both_answers {
             p >= thresholds.topic_sure || p >= thresholds.topic && rules_confidence < thresholds.rules_confident
         } else {

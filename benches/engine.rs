@@ -105,15 +105,7 @@ fn print_latency_table(kind: &str, questions: &[String]) {
     );
     println!("latency per message, {kind}: {} messages x {ROUNDS} rounds:", questions.len());
     println!("  {:<24} {:>10} {:>10} {:>10}", "", "p50", "p99", "max");
-    for (name, times) in [("engine answer", &answer), ("bare tantivy top-10", &bare)] {
-        println!(
-            "  {:<24} {:>10.1?} {:>10.1?} {:>10.1?}",
-            name,
-            percentile(times, 0.50),
-            percentile(times, 0.99),
-            times[times.len() - 1]
-        );
-    }
+    print_rows(&[("engine answer", &answer), ("bare tantivy top-10", &bare)]);
     let ratio = percentile(&answer, 0.99).as_secs_f64() / percentile(&bare, 0.99).as_secs_f64();
     println!("  engine p99 / bare p99 = {ratio:.2}");
     // The trained reader's cost: the same engine with and without its model.
@@ -127,7 +119,13 @@ fn print_latency_table(kind: &str, questions: &[String]) {
             black_box(rules.answer(q));
         },
     );
-    for (name, times) in [("engine with the reader", &with_reader), ("engine, rules alone", &without)] {
+    print_rows(&[("engine with the reader", &with_reader), ("engine, rules alone", &without)]);
+    println!();
+}
+
+/// One row of p50, p99 and max per named set of sorted times.
+fn print_rows(rows: &[(&str, &Vec<Duration>)]) {
+    for (name, times) in rows {
         println!(
             "  {:<24} {:>10.1?} {:>10.1?} {:>10.1?}",
             name,
@@ -136,7 +134,6 @@ fn print_latency_table(kind: &str, questions: &[String]) {
             times[times.len() - 1]
         );
     }
-    println!();
 }
 
 /// The engine over the embedded knowledge without the trained reader's model.

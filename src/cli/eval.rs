@@ -105,8 +105,13 @@ pub(super) fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> 
             );
         }
     }
-    let report =
-        if conversations.is_empty() { run_cases(engine, &cases) } else { run_conversations(engine, &conversations) };
+    let report = if conversations.is_empty() {
+        let mut report = run_cases(engine, &cases);
+        report.explain_failures(engine);
+        report
+    } else {
+        run_conversations(engine, &conversations)
+    };
     let thresholds = args.thresholds();
     let mut shortfalls = report.shortfalls(&thresholds);
     if !conversations.is_empty() {

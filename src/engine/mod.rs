@@ -434,7 +434,8 @@ impl Engine {
             // "goodbye": small talk to the rules is no emergency or crisis to the reader.
             trained.only_smalltalk = evidence.is_smalltalk();
             let id = language.map(|index| inner.reader.languages().list[index].id.as_str());
-            trained.foreign = id.is_some_and(|id| trained.knows_language(id));
+            trained.foreign =
+                id.is_some_and(|id| inner.trained.as_ref().is_some_and(|reader| reader.knows_language(id)));
             trained.unread = unread;
         }
         evidence.apply_openings(&reading.analysis, &inner.openings);

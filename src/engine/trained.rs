@@ -15,8 +15,7 @@ const SHOWN_PROBABILITY: f32 = 0.05;
 /// The classifier, with its classes resolved against the knowledge.
 pub(crate) struct TrainedReader {
     model: Model,
-    /// The languages it learned from, shared with every reading.
-    languages: std::sync::Arc<[String]>,
+
     /// Per topic class: the topic it predicts.
     classes: Vec<Topic>,
 }
@@ -34,8 +33,6 @@ pub(crate) struct TrainedReading {
     pub crisis: f32,
     /// The thresholds it was read with.
     pub thresholds: Thresholds,
-    /// The languages it learned from.
-    pub languages: std::sync::Arc<[String]>,
     /// The rules read nothing but small talk ("goodbye", "thanks"): no
     /// emergency or crisis then.
     pub only_smalltalk: bool,
@@ -68,8 +65,12 @@ impl TrainedReader {
                 })
             })
             .collect::<Result<_>>()?;
-        let languages = model.header.languages.iter().cloned().collect();
-        Ok(TrainedReader { model, classes, languages })
+        Ok(TrainedReader { model, classes })
+    }
+
+    /// Whether it learned the language `id` (`en`, `sw`, ...).
+    pub fn knows_language(&self, id: &str) -> bool {
+        self.model.header.languages.iter().any(|known| known == id)
     }
 
     /// Reads a message.
@@ -92,7 +93,6 @@ impl TrainedReader {
             only_smalltalk: false,
             foreign: false,
             unread: false,
-            languages: std::sync::Arc::clone(&self.languages),
         }
     }
 }
@@ -155,11 +155,6 @@ impl TrainedReading {
             rules.is_none() && p >= thresholds.topic
         };
         (decidable && decides).then_some((topic, p))
-    }
-
-    /// Whether it learned the language `id` (`en`, `sw`, ...).
-    pub fn knows_language(&self, id: &str) -> bool {
-        self.languages.iter().any(|known| known == id)
     }
 
     /// Whether it reads the message as routine: nothing that warns.

@@ -147,17 +147,7 @@ impl Default for Thresholds {
 
 /// Answers every case and measures the answers.
 pub fn run(engine: &Engine, cases: &[Case]) -> Report {
-    let mut report = measure(engine, cases.iter().map(|case| (case, engine.answer(&case.question))));
-    // What the trained reader read in each failure, and which side decided.
-    for failure in &mut report.failures {
-        let explanation = engine.explain(&failure.question);
-        failure.reader = explanation
-            .reasons
-            .into_iter()
-            .filter(|reason| reason.contains("trained reader") || reason.starts_with("topic decided by"))
-            .collect();
-    }
-    report
+    measure(engine, cases.iter().map(|case| (case, engine.answer(&case.question))))
 }
 
 /// Plays every conversation turn by turn, each turn read with the context the
@@ -295,6 +285,19 @@ fn rate(part: usize, whole: usize) -> f64 {
 }
 
 impl Report {
+    /// Adds to each failure what the trained reader read in it and which
+    /// side decided, as `--explain` says it (single cases, read alone).
+    pub fn explain_failures(&mut self, engine: &Engine) {
+        for failure in &mut self.failures {
+            let explanation = engine.explain(&failure.question);
+            failure.reader = explanation
+                .reasons
+                .into_iter()
+                .filter(|reason| reason.contains("trained reader") || reason.starts_with("topic decided by"))
+                .collect();
+        }
+    }
+
     /// Share of cases with a right topic.
     pub fn topic_accuracy(&self) -> f64 {
         rate(self.topic_correct, self.cases)

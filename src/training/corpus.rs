@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::eval::{Case, load_cases};
+use crate::eval::{Case, parse_cases};
 use crate::learned::FeatureSpec;
 use crate::learned::features::fingerprint;
 
@@ -128,20 +128,21 @@ impl Corpus {
                 format!("{} is in no split of {SETTINGS_FILE}: add {number} to train, dev or test", path.display())
             })?;
             anyhow::ensure!(found.next().is_none(), "{} is in two splits of {SETTINGS_FILE}", path.display());
-            let text = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
             print = fingerprint(path.file_name().map_or(&[][..], |name| name.as_encoded_bytes()), print);
-            print = fingerprint(&text, print);
-            let cases = load_cases(&path)?;
+            print = fingerprint(text.as_bytes(), print);
+            let cases = parse_cases(&path.display().to_string(), text)?;
             writers.push(Writer { number, path, split, cases });
         }
         let mut also = [Vec::new(), Vec::new()];
         for (cases, entries) in also.iter_mut().zip([&settings.also_train, &settings.also_dev]) {
             for entry in entries {
                 for file in toml_files(&dir.join(entry))? {
-                    let text = fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                    let text = fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
                     print = fingerprint(entry.as_bytes(), print);
-                    print = fingerprint(&text, print);
-                    cases.extend(load_cases(&file)?.into_iter().filter(|case| case.context.is_none()));
+                    print = fingerprint(text.as_bytes(), print);
+                    let parsed = parse_cases(&file.display().to_string(), text)?;
+                    cases.extend(parsed.into_iter().filter(|case| case.context.is_none()));
                 }
             }
         }

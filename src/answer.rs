@@ -61,4 +61,11 @@ pub struct Answer {
     /// `None` for English, or a language the knowledge does not list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<Arc<str>>,
+    /// The language the reply is written in: `en`, or an answered language
+    /// of the knowledge's `voices/`.
+    pub lang: Arc<str>,
+    /// Put before the quotes of a reply that is not in English: the quotes
+    /// are the articles' own words, in English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quotes_intro: Option<Arc<str>>,
 }

@@ -48,6 +48,11 @@ pub struct ChatContext {
     /// gets the urgent follow-up reply until the context expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urgent: Option<Urgent>,
+    /// The answered language of the last reply (`sw`, `es`) when it was not
+    /// English: a message that tells no language ("ok", an emoji) is answered
+    /// in it. Forgotten with the conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// When the chat last spoke, in seconds since the Unix epoch.
     #[serde(default)]
     pub updated_at: u64,
@@ -101,16 +106,22 @@ impl ChatContext {
             || self.urgent.is_some()
     }
 
-    /// Whether nothing is remembered: no conversation and no check.
+    /// Whether nothing is remembered: no conversation, no language and no check.
     pub fn is_empty(&self) -> bool {
-        !self.has_conversation() && self.check.is_none()
+        !self.has_conversation() && self.lang.is_none() && self.check.is_none()
+    }
+
+    /// The language of the last reply, if it is still fresh at `now`.
+    pub fn fresh_lang(&self, now: u64) -> Option<&str> {
+        self.lang.as_deref().filter(|_| now.saturating_sub(self.updated_at) <= CONTEXT_TTL_SECS)
     }
 
     /// The last second at which anything remembered is still fresh, in
     /// seconds since the Unix epoch: the later of the conversation's end and
     /// the check's.
     pub fn fresh_until(&self) -> u64 {
-        let conversation = self.has_conversation().then(|| self.updated_at.saturating_add(CONTEXT_TTL_SECS));
+        let conversation = (self.has_conversation() || self.lang.is_some())
+            .then(|| self.updated_at.saturating_add(CONTEXT_TTL_SECS));
         let check = self.check.as_ref().map(|check| check.updated_at.saturating_add(CHECK_TTL_SECS));
         conversation.into_iter().chain(check).max().unwrap_or(self.updated_at)
     }
@@ -120,7 +131,8 @@ impl ChatContext {
     /// whether anything was forgotten.
     pub fn expire(&mut self, now: u64) -> bool {
         let mut forgot = false;
-        if self.has_conversation() && !self.is_fresh(now) {
+        let stale = now.saturating_sub(self.updated_at) > CONTEXT_TTL_SECS;
+        if self.has_conversation() && !self.is_fresh(now) || self.lang.is_some() && stale {
             *self = ChatContext { check: self.check.take(), ..ChatContext::default() };
             forgot = true;
         }
@@ -180,6 +192,18 @@ mod tests {
         assert_eq!(context, ChatContext { check: Some(check), ..ChatContext::default() });
         assert!(!context.is_empty() && !context.is_fresh(1_001 + CONTEXT_TTL_SECS), "a check is no conversation");
         assert!(context.expire(1_001 + CHECK_TTL_SECS));
+        assert!(context.is_empty());
+    }
+
+    #[test]
+    fn the_language_is_kept_with_the_conversation_and_forgotten_with_it() {
+        let mut context = ChatContext { lang: Some("sw".into()), updated_at: 1_000, ..ChatContext::default() };
+        assert!(!context.is_empty() && !context.has_conversation(), "a language alone is kept, but is no conversation");
+        assert_eq!(context.fresh_lang(1_000 + CONTEXT_TTL_SECS), Some("sw"));
+        assert_eq!(context.fresh_lang(1_001 + CONTEXT_TTL_SECS), None);
+        assert_eq!(context.fresh_until(), 1_000 + CONTEXT_TTL_SECS);
+        assert!(!context.expire(1_000 + CONTEXT_TTL_SECS));
+        assert!(context.expire(1_001 + CONTEXT_TTL_SECS));
         assert!(context.is_empty());
     }
 

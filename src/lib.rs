@@ -54,6 +54,6 @@ pub mod training;
 
 pub use answer::{Answer, Offer, Quote, RelatedTopic};
 pub use conversation::{ChatContext, Turn, Urgent};
-pub use engine::Engine;
+pub use engine::{Engine, LangChoice, Voice};
 pub use error::{Error, Result};
 pub use topic::Topic;

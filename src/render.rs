@@ -95,7 +95,8 @@ impl Layout {
 }
 
 /// The layout of an answer: notice (italics), lead, the quotes one per line as
-/// “passage” (publisher in italics), the offer of a second topic, then the
+/// “passage” (publisher in italics), after a line saying they are in English
+/// when the reply is not, the offer of a second topic, then the
 /// disclaimer as the tail.
 pub fn layout(answer: &Answer) -> Layout {
     let mut layout = Layout::with_tail(answer.disclaimer.as_ref());
@@ -104,6 +105,9 @@ pub fn layout(answer: &Answer) -> Layout {
     }
     layout.paragraph([Span::plain(answer.lead.as_ref())]);
     if !answer.quotes.is_empty() {
+        if let Some(intro) = &answer.quotes_intro {
+            layout.paragraph([Span::italic(intro.as_ref())]);
+        }
         layout.lines(answer.quotes.iter().map(quote_line));
     }
     if let Some(offer) = &answer.also {
@@ -140,6 +144,8 @@ mod tests {
             related: vec![],
             disclaimer: "D.".into(),
             language: None,
+            lang: "en".into(),
+            quotes_intro: None,
         };
         assert_eq!(plain_text(&answer), "Lead.\n\n“Q.” (P)\n\nD.");
     }
@@ -157,6 +163,8 @@ mod tests {
             related: vec![],
             disclaimer: "D.".into(),
             language: None,
+            lang: "en".into(),
+            quotes_intro: None,
         };
         assert_eq!(plain_text(&answer), "Cut.\n\nLead.\n\n“A.” (P)\n“B.” (P)\n\nD.");
     }

@@ -28,12 +28,14 @@ mod spelling;
 mod trained;
 mod urgent;
 mod vocabulary;
+mod voice;
 mod words;
 
 use std::path::Path;
 use std::sync::Arc;
 
 pub use explain::Explanation;
+pub use voice::Voice;
 use words::words;
 pub use words::{MAX_QUESTION_CHARS, Sanitized, sanitize};
 
@@ -49,7 +51,7 @@ use crate::cleaning::{Corpus, Passage, Source};
 use crate::conversation::{ChatContext, MAX_REMEMBERED_SIGNS, Turn, Urgent};
 use crate::error::Result;
 use crate::index::{Hit, PassageIndex};
-use crate::knowledge::{Helpline, Knowledge, Located, SignKind, SmalltalkKind, Texts, TopicRole, TopicSpec};
+use crate::knowledge::{ENGLISH, Helpline, Knowledge, Located, SignKind, SmalltalkKind, Texts, TopicRole, TopicSpec};
 use crate::topic::Topic;
 
 /// How many passages a search returns; they vote for topics and rank quotes.
@@ -60,6 +62,26 @@ pub const MAX_QUOTES: usize = 3;
 
 /// Quotes stop once their text passes this many characters (one is always kept).
 pub const MAX_QUOTE_CHARS: usize = 650;
+
+/// Which language a reply is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LangChoice<'a> {
+    /// The message's own when the knowledge answers in it; English for a
+    /// message in English, or in a language without a voice (after a line in
+    /// that language); `otherwise` for a message that tells no language ("ok",
+    /// an emoji, "112?").
+    Auto {
+        /// The language of a message that tells none, such as the chat's last one.
+        otherwise: &'a str,
+    },
+    /// This one, whatever the message (English when the knowledge has no voice for it).
+    Only(&'a str),
+}
+
+impl LangChoice<'_> {
+    /// The message's own language, English otherwise.
+    pub const AUTO: LangChoice<'static> = LangChoice::Auto { otherwise: ENGLISH };
+}
 
 /// A message read up to the decision; [`Engine::answer`] and [`Engine::explain`]
 /// both start from it.
@@ -108,15 +130,10 @@ struct Inner {
     /// Per passage: whether its words reassure (`reassurance.toml`); such a
     /// passage is quoted only when reassurance is earned.
     reassuring_passages: Vec<bool>,
-    /// Per topic slot: its lead, ready to share.
-    leads: Vec<Arc<str>>,
-    /// The disclaimer, ready to share.
-    disclaimer: Arc<str>,
-    texts: Texts,
+    /// The answered languages: English first, then `voices/` in file order.
+    voices: Vec<Voice>,
     /// Crisis lines by country.
     helplines: Vec<Helpline>,
-    /// The warning-sign check, its passages found.
-    check: Check,
     /// The trained reader, when the knowledge has a model.
     trained: Option<TrainedReader>,
 }
@@ -151,6 +168,14 @@ impl Engine {
                 Some(fragment) => Some(find_passage(&corpus, fragment)?),
                 None => None,
             });
+        }
+        let quote_of = |fragment: &Located<String>| holding_passage(&corpus, fragment).map(|p| quote(&corpus, p));
+        let english_check =
+            Check::compile(knowledge.check.clone(), quote_of, Arc::from(knowledge.texts.disclaimer.as_str()))?;
+        let mut voices = vec![Voice::english(&knowledge, english_check)];
+        for file in &knowledge.voices {
+            let check = Check::compile(file.check(&knowledge.check), quote_of, Arc::from(file.texts.disclaimer.as_str()))?;
+            voices.push(Voice::translated(&knowledge, file, check));
         }
         // The two slowest steps are independent: build them on both cores.
         let (index, vocabulary) = std::thread::scope(|scope| {
@@ -195,18 +220,11 @@ impl Engine {
             .transpose()?;
         let quotes =
             corpus.passages.iter().map(|passage| (quote(&corpus, passage), passage.text.chars().count())).collect();
-        let leads = knowledge.topics.iter().map(|spec| Arc::from(spec.lead.as_str())).collect();
         let reassuring_passages = corpus
             .passages
             .iter()
             .map(|passage| knowledge.reassurance.reassuring.is_match(&passage.text.to_lowercase()))
             .collect();
-        let disclaimer: Arc<str> = Arc::from(knowledge.texts.disclaimer.as_str());
-        let check = Check::compile(
-            knowledge.check,
-            |fragment| holding_passage(&corpus, fragment).map(|passage| quote(&corpus, passage)),
-            Arc::clone(&disclaimer),
-        )?;
         Ok(Engine {
             inner: Arc::new(Inner {
                 table,
@@ -214,8 +232,7 @@ impl Engine {
                 openings,
                 quotes,
                 reassuring_passages,
-                leads,
-                disclaimer,
+                voices,
                 place: knowledge.place,
                 corpus,
                 index,
@@ -233,9 +250,7 @@ impl Engine {
                 followup: FollowupReader::new(&knowledge.lexicon.followup),
                 topics: knowledge.topics,
                 backing,
-                texts: knowledge.texts,
                 helplines: knowledge.helplines,
-                check,
                 trained,
             }),
         })
@@ -260,27 +275,49 @@ impl Engine {
     /// Answers one message. Never fails and never panics: any text, however odd,
     /// gets an answer that ends with the disclaimer.
     pub fn answer(&self, message: &str) -> Answer {
-        self.planned(&self.assess(message, None), Reasons::new(false)).answer
+        self.answer_in(message, LangChoice::AUTO)
+    }
+
+    /// [`Engine::answer`], in the language `choice` picks.
+    pub fn answer_in(&self, message: &str, choice: LangChoice<'_>) -> Answer {
+        self.planned(&self.assess(message, None), choice, Reasons::new(false)).answer
     }
 
     /// Answers one message of a conversation, read with what the chat
     /// remembers when that is fresh at `now` (seconds since the Unix epoch),
     /// and returns the context for the next message. Never fails or panics,
-    /// whatever the message or the context (unknown ids are ignored).
+    /// whatever the message or the context (unknown ids are ignored). A
+    /// message that tells no language is answered in the chat's last one.
     pub fn reply(&self, message: &str, context: &ChatContext, now: u64) -> Turn {
         let recalled = context.is_fresh(now).then(|| self.recall(context));
         let assessment = self.assess(message, recalled.as_ref());
-        let answer = self.planned(&assessment, Reasons::new(false)).answer;
+        let choice = LangChoice::Auto { otherwise: context.fresh_lang(now).unwrap_or(ENGLISH) };
+        let answer = self.planned(&assessment, choice, Reasons::new(false)).answer;
         let context = self.remember(&assessment, &answer, context, recalled.is_some(), now);
         Turn { answer, context }
     }
 
+    /// The voice a reply to `reading` is written in.
+    fn voice_for(&self, reading: &Reading, choice: LangChoice<'_>) -> &Voice {
+        match choice {
+            LangChoice::Only(lang) => self.voice(lang),
+            LangChoice::Auto { otherwise } => match reading.foreign_language() {
+                Some(index) => self.voice(&self.inner.reader.languages().list[index].id),
+                None if reading.english_words == 0 && reading.language.is_none() && !reading.not_english => {
+                    self.voice(otherwise)
+                }
+                None => self.voice(ENGLISH),
+            },
+        }
+    }
+
     /// The reply planned for a message already read.
-    fn planned(&self, assessment: &Assessment, mut reasons: Reasons) -> Planned {
+    fn planned(&self, assessment: &Assessment, choice: LangChoice<'_>, mut reasons: Reasons) -> Planned {
         for note in assessment.trained.iter().chain(&assessment.followup) {
             reasons.push(|| note.clone());
         }
         let reading = &assessment.reading;
+        let voice = self.voice_for(reading, choice);
         // A new emergency or crisis is answered as such; "I've called 999" in a
         // chat that told a crisis gets the crisis follow-up. Only the rules
         // tell a new one here: the reader reads "she's breathing now" alone.
@@ -289,11 +326,17 @@ impl Engine {
         if let Some(urgent) = assessment.urgent_before.filter(|_| !told_now) {
             // After an emergency or a crisis the chat stays urgent: never back to "benign".
             reasons.push(|| format!("rule: the chat told of an {urgent} earlier: the urgent follow-up"));
-            let text = self.after_urgent(urgent);
-            return Planned { answer: self.fixed_answer(urgent, &text, None), reasons: reasons.into_lines() };
+            let text = self.after_urgent(voice, urgent);
+            return Planned { answer: self.fixed_answer(voice, urgent, &text, None), reasons: reasons.into_lines() };
         }
-        let mut planned =
-            self.plan(&assessment.reading, &assessment.evidence, &assessment.decision, &assessment.hits, reasons);
+        let mut planned = self.plan(
+            voice,
+            &assessment.reading,
+            &assessment.evidence,
+            &assessment.decision,
+            &assessment.hits,
+            reasons,
+        );
         let languages = &self.inner.reader.languages().list;
         planned.answer.language = assessment.reading.written_in().map(|index| Arc::from(languages[index].id.as_str()));
         planned
@@ -378,6 +421,7 @@ impl Engine {
             }
         };
         next.updated_at = now;
+        next.lang = (&*answer.lang != ENGLISH).then(|| answer.lang.to_string());
         // The check is not the conversation's: a message during it leaves it where it was.
         next.check = before.check.clone();
         next
@@ -390,12 +434,20 @@ impl Engine {
         self.explain_in(message, &ChatContext::default(), 0)
     }
 
+    /// [`Engine::explain`], the reply in the language `choice` picks.
+    pub fn explain_with(&self, message: &str, choice: LangChoice<'_>) -> Explanation {
+        let assessment = self.assess(message, None);
+        let planned = self.planned(&assessment, choice, Reasons::new(true));
+        Explanation::new(self, &assessment.reading, &assessment.hits, &assessment.decision.scores, planned)
+    }
+
     /// [`Engine::explain`] for a message of a conversation, read as
     /// [`Engine::reply`] reads it.
     pub fn explain_in(&self, message: &str, context: &ChatContext, now: u64) -> Explanation {
         let recalled = context.is_fresh(now).then(|| self.recall(context));
         let assessment = self.assess(message, recalled.as_ref());
-        let planned = self.planned(&assessment, Reasons::new(true));
+        let choice = LangChoice::Auto { otherwise: context.fresh_lang(now).unwrap_or(ENGLISH) };
+        let planned = self.planned(&assessment, choice, Reasons::new(true));
         Explanation::new(self, &assessment.reading, &assessment.hits, &assessment.decision.scores, planned)
     }
 
@@ -547,43 +599,74 @@ impl Engine {
         Assessment { reading, evidence, hits, decision, followup, trained, urgent_before }
     }
 
-    /// The answer for a topic chosen directly (a button, a command): the lead and
-    /// its first backing passages. Special topics get their fixed text.
+    /// The answer for a topic chosen directly (a button, a command), in
+    /// English: the lead and its first backing passages. Special topics get
+    /// their fixed text.
     pub fn answer_topic(&self, topic: Topic) -> Answer {
-        let texts = &self.inner.texts;
+        self.answer_topic_in(topic, ENGLISH)
+    }
+
+    /// [`Engine::answer_topic`] in the answered language `lang` (English when
+    /// the knowledge has no voice for it).
+    pub fn answer_topic_in(&self, topic: Topic, lang: &str) -> Answer {
+        let voice = self.voice(lang);
+        let texts = &voice.texts;
         match topic {
-            Topic::EMERGENCY => self.fixed_answer(topic, &texts.emergency, None),
-            Topic::CRISIS => self.fixed_answer(topic, &self.crisis_text(None), None),
-            Topic::OUT_OF_SCOPE => self.fixed_answer(topic, &texts.out_of_scope, None),
-            Topic::SMALLTALK => self.fixed_answer(topic, &texts.greeting, None),
-            Topic::OTHER_LANGUAGE => self.fixed_answer(topic, &texts.other_language, None),
-            _ => self.topic_answer(topic, &[]),
+            Topic::EMERGENCY => self.fixed_answer(voice, topic, &texts.emergency, None),
+            Topic::CRISIS => self.fixed_answer(voice, topic, &self.crisis_text(None, voice), None),
+            Topic::OUT_OF_SCOPE => self.fixed_answer(voice, topic, &texts.out_of_scope, None),
+            Topic::SMALLTALK => self.fixed_answer(voice, topic, &texts.greeting, None),
+            Topic::OTHER_LANGUAGE => self.fixed_answer(voice, topic, &texts.other_language, None),
+            _ => self.topic_answer(voice, topic, &[]),
         }
+    }
+
+    /// The reply to a greeting, for a bot's welcome, in `lang`.
+    pub fn welcome_in(&self, lang: &str) -> Answer {
+        let voice = self.voice(lang);
+        self.fixed_answer(voice, Topic::SMALLTALK, &voice.texts.greeting, None)
+    }
+
+    /// The reply to "who are you?" or "help", in `lang`.
+    pub fn about_in(&self, lang: &str) -> Answer {
+        let voice = self.voice(lang);
+        self.fixed_answer(voice, Topic::SMALLTALK, &voice.texts.about, None)
     }
 
     /// The reply to a greeting, for a bot's welcome.
     pub fn welcome(&self) -> Answer {
-        self.fixed_answer(Topic::SMALLTALK, &self.inner.texts.greeting, None)
+        self.welcome_in(ENGLISH)
     }
 
     /// The reply to "who are you?" or "help".
     pub fn about(&self) -> Answer {
-        self.fixed_answer(Topic::SMALLTALK, &self.inner.texts.about, None)
+        self.about_in(ENGLISH)
     }
 
-    /// The user-visible texts.
+    /// The user-visible texts, in English.
     pub fn texts(&self) -> &Texts {
-        &self.inner.texts
+        &self.inner.voices[0].texts
     }
 
-    /// The warning-sign check.
+    /// The texts of the answered language `lang` (English when the knowledge
+    /// has no voice for it).
+    pub fn voice(&self, lang: &str) -> &Voice {
+        self.inner.voices.iter().find(|voice| &*voice.id == lang).unwrap_or(&self.inner.voices[0])
+    }
+
+    /// The answered languages: English first.
+    pub fn voices(&self) -> &[Voice] {
+        &self.inner.voices
+    }
+
+    /// The warning-sign check, in English.
     pub fn check(&self) -> &Check {
-        &self.inner.check
+        &self.inner.voices[0].check
     }
 
-    /// The fixed disclaimer that ends every reply.
+    /// The fixed disclaimer that ends every reply in English.
     pub fn disclaimer(&self) -> &str {
-        &self.inner.disclaimer
+        &self.inner.voices[0].disclaimer
     }
 
     /// The articles answers come from.
@@ -657,14 +740,22 @@ impl Engine {
         self.slot(topic).map_or(&[], |slot| &self.inner.backing[slot])
     }
 
-    /// The short label of a topic, for buttons.
+    /// The short label of a topic, for buttons, in English.
     pub fn label(&self, topic: Topic) -> &str {
-        self.topic(topic).map_or(topic.id(), |spec| spec.label.as_str())
+        self.label_in(&self.inner.voices[0], topic)
     }
 
-    /// `topics` with their labels, to offer under a reply.
-    pub(crate) fn related(&self, topics: &[Topic]) -> Vec<RelatedTopic> {
-        topics.iter().map(|&topic| RelatedTopic { topic, label: self.label(topic).to_string() }).collect()
+    /// The short label of a topic in `voice`.
+    pub fn label_in<'v>(&self, voice: &'v Voice, topic: Topic) -> &'v str {
+        match self.slot(topic) {
+            Some(slot) => voice.label(slot),
+            None => topic.id(),
+        }
+    }
+
+    /// `topics` with their labels in `voice`, to offer under a reply.
+    pub(crate) fn related(&self, voice: &Voice, topics: &[Topic]) -> Vec<RelatedTopic> {
+        topics.iter().map(|&topic| RelatedTopic { topic, label: self.label_in(voice, topic).to_string() }).collect()
     }
 
     fn search(&self, stems: &[String]) -> Vec<Hit> {
@@ -678,8 +769,8 @@ impl Engine {
         })
     }
 
-    pub(crate) fn smalltalk_text(&self, kind: SmalltalkKind) -> &str {
-        let texts = &self.inner.texts;
+    pub(crate) fn smalltalk_text<'v>(&self, voice: &'v Voice, kind: SmalltalkKind) -> &'v str {
+        let texts = &voice.texts;
         match kind {
             SmalltalkKind::Greeting => &texts.greeting,
             SmalltalkKind::Thanks => &texts.thanks,
@@ -692,7 +783,7 @@ impl Engine {
         }
     }
 
-    pub(crate) fn fixed_answer(&self, topic: Topic, lead: &str, notice: Option<String>) -> Answer {
+    pub(crate) fn fixed_answer(&self, voice: &Voice, topic: Topic, lead: &str, notice: Option<String>) -> Answer {
         Answer {
             topic,
             confidence: 1.0,
@@ -700,27 +791,32 @@ impl Engine {
             lead: Arc::from(lead),
             quotes: Vec::new(),
             also: None,
-            related: if topic.is_urgent() { Vec::new() } else { self.related(&self.inner.starters) },
-            disclaimer: Arc::clone(&self.inner.disclaimer),
+            related: if topic.is_urgent() { Vec::new() } else { self.related(voice, &self.inner.starters) },
+            disclaimer: Arc::clone(&voice.disclaimer),
             language: None,
+            lang: Arc::clone(&voice.id),
+            quotes_intro: None,
         }
     }
 
-    fn topic_answer(&self, topic: Topic, hits: &[Hit]) -> Answer {
+    fn topic_answer(&self, voice: &Voice, topic: Topic, hits: &[Hit]) -> Answer {
         let Some(slot) = self.slot(topic) else {
-            return self.fixed_answer(Topic::OUT_OF_SCOPE, &self.inner.texts.out_of_scope, None);
+            return self.fixed_answer(voice, Topic::OUT_OF_SCOPE, &voice.texts.out_of_scope, None);
         };
         let spec = &self.inner.topics[slot];
+        let quotes = self.take_quotes(&self.quote_ids(topic, hits));
         Answer {
             topic,
             confidence: 1.0,
             notice: None,
-            lead: Arc::clone(&self.inner.leads[slot]),
-            quotes: self.take_quotes(&self.quote_ids(topic, hits)),
+            lead: Arc::clone(voice.lead(slot)),
+            quotes_intro: voice.quotes_intro(!quotes.is_empty()),
+            quotes,
             also: None,
-            related: self.related(&spec.related),
-            disclaimer: Arc::clone(&self.inner.disclaimer),
+            related: self.related(voice, &spec.related),
+            disclaimer: Arc::clone(&voice.disclaimer),
             language: None,
+            lang: Arc::clone(&voice.id),
         }
     }
 
@@ -740,10 +836,11 @@ impl Engine {
         ranked.into_iter().map(|(_, _, id)| id).collect()
     }
 
-    pub(crate) fn offer(&self, topic: Topic) -> Option<Offer> {
-        let spec = self.topic(topic)?;
-        let text = self.inner.texts.also_offer.replace("{label}", &spec.label).replace("{question}", &spec.question);
-        Some(Offer { topic, label: spec.label.clone(), text })
+    pub(crate) fn offer(&self, voice: &Voice, topic: Topic) -> Option<Offer> {
+        let slot = self.slot(topic)?;
+        let (label, question) = (voice.label(slot), voice.question(slot));
+        let text = voice.texts.also_offer.replace("{label}", label).replace("{question}", question);
+        Some(Offer { topic, label: label.to_string(), text })
     }
 }
 

@@ -27,13 +27,13 @@
 
 use std::sync::Arc;
 
-use super::Engine;
+use super::{Engine, Voice};
 use super::classify::{Decision, Evidence, Verdict};
 use super::followup::FROM_THE_CHAT;
 use super::reading::{FactorFact, Reading};
 use crate::answer::{Answer, Quote};
 use crate::index::Hit;
-use crate::knowledge::TopicRole;
+use crate::knowledge::{Language, TopicRole};
 use crate::topic::Topic;
 
 /// Thanks with a cue at least this strong is a question after all ("ok but how
@@ -74,8 +74,10 @@ impl Reasons {
 
 impl Engine {
     /// Plans the reply to a message read into `reading`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn plan(
         &self,
+        voice: &Voice,
         reading: &Reading,
         evidence: &Evidence,
         decision: &Decision,
@@ -83,22 +85,33 @@ impl Engine {
         mut reasons: Reasons,
     ) -> Planned {
         let inner = &*self.inner;
-        let texts = &inner.texts;
+        let texts = &voice.texts;
         let reader = &inner.reader;
         let notice = reading.truncated.then(|| texts.truncated.clone());
         let language = reading.written_in().map(|index| &reader.languages().list[index]);
         if let Some((index, markers)) = reading.language {
             reasons.push(|| format!("language `{}`: {markers} of its words", reader.languages().list[index].id));
         }
-        // Read through a glossary, or by the trained reader alone: answered in English.
+        // Read through a glossary, or by the trained reader alone.
         let trained_foreign = reading.not_english && decision.trained;
         let glossed = reading.glossed_from.and(language).or(language.filter(|_| trained_foreign));
         if let Some(language) = glossed {
             reasons.push(|| format!("read in English through the `{}` glossary", language.id));
         }
+        reasons.push(|| format!("reply in `{}`", voice.id));
+        // What a message in another language gets when it was not understood:
+        // in its own voice, a request for a question; otherwise the honest
+        // line on the languages answered.
+        let not_understood = |language: Option<&Language>| -> String {
+            match language {
+                _ if !voice.is_english() => voice.texts.unreadable.clone(),
+                Some(language) => language.english_only.clone(),
+                None => texts.other_language.clone(),
+            }
+        };
 
-        if let Some((topic, text)) = self.urgent_reply(reading, language, &mut reasons) {
-            return self.fixed_plan(topic, &text, notice, reasons);
+        if let Some((topic, text)) = self.urgent_reply(voice, reading, language, &mut reasons) {
+            return self.fixed_plan(voice, topic, &text, notice, reasons);
         }
         for request in &reading.rules_requests {
             let id = &reader.requests().rules[request.index].id;
@@ -106,21 +119,19 @@ impl Engine {
         }
         if reading.analysis.words.is_empty() {
             if !reading.rules_requests.is_empty() {
-                return self.fixed_plan(Topic::SMALLTALK, &texts.rules_request, notice, reasons);
+                return self.fixed_plan(voice, Topic::SMALLTALK, &texts.rules_request, notice, reasons);
             }
             reasons.push(|| "no words".to_string());
-            return self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons);
+            return self.fixed_plan(voice, Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons);
         }
         if reading.not_english && !trained_foreign {
-            let text = language.map_or(&texts.other_language, |language| &language.english_only);
             if language.is_none() {
                 reasons.push(|| "no English words, and not a listed language".to_string());
             }
-            return self.fixed_plan(Topic::OTHER_LANGUAGE, text, notice, reasons);
+            return self.fixed_plan(voice, Topic::OTHER_LANGUAGE, &not_understood(language), notice, reasons);
         }
 
-        let warnings: Vec<&str> =
-            reading.warnings().map(|sign| reader.signs()[sign.fact.index].label.as_str()).collect();
+        let warnings: Vec<&str> = reading.warnings().map(|sign| voice.sign_label(sign.fact.index)).collect();
         for sign in reading.warnings() {
             reasons.push(|| {
                 format!("warning sign `{}` matched '{}'", reader.signs()[sign.fact.index].id, sign.fact.words)
@@ -134,7 +145,7 @@ impl Engine {
             reasons.push(|| format!("question sentence: '{}'", question.text));
         }
         if let Some(request) = &reading.medicine_request {
-            return self.medicine_plan(reading, request, decision, hits, notice, reasons);
+            return self.medicine_plan(voice, reading, request, decision, hits, notice, reasons);
         }
         // A warning sign told of a movement or of the night is about sleep spasms.
         let told_of_the_night = evidence.names_a_movement() || evidence.places_in_sleep();
@@ -148,7 +159,7 @@ impl Engine {
         });
         if let (Verdict::Answer { .. } | Verdict::OutOfScope { .. }, Some(kind)) = (&decision.verdict, closing) {
             reasons.push(|| format!("no question, and small talk that closes: {kind:?}").to_lowercase());
-            return self.fixed_plan(Topic::SMALLTALK, self.smalltalk_text(kind), notice, reasons);
+            return self.fixed_plan(voice, Topic::SMALLTALK, self.smalltalk_text(voice, kind), notice, reasons);
         }
         // Words a glossary left unread may hide a warning sign: no reassurance then.
         let read_in_part = (glossed.is_some() || trained_foreign)
@@ -175,14 +186,11 @@ impl Engine {
         let (asked, confidence, runner_up) = match decision.verdict {
             Verdict::OutOfScope { .. } | Verdict::Unreadable if glossed.is_some() && !decision.trained => {
                 reasons.push(|| "not understood through the glossary".to_string());
-                return self.fixed_plan(
-                    Topic::OTHER_LANGUAGE,
-                    glossed.map_or(&texts.other_language, |language| &language.english_only),
-                    notice,
-                    reasons,
-                );
+                return self.fixed_plan(voice, Topic::OTHER_LANGUAGE, &not_understood(glossed), notice, reasons);
             }
-            Verdict::Unreadable => return self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons),
+            Verdict::Unreadable => {
+                return self.fixed_plan(voice, Topic::OUT_OF_SCOPE, &texts.unreadable, notice, reasons);
+            }
             // A warning sign or a baby outweighs small talk: "is it the same for
             // my mum, she's 70 and it only started this year" is not a greeting.
             Verdict::Smalltalk(_) if !warnings.is_empty() || no_benign && !decision.trained => {
@@ -191,11 +199,11 @@ impl Engine {
             }
             Verdict::Smalltalk(kind) => {
                 reasons.push(|| format!("small talk: {kind:?}").to_lowercase());
-                return self.fixed_plan(Topic::SMALLTALK, self.smalltalk_text(kind), notice, reasons);
+                return self.fixed_plan(voice, Topic::SMALLTALK, self.smalltalk_text(voice, kind), notice, reasons);
             }
             Verdict::OutOfScope { confidence } if !(told_of_the_night && (!warnings.is_empty() || factor_at_night)) => {
                 reasons.push(|| "not about sleep spasms".to_string());
-                let mut planned = self.fixed_plan(Topic::OUT_OF_SCOPE, &texts.out_of_scope, notice, reasons);
+                let mut planned = self.fixed_plan(voice, Topic::OUT_OF_SCOPE, &texts.out_of_scope, notice, reasons);
                 planned.answer.confidence = confidence;
                 return planned;
             }
@@ -215,11 +223,11 @@ impl Engine {
             asked.filter(|topic| told_before && !no_benign && !self.is_reassuring(*topic) && *topic != warning_topic);
         let topic = if let Some(topic) = asked_after_warning {
             reasons.push(|| format!("asked topic `{topic}` after warning signs told earlier in the chat"));
-            paragraphs.push(self.lead(topic).to_string());
+            paragraphs.push(self.lead(voice, topic).to_string());
             if let Some(factor) = asked_factor {
-                self.add_factor(factor, true, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, &mut paragraphs, &mut quotes);
             }
-            paragraphs.push(texts.warning_again.replace("{signs}", &join_labels(&warnings)));
+            paragraphs.push(texts.warning_again.replace("{signs}", &voice.and_list(&warnings)));
             topic
         } else if let Some(topic) = asked.filter(|topic| {
             (!warnings.is_empty() || no_benign)
@@ -232,40 +240,40 @@ impl Engine {
             // reassurance.
             reasons.push(|| format!("asked topic `{topic}` (trained reader), after what the signs or the person need"));
             if !warnings.is_empty() {
-                paragraphs.push(texts.warning.replace("{signs}", &join_labels(&warnings)));
+                paragraphs.push(texts.warning.replace("{signs}", &voice.and_list(&warnings)));
             } else if read_in_part {
                 paragraphs.push(texts.read_in_part.clone());
             }
-            if let Some((spec, _)) = person {
-                paragraphs.push(spec.caveat.clone());
+            if let Some((_, fact)) = person {
+                paragraphs.push(voice.caveats[fact.index].clone());
             }
             if let Some(factor) = asked_factor {
-                self.add_factor(factor, true, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, &mut paragraphs, &mut quotes);
             }
-            paragraphs.push(self.lead_about(topic, reading, false));
+            paragraphs.push(self.lead_about(voice, topic, reading, false));
             topic
         } else if !warnings.is_empty() || no_benign {
             if !warnings.is_empty() {
-                paragraphs.push(texts.warning.replace("{signs}", &join_labels(&warnings)));
+                paragraphs.push(texts.warning.replace("{signs}", &voice.and_list(&warnings)));
             } else if read_in_part {
                 reasons.push(|| "read in part through the glossary: no reassurance".to_string());
                 paragraphs.push(texts.read_in_part.clone());
             }
-            if let Some((spec, _)) = person {
-                paragraphs.push(spec.caveat.clone());
+            if let Some((_, fact)) = person {
+                paragraphs.push(voice.caveats[fact.index].clone());
             }
             quotes.extend(self.quote_ids(warning_topic, hits).into_iter().take(1));
             if let Some(factor) = asked_factor {
-                self.add_factor(factor, true, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, &mut paragraphs, &mut quotes);
             }
             let beside_warning =
                 |topic: &Topic| !self.is_reassuring(*topic) && !self.defers_care(*topic) && *topic != warning_topic;
             if let Some(topic) = asked.filter(beside_warning) {
                 reasons.push(|| format!("asked topic `{topic}`, answered after seeing a doctor"));
-                paragraphs.push(self.lead(topic).to_string());
+                paragraphs.push(self.lead(voice, topic).to_string());
                 quotes.extend(self.quote_ids(topic, hits).into_iter().take(1));
             } else if warnings.is_empty() {
-                paragraphs.push(self.lead_about(warning_topic, reading, earned));
+                paragraphs.push(self.lead_about(voice, warning_topic, reading, earned));
             }
             reasons.push(|| "rule: seeing a doctor leads".to_string());
             warning_topic
@@ -273,23 +281,23 @@ impl Engine {
             let factors_topic = self.topic_with_role(TopicRole::Factors);
             let fallback = if asked_factor.is_some() { factors_topic } else { warning_topic };
             let mut topic = asked.unwrap_or(fallback);
-            if let Some((spec, _)) = person {
-                paragraphs.push(spec.caveat.clone());
+            if let Some((_, fact)) = person {
+                paragraphs.push(voice.caveats[fact.index].clone());
             }
             match asked_factor {
                 Some(factor) if self.is_about_factors(topic) || evidence.cue_strength() <= 0.0 => {
                     topic = factors_topic;
                     reasons.push(|| format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
-                    self.add_factor(factor, true, &mut paragraphs, &mut quotes);
+                    self.add_factor(voice, factor, true, &mut paragraphs, &mut quotes);
                     if !self.inner.reader.factors()[factor.fact.index].named {
-                        paragraphs.push(self.lead_about(topic, reading, earned));
+                        paragraphs.push(self.lead_about(voice, topic, reading, earned));
                     }
                 }
                 Some(factor) => {
-                    paragraphs.push(self.lead_about(topic, reading, earned));
-                    self.add_factor(factor, true, &mut paragraphs, &mut quotes);
+                    paragraphs.push(self.lead_about(voice, topic, reading, earned));
+                    self.add_factor(voice, factor, true, &mut paragraphs, &mut quotes);
                 }
-                None => paragraphs.push(self.lead_about(topic, reading, earned)),
+                None => paragraphs.push(self.lead_about(voice, topic, reading, earned)),
             }
             let story = reading.factors.iter().find(|factor| {
                 !factor.asked
@@ -298,7 +306,7 @@ impl Engine {
             });
             if let Some(factor) = story.filter(|_| self.topic(topic).is_some_and(|spec| spec.story_factors)) {
                 reasons.push(|| format!("story factor `{}` adds a line", self.factor_id(factor)));
-                self.add_factor(factor, false, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, false, &mut paragraphs, &mut quotes);
             }
             reasons.push(|| format!("rule: topic `{topic}`"));
             topic
@@ -309,7 +317,7 @@ impl Engine {
             reasons.push(|| {
                 format!("sensation `{}` matched '{}', told with '{guard}': not an emergency", spec.id, sign.fact.words)
             });
-            paragraphs.push(texts.sensation.replace("{sign}", &spec.label));
+            paragraphs.push(texts.sensation.replace("{sign}", voice.sign_label(sign.fact.index)));
         }
         for id in self.quote_ids(topic, hits) {
             if !quotes.contains(&id) {
@@ -323,10 +331,10 @@ impl Engine {
         if !reading.rules_requests.is_empty() {
             paragraphs.push(texts.rules_request.clone());
         }
-        // An answer to a question in another language says, in it, that it is in English.
-        let in_english = match glossed {
+        // An answer in English to a question in another language says, in it, that it is in English.
+        let in_english = match glossed.filter(|_| voice.is_english()) {
             Some(language) => Some(language.answered_in_english.as_str()),
-            None if trained_foreign => Some(texts.answered_in_english.as_str()),
+            None if trained_foreign && voice.is_english() => Some(texts.answered_in_english.as_str()),
             None => None,
         };
         let notice = match (in_english, notice) {
@@ -334,23 +342,35 @@ impl Engine {
             (Some(in_english), None) => Some(in_english.to_string()),
             (None, notice) => notice,
         };
+        let quotes = self.take_quotes(&quotes);
         let answer = Answer {
             topic,
             confidence,
             notice,
             lead: Arc::from(paragraphs.join("\n\n")),
-            quotes: self.take_quotes(&quotes),
-            also: runner_up.filter(|other| *other != topic && warnings.is_empty()).and_then(|other| self.offer(other)),
-            related: self.related(self.topic(topic).map_or(self.starter_topics(), |spec| &spec.related)),
-            disclaimer: Arc::clone(&self.inner.disclaimer),
+            quotes_intro: voice.quotes_intro(!quotes.is_empty()),
+            quotes,
+            also: runner_up
+                .filter(|other| *other != topic && warnings.is_empty())
+                .and_then(|other| self.offer(voice, other)),
+            related: self.related(voice, self.topic(topic).map_or(self.starter_topics(), |spec| &spec.related)),
+            disclaimer: Arc::clone(&voice.disclaimer),
             language: None,
+            lang: Arc::clone(&voice.id),
         };
         Planned { answer, reasons: reasons.into_lines() }
     }
 
     /// A fixed text as the whole reply.
-    pub(super) fn fixed_plan(&self, topic: Topic, text: &str, notice: Option<String>, reasons: Reasons) -> Planned {
-        Planned { answer: self.fixed_answer(topic, text, notice), reasons: reasons.into_lines() }
+    pub(super) fn fixed_plan(
+        &self,
+        voice: &Voice,
+        topic: Topic,
+        text: &str,
+        notice: Option<String>,
+        reasons: Reasons,
+    ) -> Planned {
+        Planned { answer: self.fixed_answer(voice, topic, text, notice), reasons: reasons.into_lines() }
     }
 
     /// Adds a factor's line, and its backing passage when the articles name it.
@@ -358,23 +378,29 @@ impl Engine {
     /// the story opens with `story_factor` and its name.
     pub(super) fn add_factor(
         &self,
+        voice: &Voice,
         factor: &FactorFact,
         asked: bool,
         paragraphs: &mut Vec<String>,
         quotes: &mut Vec<usize>,
     ) {
-        let texts = &self.inner.texts;
+        let texts = &voice.texts;
         let spec = &self.inner.reader.factors()[factor.fact.index];
+        let (name, says) = (&voice.factor_names[factor.fact.index], &voice.factor_says[factor.fact.index]);
         let opening = if !asked {
-            texts.story_factor.replace("{name}", &spec.name)
+            texts.story_factor.replace("{name}", name)
         } else if spec.named {
-            texts.factor_named.replace("{words}", &capitalized(&factor.fact.words))
-        } else if !spec.says.to_lowercase().contains(&factor.fact.words.to_lowercase()) {
+            // In another voice the words read may be a glossary's English: the factor's own name.
+            let words = if voice.is_english() { &factor.fact.words } else { name };
+            texts.factor_named.replace("{words}", &capitalized(words))
+        } else if !voice.is_english() {
+            texts.factor_silent.replace("{words}", name)
+        } else if !says.to_lowercase().contains(&factor.fact.words.to_lowercase()) {
             texts.factor_silent.replace("{words}", &factor.fact.words)
         } else {
             String::new()
         };
-        let says = if opening.ends_with(':') { uncapitalized(&spec.says) } else { spec.says.clone() };
+        let says = if opening.ends_with(':') { uncapitalized(says) } else { says.clone() };
         paragraphs.push(if opening.is_empty() { says } else { format!("{opening} {says}") });
         if let Some(&passage) = self.inner.factor_passages.get(factor.fact.index).and_then(Option::as_ref)
             && !quotes.contains(&passage)
@@ -402,9 +428,9 @@ impl Engine {
         self.topic(topic).is_some_and(|spec| spec.about_factors)
     }
 
-    /// The lead of an answerable topic (empty for the others).
-    pub(super) fn lead(&self, topic: Topic) -> &str {
-        self.slot(topic).map_or("", |slot| &self.inner.leads[slot])
+    /// The lead of an answerable topic in `voice` (empty for the others).
+    pub(super) fn lead<'v>(&self, voice: &'v Voice, topic: Topic) -> &'v str {
+        self.slot(topic).map_or("", |slot| voice.lead(slot))
     }
 
     /// Quotes for passage ids, in order, within the quote budget.
@@ -435,11 +461,6 @@ fn capitalized(text: &str) -> String {
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
-/// "a, b and c".
-pub(super) fn join_labels(labels: &[&str]) -> String {
-    join_list(labels, "and")
-}
-
 /// "a, b `conjunction` c".
 pub(super) fn join_list<T: AsRef<str>>(items: &[T], conjunction: &str) -> String {
     match items {
@@ -458,7 +479,7 @@ mod tests {
 
     #[test]
     fn labels_join_like_a_sentence() {
-        assert_eq!(join_labels(&["a"]), "a");
-        assert_eq!(join_labels(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(join_list(&["a"], "and"), "a");
+        assert_eq!(join_list(&["a", "b", "c"], "and"), "a, b and c");
     }
 }

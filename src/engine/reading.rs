@@ -85,6 +85,8 @@ pub(crate) struct Reading {
     /// Read through the glossary of this listed language (by index): the
     /// message was in it, and is answered in English.
     pub glossed_from: Option<usize>,
+    /// How many English function words the message has (`languages.toml`).
+    pub english_words: usize,
     /// Whether the message reads as not English at all (a listed language or
     /// words nobody knows, with no English function words).
     pub not_english: bool,
@@ -214,6 +216,12 @@ impl Reading {
     /// was read as it is or through that language's glossary.
     pub fn written_in(&self) -> Option<usize> {
         self.language.map(|(index, _)| index).or(self.glossed_from)
+    }
+
+    /// The listed language the message was written in and not read as
+    /// English (by index): through its glossary, or not English at all.
+    pub fn foreign_language(&self) -> Option<usize> {
+        self.glossed_from.or(self.language.filter(|_| self.not_english).map(|(index, _)| index))
     }
 
     /// The factor the question names first, if any.
@@ -562,6 +570,7 @@ impl Reader {
             .collect();
         // Close languages share words ("que", "o"): the signs of each one present are read.
         reading.languages_present = counts.iter().map(|&(index, _)| index).collect();
+        reading.english_words = english;
         reading.language = counts.into_iter().max_by_key(|&(index, count)| (count, std::cmp::Reverse(index)));
         // English enough to be read: the English part is answered, and the
         // other language's signs are still read.

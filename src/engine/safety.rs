@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::Engine;
+use super::{Engine, Voice};
 use super::classify::{Decision, Verdict};
 use super::plan::{Planned, Reasons};
 use super::reading::{Fact, Reading};
@@ -48,30 +48,29 @@ impl Engine {
     /// place of the seek-care one ("see a doctor about your child's jerks"),
     /// and a neutral lead in place of a reassuring one when reassurance is not
     /// `earned`.
-    pub(super) fn lead_about(&self, topic: crate::Topic, reading: &Reading, earned: bool) -> String {
-        let texts = &self.inner.texts;
-        let person = reading.person.as_ref().map(|fact| &self.inner.reader.people()[fact.index]);
+    pub(super) fn lead_about(&self, voice: &Voice, topic: crate::Topic, reading: &Reading, earned: bool) -> String {
+        let texts = &voice.texts;
+        let person = reading.person.as_ref().map(|fact| fact.index);
         if topic == self.topic_with_role(TopicRole::Warning)
-            && let Some(doctor) = person.and_then(|person| person.doctor.as_ref())
+            && let Some(doctor) = person.and_then(|person| voice.doctors[person].as_ref())
         {
             return doctor.clone();
         }
         let reassuring = self.topic(topic).is_some_and(|spec| spec.reassuring);
         if earned || !reassuring {
-            return self.lead(topic).to_string();
+            return self.lead(voice, topic).to_string();
         }
         if person.is_some() {
             return texts.not_reassured_person.clone();
         }
-        let reader = &self.inner.reader;
         let mut what: Vec<String> = reading.unplaced.iter().map(|words| format!("“{words}”")).collect();
         what.extend(self.unknown_words(reading).into_iter().map(|word| format!("“{word}”")));
-        what.extend(reading.sensations().map(|sign| reader.signs()[sign.fact.index].label.clone()));
+        what.extend(reading.sensations().map(|sign| voice.sign_label(sign.fact.index).to_string()));
         if what.is_empty() {
             // Read in part through a glossary: what was not read is not known.
-            what.push("every word of your message".to_string());
+            what.push(texts.read_in_part_what.clone());
         }
-        texts.not_reassured.replace("{what}", &super::plan::join_list(&what, "or"))
+        texts.not_reassured.replace("{what}", &voice.or_list(&what))
     }
 
     /// The reply to a question about a dose, doubling, sharing, stopping,
@@ -80,8 +79,10 @@ impl Engine {
     /// prescribed medicine alone; never an adult's medicine for a child), then
     /// the person's caveat, the warning signs told, and what the articles say
     /// about treatment. Never reassurance.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn medicine_plan(
         &self,
+        voice: &Voice,
         reading: &Reading,
         request: &Fact,
         decision: &Decision,
@@ -90,39 +91,41 @@ impl Engine {
         mut reasons: Reasons,
     ) -> Planned {
         let inner = &*self.inner;
-        let texts = &inner.texts;
+        let texts = &voice.texts;
         let reader = &inner.reader;
         let spec = &reader.requests().medicine[request.index];
         reasons.push(|| format!("medicine request `{}` matched '{}' ({})", spec.id, request.words, spec.source));
         let mut paragraphs = vec![texts.medicine.clone()];
         if let Some(person) = &reading.person {
-            paragraphs.push(reader.people()[person.index].caveat.clone());
+            paragraphs.push(voice.caveats[person.index].clone());
         }
-        let warnings: Vec<&str> =
-            reading.warnings().map(|sign| reader.signs()[sign.fact.index].label.as_str()).collect();
+        let warnings: Vec<&str> = reading.warnings().map(|sign| voice.sign_label(sign.fact.index)).collect();
         if !warnings.is_empty() {
-            paragraphs.push(texts.warning_again.replace("{signs}", &super::plan::join_labels(&warnings)));
+            paragraphs.push(texts.warning_again.replace("{signs}", &voice.and_list(&warnings)));
         }
         let treatment = self.topic_with_role(TopicRole::Treatment);
         let in_scope = !matches!(decision.verdict, Verdict::OutOfScope { .. });
         let mut quotes = Vec::new();
         if in_scope {
-            paragraphs.push(self.lead(treatment).to_string());
+            paragraphs.push(self.lead(voice, treatment).to_string());
             quotes = self.quote_ids(treatment, hits);
             quotes.retain(|&id| !inner.reassuring_passages[id]);
         }
         if !reading.rules_requests.is_empty() {
             paragraphs.push(texts.rules_request.clone());
         }
+        let quotes = self.take_quotes(&quotes);
         let answer = Answer {
             topic: treatment,
             confidence: 1.0,
             notice,
             lead: Arc::from(paragraphs.join("\n\n")),
-            quotes: self.take_quotes(&quotes),
+            quotes_intro: voice.quotes_intro(!quotes.is_empty()),
+            quotes,
             also: None,
-            related: self.related(self.topic(treatment).map_or(self.starter_topics(), |spec| &spec.related)),
-            disclaimer: Arc::clone(&inner.disclaimer),
+            related: self.related(voice, self.topic(treatment).map_or(self.starter_topics(), |spec| &spec.related)),
+            disclaimer: Arc::clone(&voice.disclaimer),
+            lang: Arc::clone(&voice.id),
             language: None,
         };
         Planned { answer, reasons: reasons.into_lines() }

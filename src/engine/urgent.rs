@@ -3,7 +3,7 @@
 //! later message of a chat that told one. They come before anything else and
 //! follow public first-aid and crisis-line guidance, not the articles.
 
-use super::Engine;
+use super::{Engine, Voice};
 use super::plan::Reasons;
 use super::reading::Reading;
 use crate::knowledge::{Helpline, Language};
@@ -16,22 +16,25 @@ impl Engine {
     /// all her pills"). `language` is the message's, when it is not English.
     pub(super) fn urgent_reply(
         &self,
+        voice: &Voice,
         reading: &Reading,
         language: Option<&Language>,
         reasons: &mut Reasons,
     ) -> Option<(Topic, String)> {
-        let texts = &self.inner.texts;
+        let texts = &voice.texts;
         let reader = &self.inner.reader;
         let language_of = |sign_language: &str| reader.languages().list.iter().find(|known| known.id == sign_language);
         if let Some(sign) = reading.emergency() {
             let spec = &reader.signs()[sign.fact.index];
             reasons.push(|| format!("emergency sign `{}` matched '{}' ({})", spec.id, sign.fact.words, spec.source));
-            let reply_language = language_of(&spec.language).or(language);
+            // A reply in a voice is in its language; in English, a sign or a
+            // message of a language without a voice gets that language's own.
+            let reply_language = language_of(&spec.language).or(language).filter(|_| voice.is_english());
             let mut text = match reply_language {
                 // "The ambulance is coming, what do I tell them?": help is called.
                 _ if spec.after => texts.after_emergency.clone(),
                 Some(language) => language.emergency.clone(),
-                None => match &spec.advice {
+                None => match spec.advice.as_ref().filter(|_| voice.is_english()) {
                     Some(advice) => format!("{}\n\n{advice}", texts.emergency),
                     None => texts.emergency.clone(),
                 },
@@ -39,7 +42,7 @@ impl Engine {
             if let Some(crisis) = reading.crisis() {
                 let id = &reader.signs()[crisis.fact.index].id;
                 reasons.push(|| format!("crisis sign `{id}` too: the crisis lines follow"));
-                let lines = self.crisis_lines(reply_language.map(|language| language.id.as_str()));
+                let lines = self.crisis_lines(voice, reply_language.map_or(&*voice.id, |language| language.id.as_str()));
                 text = format!("{text}\n\n{}\n{lines}", texts.crisis_with_emergency);
             }
             return Some((Topic::EMERGENCY, text));
@@ -47,19 +50,21 @@ impl Engine {
         if let Some(sign) = reading.crisis() {
             let spec = &reader.signs()[sign.fact.index];
             reasons.push(|| format!("crisis sign `{}` matched '{}' ({})", spec.id, sign.fact.words, spec.source));
-            return Some((Topic::CRISIS, self.crisis_text(language_of(&spec.language).or(language))));
+            return Some((Topic::CRISIS, self.crisis_text(language_of(&spec.language).or(language), voice)));
         }
         // No rule matched, but the trained reader is sure.
         let trained = reading.trained.as_ref()?;
         match reading.trained_urgent()? {
             Topic::CRISIS => {
                 reasons.push(|| format!("decided by the trained reader: a crisis (score {:.2})", trained.crisis));
-                Some((Topic::CRISIS, self.crisis_text(language)))
+                Some((Topic::CRISIS, self.crisis_text(language, voice)))
             }
             _ => {
                 reasons
                     .push(|| format!("decided by the trained reader: an emergency (score {:.2})", trained.emergency));
-                let text = language.map_or_else(|| texts.emergency.clone(), |language| language.emergency.clone());
+                let text = language
+                    .filter(|_| voice.is_english())
+                    .map_or_else(|| texts.emergency.clone(), |language| language.emergency.clone());
                 Some((Topic::EMERGENCY, text))
             }
         }
@@ -69,25 +74,28 @@ impl Engine {
     /// emergency or a crisis): stay with the person, what to tell the call
     /// handler, get checked even if better; or, after a crisis, a person and
     /// the crisis lines again.
-    pub(super) fn after_urgent(&self, urgent: Topic) -> String {
-        let texts = &self.inner.texts;
+    pub(super) fn after_urgent(&self, voice: &Voice, urgent: Topic) -> String {
+        let texts = &voice.texts;
         if urgent == Topic::CRISIS {
-            texts.after_crisis.replace("{lines}", &self.crisis_lines(None))
+            texts.after_crisis.replace("{lines}", &self.crisis_lines(voice, &voice.id))
         } else {
             texts.after_emergency.clone()
         }
     }
 
-    /// The crisis reply in `language` (English when `None`), its lines filled in.
-    pub(crate) fn crisis_text(&self, language: Option<&Language>) -> String {
-        let template = language.map_or(&self.inner.texts.crisis, |language| &language.crisis);
-        template.replace("{lines}", &self.crisis_lines(language.map(|language| language.id.as_str())))
+    /// The crisis reply in `voice`, or, from the English voice, in `language`
+    /// when it has none of its own; its lines filled in.
+    pub(crate) fn crisis_text(&self, language: Option<&Language>, voice: &Voice) -> String {
+        match language.filter(|_| voice.is_english()) {
+            Some(language) => language.crisis.replace("{lines}", &self.crisis_lines(voice, &language.id)),
+            None => voice.texts.crisis.replace("{lines}", &self.crisis_lines(voice, &voice.id)),
+        }
     }
 
-    /// The crisis lines listed for a reply in `language` (English when `None`), one a line.
-    fn crisis_lines(&self, language: Option<&str>) -> String {
-        let format = &self.inner.texts.crisis_line;
-        Helpline::for_language(&self.inner.helplines, language.unwrap_or("en"))
+    /// The crisis lines listed for a reply in `language`, one a line, as `voice` writes them.
+    fn crisis_lines(&self, voice: &Voice, language: &str) -> String {
+        let format = &voice.texts.crisis_line;
+        Helpline::for_language(&self.inner.helplines, language)
             .iter()
             .map(|line| {
                 format

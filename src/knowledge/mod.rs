@@ -22,6 +22,7 @@ mod signs;
 mod source;
 mod texts;
 mod topics;
+mod voices;
 
 use std::borrow::Cow;
 use std::fs;
@@ -40,8 +41,9 @@ pub use requests::{Request, Requests};
 pub use rules::{GluedBrand, JunkRules, RuleSet};
 pub use signs::{Guards, Sign, SignKind, Signs};
 pub use source::{Located, SourceFile};
-pub use texts::{TelegramTexts, Texts};
+pub use texts::{CommandTexts, TelegramTexts, Texts};
 pub use topics::{Shortcut, TopicRole, TopicSpec};
+pub use voices::{CheckWords, ENGLISH, FactorWords, PersonWords, QuestionWords, SignWords, TopicWords, VOICES_DIR, Voice};
 
 use crate::error::{Error, Result};
 use crate::learned::Model;
@@ -91,8 +93,10 @@ pub struct Knowledge {
     pub reassurance: Reassurance,
     /// Medicine requests and requests to break the rules.
     pub requests: Requests,
-    /// User-visible texts.
+    /// User-visible texts, in English.
     pub texts: Texts,
+    /// The other answered languages (`voices/`), sorted by file name.
+    pub voices: Vec<Voice>,
     /// The warning-sign check: its questions and texts.
     pub check: CheckSpec,
     /// Real English words, never spell-corrected (empty without `dictionary.txt`).
@@ -168,21 +172,42 @@ impl Knowledge {
         let signs = Signs::parse(find("signs.toml")?)?;
         let people = Person::parse_all(find("people.toml")?)?;
         let check = CheckSpec::parse(find("check.toml")?, &signs, &people)?;
+        let topics = TopicSpec::parse_all(find("topics.toml")?)?;
+        let factors = Factor::parse_all(find("factors.toml")?)?;
+        let languages = Languages::parse(find("languages.toml")?)?;
+        let texts = Texts::parse(find("texts.toml")?)?;
+        let speaks = voices::Speaks {
+            topics: &topics,
+            factors: &factors,
+            people: &people,
+            signs: &signs,
+            check: &check,
+            languages: &languages,
+        };
+        let mut voices = Vec::new();
+        for file in files.iter().filter(|f| f.path.starts_with(VOICES_DIR)) {
+            let voice = Voice::parse(file, &texts, &speaks)?;
+            if voice.language == ENGLISH || voices.iter().any(|known: &Voice| known.language == voice.language) {
+                return Err(file.malformed_near("language", format!("a second voice for `{}`", voice.language)));
+            }
+            voices.push(voice);
+        }
         Ok(Knowledge {
             place: place.to_string(),
             articles,
             junk: JunkRules::parse(find("junk.toml")?)?,
             lexicon: Lexicon::parse(find("lexicon.toml")?, find("common_words.toml")?)?,
-            topics: TopicSpec::parse_all(find("topics.toml")?)?,
+            topics,
             signs,
             people,
             check,
-            factors: Factor::parse_all(find("factors.toml")?)?,
-            languages: Languages::parse(find("languages.toml")?)?,
+            factors,
+            languages,
             helplines: Helpline::parse_all(find("helplines.toml")?)?,
             reassurance: Reassurance::parse(find("reassurance.toml")?)?,
             requests: Requests::parse(find("requests.toml")?)?,
-            texts: Texts::parse(find("texts.toml")?)?,
+            texts,
+            voices,
             model: None,
             dictionary: match files.iter().find(|f| f.path == DICTIONARY_FILE) {
                 Some(file) => Dictionary::parse(file)?,

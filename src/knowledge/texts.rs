@@ -11,10 +11,14 @@ use crate::error::Result;
 pub struct Texts {
     /// Ends every reply, byte for byte.
     pub disclaimer: String,
-    /// The urgent reply for an emergency described now, in English.
+    /// The urgent reply for an emergency described now. A voice file has
+    /// none: its language's own, in `languages.toml`, is filled in.
+    #[serde(default)]
     pub emergency: String,
-    /// The reply to thoughts of suicide, self-harm or hopelessness, in
-    /// English; `{lines}` is replaced by the crisis lines, one [`Texts::crisis_line`] each.
+    /// The reply to thoughts of suicide, self-harm or hopelessness; `{lines}`
+    /// is replaced by the crisis lines, one [`Texts::crisis_line`] each. A
+    /// voice file has none, as for [`Texts::emergency`].
+    #[serde(default)]
     pub crisis: String,
     /// One crisis line; `{country}`, `{name}` and `{contact}` are filled in.
     pub crisis_line: String,
@@ -43,6 +47,9 @@ pub struct Texts {
     /// Leads the reply to a message in another language that the glossary read
     /// only in part, when it asks whether the spasms are dangerous or normal.
     pub read_in_part: String,
+    /// What `not_reassured` says the articles do not mention, when a glossary
+    /// left words of the message unread.
+    pub read_in_part_what: String,
     /// Follows the answer when a message describes an alarming sensation as a
     /// habit or a possibility; `{sign}` names it.
     pub sensation: String,
@@ -84,6 +91,13 @@ pub struct Texts {
     pub trust: String,
     /// Offer of a second topic; `{label}` and `{question}` are filled in.
     pub also_offer: String,
+    /// Put before the quotes of a reply that is not in English (the quotes
+    /// stay in the articles' English); empty in English.
+    pub quoted_in_english: String,
+    /// Joins the last two items of a list of signs ("a, b and c").
+    pub and: String,
+    /// Joins the last two items of a list of things not mentioned ("a or b").
+    pub or: String,
     /// Heading of a list of the articles.
     pub sources_heading: String,
     /// Terminal chat: the first line.
@@ -118,10 +132,30 @@ pub struct TelegramTexts {
     pub privacy: String,
     /// The notice shown for a press of 👍 or 👎 under an answer.
     pub feedback_thanks: String,
+    /// The commands' lines in `/help` and Telegram's command menu.
+    pub commands: CommandTexts,
     /// Inline mode: the title of an offer whose reply is a fixed outcome
     /// (`emergency`, `crisis`, `out_of_scope`, `smalltalk`, `other_language`), by its
     /// id; curated topics are titled with their label.
     pub inline_titles: std::collections::BTreeMap<String, String>,
+}
+
+/// The lines of the fixed commands (`[telegram.commands]` in `texts.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandTexts {
+    /// Heading of the command list in `/help`.
+    pub heading: String,
+    /// `/start`.
+    pub start: String,
+    /// `/help`.
+    pub help: String,
+    /// `/sources`.
+    pub sources: String,
+    /// `/disclaimer`.
+    pub disclaimer: String,
+    /// `/privacy`.
+    pub privacy: String,
 }
 
 impl Texts {

@@ -146,6 +146,8 @@ mod tests {
             related: vec![],
             disclaimer: "Not a doctor & not <advice>.".into(),
             language: None,
+            lang: "en".into(),
+            quotes_intro: None,
         };
         assert_eq!(
             super::answer(&answer).parts,

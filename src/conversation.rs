@@ -120,8 +120,8 @@ impl ChatContext {
     /// seconds since the Unix epoch: the later of the conversation's end and
     /// the check's.
     pub fn fresh_until(&self) -> u64 {
-        let conversation = (self.has_conversation() || self.lang.is_some())
-            .then(|| self.updated_at.saturating_add(CONTEXT_TTL_SECS));
+        let conversation =
+            (self.has_conversation() || self.lang.is_some()).then(|| self.updated_at.saturating_add(CONTEXT_TTL_SECS));
         let check = self.check.as_ref().map(|check| check.updated_at.saturating_add(CHECK_TTL_SECS));
         conversation.into_iter().chain(check).max().unwrap_or(self.updated_at)
     }

@@ -766,6 +766,7 @@ fn the_chat_context_expires_and_tolerates_unknown_ids() {
         offer: Some("emergency".into()),
         signs: vec!["not_a_sign".into()],
         urgent: None,
+        lang: Some("klingon".into()),
         updated_at: 1_000,
         check: Some(hypnic::check::CheckProgress {
             id: 1_000_000,

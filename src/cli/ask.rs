@@ -9,7 +9,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::answer::{Answer, Offer, Quote};
-use crate::engine::Engine;
+use crate::engine::{Engine, LangChoice};
 use crate::render::plain_text;
 use crate::topic::Topic;
 
@@ -23,6 +23,11 @@ pub struct AskArgs {
     /// Print how the engine read each question (for curators) before the answer.
     #[arg(long, conflicts_with = "json")]
     pub explain: bool,
+
+    /// The language of the replies: `auto` (the message's own when hypnic
+    /// answers in it, else English), or an answered language: `en`, `sw`, `es`.
+    #[arg(long, value_name = "LANG", default_value = "auto")]
+    pub lang: String,
 
     /// The question. Without it, every line of stdin is a question.
     #[arg(value_name = "QUESTION", trailing_var_arg = true, allow_hyphen_values = true)]
@@ -48,6 +53,8 @@ pub struct AnswerJson<'a> {
     pub also: Option<&'a Offer>,
     /// The ids of the topics offered next.
     pub related: Vec<Topic>,
+    /// The language the reply is written in (`en`, `sw`, `es`).
+    pub lang: &'a str,
 }
 
 impl<'a> AnswerJson<'a> {
@@ -62,15 +69,35 @@ impl<'a> AnswerJson<'a> {
             sources: &answer.quotes,
             also: answer.also.as_ref(),
             related: answer.related.iter().map(|related| related.topic).collect(),
+            lang: &answer.lang,
         }
     }
 }
 
+/// The language choice `--lang` names, or why it names none.
+fn lang_choice<'a>(engine: &Engine, lang: &'a str) -> Result<LangChoice<'a>, String> {
+    if lang == "auto" {
+        return Ok(LangChoice::AUTO);
+    }
+    if engine.voices().iter().any(|voice| &*voice.id == lang) {
+        return Ok(LangChoice::Only(lang));
+    }
+    let known: Vec<&str> = engine.voices().iter().map(|voice| &*voice.id).collect();
+    Err(format!("unknown --lang `{lang}`: use auto, or one of the answered languages: {}", known.join(", ")))
+}
+
 pub(super) fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
+    let choice = match lang_choice(engine, &args.lang) {
+        Ok(choice) => choice,
+        Err(problem) => {
+            eprintln!("hypnic ask: {problem}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let mut out = io::stdout().lock();
     if !args.question.is_empty() {
         let question = args.question.join(" ");
-        print_answer(engine, &question, args, &mut out)?;
+        print_answer(engine, &question, args, choice, &mut out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let stdin = io::stdin();
@@ -82,16 +109,22 @@ pub(super) fn run(engine: &Engine, args: &AskArgs) -> anyhow::Result<ExitCode> {
             writeln!(out).context("cannot write to stdout")?;
         }
         first = false;
-        print_answer(engine, &line, args, &mut out)?;
+        print_answer(engine, &line, args, choice, &mut out)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_answer(engine: &Engine, question: &str, args: &AskArgs, out: &mut impl Write) -> anyhow::Result<()> {
+fn print_answer(
+    engine: &Engine,
+    question: &str,
+    args: &AskArgs,
+    choice: LangChoice<'_>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     if args.explain {
-        writeln!(out, "{}\n", engine.explain(question)).context("cannot write to stdout")?;
+        writeln!(out, "{}\n", engine.explain_with(question, choice)).context("cannot write to stdout")?;
     }
-    let answer = engine.answer(question);
+    let answer = engine.answer_in(question, choice);
     if args.json {
         let line = serde_json::to_string(&AnswerJson::new(question, &answer)).context("cannot encode JSON")?;
         writeln!(out, "{line}").context("cannot write to stdout")?;

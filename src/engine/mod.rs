@@ -174,7 +174,8 @@ impl Engine {
             Check::compile(knowledge.check.clone(), quote_of, Arc::from(knowledge.texts.disclaimer.as_str()))?;
         let mut voices = vec![Voice::english(&knowledge, english_check)];
         for file in &knowledge.voices {
-            let check = Check::compile(file.check(&knowledge.check), quote_of, Arc::from(file.texts.disclaimer.as_str()))?;
+            let check =
+                Check::compile(file.check(&knowledge.check), quote_of, Arc::from(file.texts.disclaimer.as_str()))?;
             voices.push(Voice::translated(&knowledge, file, check));
         }
         // The two slowest steps are independent: build them on both cores.

@@ -27,10 +27,10 @@
 
 use std::sync::Arc;
 
-use super::{Engine, Voice};
 use super::classify::{Decision, Evidence, Verdict};
 use super::followup::FROM_THE_CHAT;
 use super::reading::{FactorFact, Reading};
+use super::{Engine, Voice};
 use crate::answer::{Answer, Quote};
 use crate::index::Hit;
 use crate::knowledge::{Language, TopicRole};
@@ -225,7 +225,7 @@ impl Engine {
             reasons.push(|| format!("asked topic `{topic}` after warning signs told earlier in the chat"));
             paragraphs.push(self.lead(voice, topic).to_string());
             if let Some(factor) = asked_factor {
-                self.add_factor(voice, factor, true, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, glossed.is_some(), &mut paragraphs, &mut quotes);
             }
             paragraphs.push(texts.warning_again.replace("{signs}", &voice.and_list(&warnings)));
             topic
@@ -248,7 +248,7 @@ impl Engine {
                 paragraphs.push(voice.caveats[fact.index].clone());
             }
             if let Some(factor) = asked_factor {
-                self.add_factor(voice, factor, true, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, glossed.is_some(), &mut paragraphs, &mut quotes);
             }
             paragraphs.push(self.lead_about(voice, topic, reading, false));
             topic
@@ -264,7 +264,7 @@ impl Engine {
             }
             quotes.extend(self.quote_ids(warning_topic, hits).into_iter().take(1));
             if let Some(factor) = asked_factor {
-                self.add_factor(voice, factor, true, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, glossed.is_some(), &mut paragraphs, &mut quotes);
             }
             let beside_warning =
                 |topic: &Topic| !self.is_reassuring(*topic) && !self.defers_care(*topic) && *topic != warning_topic;
@@ -288,14 +288,14 @@ impl Engine {
                 Some(factor) if self.is_about_factors(topic) || evidence.cue_strength() <= 0.0 => {
                     topic = factors_topic;
                     reasons.push(|| format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
-                    self.add_factor(voice, factor, true, &mut paragraphs, &mut quotes);
+                    self.add_factor(voice, factor, true, glossed.is_some(), &mut paragraphs, &mut quotes);
                     if !self.inner.reader.factors()[factor.fact.index].named {
                         paragraphs.push(self.lead_about(voice, topic, reading, earned));
                     }
                 }
                 Some(factor) => {
                     paragraphs.push(self.lead_about(voice, topic, reading, earned));
-                    self.add_factor(voice, factor, true, &mut paragraphs, &mut quotes);
+                    self.add_factor(voice, factor, true, glossed.is_some(), &mut paragraphs, &mut quotes);
                 }
                 None => paragraphs.push(self.lead_about(voice, topic, reading, earned)),
             }
@@ -306,7 +306,7 @@ impl Engine {
             });
             if let Some(factor) = story.filter(|_| self.topic(topic).is_some_and(|spec| spec.story_factors)) {
                 reasons.push(|| format!("story factor `{}` adds a line", self.factor_id(factor)));
-                self.add_factor(voice, factor, false, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, false, glossed.is_some(), &mut paragraphs, &mut quotes);
             }
             reasons.push(|| format!("rule: topic `{topic}`"));
             topic
@@ -375,12 +375,15 @@ impl Engine {
 
     /// Adds a factor's line, and its backing passage when the articles name it.
     /// An asked factor the articles name opens with `factor_named`; a factor of
-    /// the story opens with `story_factor` and its name.
+    /// the story opens with `story_factor` and its name. `glossed`: the words
+    /// were read through a glossary, so a reply in another voice names the
+    /// factor by its name rather than by the glossary's English.
     pub(super) fn add_factor(
         &self,
         voice: &Voice,
         factor: &FactorFact,
         asked: bool,
+        glossed: bool,
         paragraphs: &mut Vec<String>,
         quotes: &mut Vec<usize>,
     ) {
@@ -390,10 +393,10 @@ impl Engine {
         let opening = if !asked {
             texts.story_factor.replace("{name}", name)
         } else if spec.named {
-            // In another voice the words read may be a glossary's English: the factor's own name.
-            let words = if voice.is_english() { &factor.fact.words } else { name };
+            // Words read through a glossary are its English: another voice says the factor's own name.
+            let words = if glossed && !voice.is_english() { name } else { &factor.fact.words };
             texts.factor_named.replace("{words}", &capitalized(words))
-        } else if !voice.is_english() {
+        } else if glossed && !voice.is_english() {
             texts.factor_silent.replace("{words}", name)
         } else if !says.to_lowercase().contains(&factor.fact.words.to_lowercase()) {
             texts.factor_silent.replace("{words}", &factor.fact.words)

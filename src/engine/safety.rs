@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use super::{Engine, Voice};
 use super::classify::{Decision, Verdict};
 use super::plan::{Planned, Reasons};
 use super::reading::{Fact, Reading};
+use super::{Engine, Voice};
 use crate::answer::Answer;
 use crate::index::Hit;
 use crate::knowledge::TopicRole;

@@ -3,9 +3,9 @@
 //! later message of a chat that told one. They come before anything else and
 //! follow public first-aid and crisis-line guidance, not the articles.
 
-use super::{Engine, Voice};
 use super::plan::Reasons;
 use super::reading::Reading;
+use super::{Engine, Voice};
 use crate::knowledge::{Helpline, Language};
 use crate::topic::Topic;
 
@@ -42,7 +42,8 @@ impl Engine {
             if let Some(crisis) = reading.crisis() {
                 let id = &reader.signs()[crisis.fact.index].id;
                 reasons.push(|| format!("crisis sign `{id}` too: the crisis lines follow"));
-                let lines = self.crisis_lines(voice, reply_language.map_or(&*voice.id, |language| language.id.as_str()));
+                let lines =
+                    self.crisis_lines(voice, reply_language.map_or(&*voice.id, |language| language.id.as_str()));
                 text = format!("{text}\n\n{}\n{lines}", texts.crisis_with_emergency);
             }
             return Some((Topic::EMERGENCY, text));

@@ -41,7 +41,11 @@ impl Voice {
             leads: knowledge.topics.iter().map(|spec| Arc::from(spec.lead.as_str())).collect(),
             labels: knowledge.topics.iter().map(|spec| spec.label.clone()).collect(),
             questions: knowledge.topics.iter().map(|spec| spec.question.clone()).collect(),
-            shortcuts: knowledge.topics.iter().map(|spec| spec.command.as_ref().map(|c| c.description.clone())).collect(),
+            shortcuts: knowledge
+                .topics
+                .iter()
+                .map(|spec| spec.command.as_ref().map(|c| c.description.clone()))
+                .collect(),
             factor_names: knowledge.factors.iter().map(|factor| factor.name.clone()).collect(),
             factor_says: knowledge.factors.iter().map(|factor| factor.says.clone()).collect(),
             caveats: knowledge.people.iter().map(|person| person.caveat.clone()).collect(),
@@ -65,7 +69,11 @@ impl Voice {
             shortcuts: knowledge
                 .topics
                 .iter()
-                .map(|spec| spec.command.as_ref().map(|c| topic(spec.topic.id()).command_help.clone().unwrap_or_else(|| c.description.clone())))
+                .map(|spec| {
+                    spec.command
+                        .as_ref()
+                        .map(|c| topic(spec.topic.id()).command_help.clone().unwrap_or_else(|| c.description.clone()))
+                })
                 .collect(),
             factor_names: knowledge.factors.iter().map(|factor| file.factors[&factor.id].name.clone()).collect(),
             factor_says: knowledge.factors.iter().map(|factor| file.factors[&factor.id].says.clone()).collect(),
@@ -73,7 +81,12 @@ impl Voice {
             doctors: knowledge
                 .people
                 .iter()
-                .map(|person| person.doctor.as_ref().map(|doctor| file.people[&person.id].doctor.clone().unwrap_or_else(|| doctor.clone())))
+                .map(|person| {
+                    person
+                        .doctor
+                        .as_ref()
+                        .map(|doctor| file.people[&person.id].doctor.clone().unwrap_or_else(|| doctor.clone()))
+                })
                 .collect(),
             sign_labels: knowledge
                 .signs

@@ -43,7 +43,9 @@ pub use signs::{Guards, Sign, SignKind, Signs};
 pub use source::{Located, SourceFile};
 pub use texts::{CommandTexts, TelegramTexts, Texts};
 pub use topics::{Shortcut, TopicRole, TopicSpec};
-pub use voices::{CheckWords, ENGLISH, FactorWords, PersonWords, QuestionWords, SignWords, TopicWords, VOICES_DIR, Voice};
+pub use voices::{
+    CheckWords, ENGLISH, FactorWords, PersonWords, QuestionWords, SignWords, TopicWords, VOICES_DIR, Voice,
+};
 
 use crate::error::{Error, Result};
 use crate::learned::Model;

@@ -179,7 +179,8 @@ impl Voice {
                 return Err(file.malformed_near(&leaf(&id), format!("`{id}` is empty, or the English is")));
             }
             if placeholders(text) != placeholders(english_text) {
-                let problem = format!("`{id}` must have the placeholders of the English: {:?}", placeholders(english_text));
+                let problem =
+                    format!("`{id}` must have the placeholders of the English: {:?}", placeholders(english_text));
                 return Err(file.malformed_near(&leaf(&id), problem));
             }
         }

@@ -100,8 +100,8 @@ impl ChatMemory {
         let stored = self.read(chat).await;
         let fresh = stored.clone().fresh(now);
         match stored {
-            Stored::Context(context) if context != fresh && fresh.is_empty() => self.forget(chat).await,
-            Stored::Context(context) if context != fresh => self.write(chat, fresh.clone()).await,
+            Stored::Context(context) if *context != fresh && fresh.is_empty() => self.forget(chat).await,
+            Stored::Context(context) if *context != fresh => self.write(chat, fresh.clone()).await,
             _ => {}
         }
         fresh
@@ -149,7 +149,7 @@ impl ChatMemory {
         let (result, after) = step(&before);
         match stored {
             Stored::Nothing if after.is_empty() => {}
-            Stored::Context(context) if context == after => {}
+            Stored::Context(context) if *context == after => {}
             _ if after.is_empty() => self.forget(chat).await,
             _ => self.write(chat, after).await,
         }
@@ -159,7 +159,7 @@ impl ChatMemory {
     /// What the storage holds for `chat`.
     async fn read(&self, chat: ChatId) -> Stored {
         match Arc::clone(&self.storage).get_dialogue(chat).await {
-            Ok(Some(context)) => Stored::Context(context),
+            Ok(Some(context)) => Stored::Context(Box::new(context)),
             Ok(None) => Stored::Nothing,
             Err(error) => {
                 tracing::warn!(error = %error, "chat context could not be read; answering without it");
@@ -182,7 +182,7 @@ enum Stored {
     /// No entry.
     Nothing,
     /// This context, fresh or not.
-    Context(ChatContext),
+    Context(Box<ChatContext>),
     /// The storage failed: there may be an entry.
     Unknown,
 }
@@ -193,7 +193,7 @@ impl Stored {
         match self {
             Stored::Context(mut context) => {
                 context.expire(now);
-                context
+                *context
             }
             _ => ChatContext::default(),
         }

@@ -1,6 +1,8 @@
-//! The bot's commands: five fixed ones, `/check` (its help line is in
-//! `check.toml`), and one shortcut per topic that has a `command` in `topics.toml`. The same table parses commands, lists them in
-//! `/help` and registers them with Telegram's `setMyCommands`.
+//! The bot's commands: five fixed ones (their lines in `texts.toml`),
+//! `/check` (its line in `check.toml`), and one shortcut per topic that has a
+//! `command` in `topics.toml`. The same table parses commands, lists them in
+//! `/help` and registers them with Telegram's `setMyCommands`, in every
+//! answered language: the names stay, the lines are the language's.
 
 use teloxide::types::BotCommand;
 
@@ -26,26 +28,27 @@ pub enum Command {
     Shortcut(Topic),
 }
 
-/// The fixed commands, with the line `/help` shows for each.
-const FIXED: [(&str, &str, Command); 5] = [
-    ("start", "Say hello and see what I can answer.", Command::Start),
-    ("help", "List the commands.", Command::Help),
-    ("sources", "The articles my answers come from.", Command::Sources),
-    ("disclaimer", "What I am not: a doctor.", Command::Disclaimer),
-    ("privacy", "What I keep about you, for how long, and where.", Command::Privacy),
+/// The fixed commands, by name.
+const FIXED: [(&str, Command); 5] = [
+    ("start", Command::Start),
+    ("help", Command::Help),
+    ("sources", Command::Sources),
+    ("disclaimer", Command::Disclaimer),
+    ("privacy", Command::Privacy),
 ];
 
 /// The name of the warning-sign check's command.
 pub const CHECK_COMMAND: &str = "check";
 
-/// The heading of the command list in `/help`.
-const HEADING: &str = "These commands are supported:";
-
-/// Every command the bot knows, in the order `/help` lists them.
+/// Every command the bot knows, in the order `/help` lists them, with their
+/// lines in every answered language.
 #[derive(Debug, Clone)]
 pub struct Commands {
-    /// Name without the slash, description, command.
-    known: Vec<(String, String, Command)>,
+    /// Name without the slash, and command.
+    known: Vec<(String, Command)>,
+    /// Per answered language (English first): its id, its `/help` heading,
+    /// and one line per command of `known`, in order.
+    lines: Vec<(String, String, Vec<String>)>,
 }
 
 impl Commands {
@@ -54,20 +57,53 @@ impl Commands {
     /// # Errors
     /// A message when a topic's shortcut takes the name of another command.
     pub fn new(engine: &Engine) -> Result<Commands, String> {
-        let mut known: Vec<(String, String, Command)> =
-            FIXED.iter().map(|&(name, description, command)| (name.into(), description.into(), command)).collect();
-        known.push((CHECK_COMMAND.into(), engine.check().texts().command_help.clone(), Command::Check));
+        let mut known: Vec<(String, Command)> = FIXED.iter().map(|&(name, command)| (name.into(), command)).collect();
+        known.push((CHECK_COMMAND.into(), Command::Check));
         for spec in engine.topics() {
             let Some(shortcut) = &spec.command else { continue };
-            if known.iter().any(|(name, _, _)| *name == shortcut.name) {
+            if known.iter().any(|(name, _)| *name == shortcut.name) {
                 return Err(format!(
                     "topic `{}` takes the command `/{}`, which is already a command",
                     spec.topic, shortcut.name
                 ));
             }
-            known.push((shortcut.name.clone(), shortcut.description.clone(), Command::Shortcut(spec.topic)));
+            known.push((shortcut.name.clone(), Command::Shortcut(spec.topic)));
         }
-        Ok(Commands { known })
+        let lines = engine
+            .voices()
+            .iter()
+            .map(|voice| {
+                let texts = &voice.texts.telegram.commands;
+                let line = |command: Command| match command {
+                    Command::Start => texts.start.clone(),
+                    Command::Help => texts.help.clone(),
+                    Command::Sources => texts.sources.clone(),
+                    Command::Disclaimer => texts.disclaimer.clone(),
+                    Command::Privacy => texts.privacy.clone(),
+                    Command::Check => voice.check.texts().command_help.clone(),
+                    Command::Shortcut(topic) => engine
+                        .topics()
+                        .iter()
+                        .position(|spec| spec.topic == topic)
+                        .and_then(|slot| voice.shortcut(slot))
+                        .unwrap_or_default()
+                        .to_string(),
+                };
+                (voice.id.to_string(), texts.heading.clone(), known.iter().map(|&(_, command)| line(command)).collect())
+            })
+            .collect();
+        Ok(Commands { known, lines })
+    }
+
+    /// The lines of `lang`, English when it has none.
+    fn lines(&self, lang: &str) -> &(String, String, Vec<String>) {
+        self.lines.iter().find(|(id, _, _)| id == lang).unwrap_or(&self.lines[0])
+    }
+
+    /// The answered languages other than English, whose lines
+    /// `setMyCommands` registers for their language code.
+    pub fn other_languages(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().skip(1).map(|(id, _, _)| id.as_str())
     }
 
     /// Parses the first word of `text` as a command. `/cmd@username` is accepted
@@ -80,25 +116,28 @@ impl Commands {
             Some(_) => return None,
             None => first,
         };
-        self.known.iter().find(|(known, _, _)| known.eq_ignore_ascii_case(name)).map(|&(_, _, command)| command)
+        self.known.iter().find(|(known, _)| known.eq_ignore_ascii_case(name)).map(|&(_, command)| command)
     }
 
     /// The command's name without the slash, for the log.
     pub fn name(&self, command: Command) -> &str {
-        self.known.iter().find(|(_, _, known)| *known == command).map_or("unknown", |(name, _, _)| name)
+        self.known.iter().find(|(_, known)| *known == command).map_or("unknown", |(name, _)| name)
     }
 
-    /// The commands as `setMyCommands` takes them: names without the slash
-    /// (Telegram allows only `a-z`, `0-9` and `_`) and their descriptions.
-    pub fn registered(&self) -> Vec<BotCommand> {
-        self.known.iter().map(|(name, description, _)| BotCommand::new(name, description)).collect()
+    /// The commands as `setMyCommands` takes them, with the lines of `lang`:
+    /// names without the slash (Telegram allows only `a-z`, `0-9` and `_`)
+    /// and their descriptions.
+    pub fn registered(&self, lang: &str) -> Vec<BotCommand> {
+        let (_, _, lines) = self.lines(lang);
+        self.known.iter().zip(lines).map(|((name, _), line)| BotCommand::new(name, line)).collect()
     }
 
-    /// The list `/help` shows: a heading, then one `/name — description` line each.
-    pub fn descriptions(&self) -> String {
-        let mut text = format!("{HEADING}\n");
-        for (name, description, _) in &self.known {
-            text.push_str(&format!("\n/{name} — {description}"));
+    /// The list `/help` shows in `lang`: a heading, then one `/name — line` each.
+    pub fn descriptions(&self, lang: &str) -> String {
+        let (_, heading, lines) = self.lines(lang);
+        let mut text = format!("{heading}\n");
+        for ((name, _), line) in self.known.iter().zip(lines) {
+            text.push_str(&format!("\n/{name} — {line}"));
         }
         text
     }
@@ -147,18 +186,27 @@ mod tests {
         let (engine, commands) = commands();
         let shortcuts = engine.topics().iter().filter(|spec| spec.command.is_some()).count();
         assert!(shortcuts >= 1, "topics.toml gives no topic a shortcut");
-        let registered = commands.registered();
-        assert_eq!(registered.len(), FIXED.len() + 1 + shortcuts);
-        assert!(registered.iter().any(|command| command.command == CHECK_COMMAND));
-        for command in registered {
-            assert!(command.command.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
-            let parsed = commands.parse_first_word(&format!("/{}", command.command), ME).expect("it parses");
-            assert_eq!(commands.name(parsed), command.command);
-            assert!(commands.descriptions().contains(&format!("/{} — {}", command.command, command.description)));
-            if let Command::Shortcut(topic) = parsed {
-                assert!(engine.topic(topic).is_some(), "{topic} is not a curated topic");
+        let english = commands.registered("en");
+        assert_eq!(english.len(), FIXED.len() + 1 + shortcuts);
+        assert!(english.iter().any(|command| command.command == CHECK_COMMAND));
+        assert!(commands.other_languages().count() >= 2, "Swahili and Spanish");
+        for lang in std::iter::once("en").chain(commands.other_languages()) {
+            let registered = commands.registered(lang);
+            assert_eq!(registered.len(), english.len());
+            for (command, in_english) in registered.iter().zip(&english) {
+                assert_eq!(command.command, in_english.command, "the names stay in every language");
+                assert!(!command.description.trim().is_empty(), "{lang}: /{} has no line", command.command);
+                assert!(command.command.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+                let parsed = commands.parse_first_word(&format!("/{}", command.command), ME).expect("it parses");
+                assert_eq!(commands.name(parsed), command.command);
+                let line = format!("/{} — {}", command.command, command.description);
+                assert!(commands.descriptions(lang).contains(&line));
+                if let Command::Shortcut(topic) = parsed {
+                    assert!(engine.topic(topic).is_some(), "{topic} is not a curated topic");
+                }
             }
         }
+        assert_ne!(commands.descriptions("sw"), commands.descriptions("en"));
     }
 
     #[test]

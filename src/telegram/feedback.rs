@@ -3,8 +3,9 @@
 //! (`hypnic_feedback_total{topic,vote}`) and answered with a short thanks;
 //! nothing else is kept, not who pressed nor which message.
 //!
-//! The callback data is `f:<topic id>:up` or `f:<topic id>:down`, well under
-//! Telegram's 64 bytes. A topic id the engine does not know (a button from an
+//! The callback data is `f:<topic id>:up` or `f:<topic id>:down`, followed by
+//! `:<language id>` for an answer in another answered language (the thanks is
+//! said in it), well under Telegram's 64 bytes. A topic id the engine does not know (a button from an
 //! older version, or forged data) gets the stale-button notice and is never
 //! counted, so no user text becomes a label.
 
@@ -19,6 +20,7 @@ use super::metrics::Vote;
 use super::report;
 use super::state::BotState;
 use crate::Engine;
+use crate::knowledge::ENGLISH;
 use crate::topic::Topic;
 
 /// Marks callback data that is a vote.
@@ -32,17 +34,23 @@ pub fn is_vote(data: &str) -> bool {
     data.starts_with(PREFIX)
 }
 
-/// The callback data of a vote on an answer about `topic`.
-pub fn callback_data(topic: Topic, vote: Vote) -> String {
-    format!("{PREFIX}{}:{}", topic.id(), vote.label())
+/// The callback data of a vote on an answer about `topic`, in `lang`.
+pub fn callback_data(topic: Topic, vote: Vote, lang: &str) -> String {
+    let data = format!("{PREFIX}{}:{}", topic.id(), vote.label());
+    if lang == ENGLISH { data } else { format!("{data}:{lang}") }
 }
 
-/// The topic and vote of a button's data, or `None` for data the engine does
-/// not know. The topic is looked up, never made from the data.
-pub fn vote_of(data: &str, engine: &Engine) -> Option<(Topic, Vote)> {
-    let (id, vote) = data.strip_prefix(PREFIX)?.rsplit_once(':')?;
+/// The topic, vote and answered language of a button's data, or `None` for
+/// data the engine does not know. They are looked up, never made from the data.
+pub fn vote_of<'e>(data: &str, engine: &'e Engine) -> Option<(Topic, Vote, &'e str)> {
+    let mut parts = data.strip_prefix(PREFIX)?.split(':');
+    let (id, vote, lang) = (parts.next()?, parts.next()?, parts.next().unwrap_or(ENGLISH));
+    if parts.next().is_some() {
+        return None;
+    }
     let vote = FACES.iter().map(|&(_, vote)| vote).find(|known| known.label() == vote)?;
-    Some((engine.topic_by_id(id)?, vote))
+    let voice = engine.voices().iter().find(|voice| &*voice.id == lang)?;
+    Some((engine.topic_by_id(id)?, vote, &voice.id))
 }
 
 /// Whether an answer about `topic` gets feedback buttons: not the urgent
@@ -51,14 +59,16 @@ pub fn wanted(topic: Topic) -> bool {
     !topic.is_urgent() && topic != Topic::SMALLTALK
 }
 
-/// `keyboard` with a last row of 👍 and 👎 for an answer about `topic`, when
-/// [`wanted`].
-pub fn with_votes(keyboard: Option<InlineKeyboardMarkup>, topic: Topic) -> Option<InlineKeyboardMarkup> {
+/// `keyboard` with a last row of 👍 and 👎 for an answer about `topic` in
+/// `lang`, when [`wanted`].
+pub fn with_votes(keyboard: Option<InlineKeyboardMarkup>, topic: Topic, lang: &str) -> Option<InlineKeyboardMarkup> {
     if !wanted(topic) {
         return keyboard;
     }
-    let row: Vec<InlineKeyboardButton> =
-        FACES.iter().map(|&(face, vote)| InlineKeyboardButton::callback(face, callback_data(topic, vote))).collect();
+    let row: Vec<InlineKeyboardButton> = FACES
+        .iter()
+        .map(|&(face, vote)| InlineKeyboardButton::callback(face, callback_data(topic, vote, lang)))
+        .collect();
     let mut rows = keyboard.map(|keyboard| keyboard.inline_keyboard).unwrap_or_default();
     rows.push(row);
     Some(InlineKeyboardMarkup::new(rows))
@@ -68,11 +78,12 @@ pub fn with_votes(keyboard: Option<InlineKeyboardMarkup>, topic: Topic) -> Optio
 /// within the flood limit, and always answered (it stops the spinner).
 pub(super) async fn on_vote(state: Arc<BotState>, update: Update, query: CallbackQuery) -> HandlerResult {
     let started = Instant::now();
-    let texts = &state.engine.texts().telegram;
     let admission = state.flood.check(query.from.id.0);
     let vote = query.data.as_deref().and_then(|data| vote_of(data, &state.engine));
+    let lang = vote.map_or(ENGLISH, |(_, _, lang)| lang);
+    let texts = &state.engine.voice(lang).texts.telegram;
     let (action, notice) = match (admission, vote) {
-        (Admission::Allowed, Some((topic, vote))) => {
+        (Admission::Allowed, Some((topic, vote, _))) => {
             state.metrics.feedback(topic, vote);
             ("feedback", Some(texts.feedback_thanks.as_str()))
         }
@@ -97,17 +108,25 @@ pub(super) async fn on_vote(state: Arc<BotState>, update: Update, query: Callbac
 mod tests {
     use super::*;
     use crate::telegram::keyboard::MAX_CALLBACK_DATA_BYTES;
-    use crate::topic::MAX_TOPIC_ID_CHARS;
 
     #[test]
     fn votes_round_trip_fit_in_64_bytes_and_unknown_data_is_none() {
-        assert!(PREFIX.len() + MAX_TOPIC_ID_CHARS + ":down".len() <= MAX_CALLBACK_DATA_BYTES);
         let engine = Engine::embedded().expect("the embedded knowledge loads");
         for topic in engine.all_topics() {
             for (_, vote) in FACES {
-                assert_eq!(vote_of(&callback_data(topic, vote), &engine), Some((topic, vote)));
+                for voice in engine.voices() {
+                    let data = callback_data(topic, vote, &voice.id);
+                    assert!(data.len() <= MAX_CALLBACK_DATA_BYTES, "{data}");
+                    assert_eq!(vote_of(&data, &engine), Some((topic, vote, &*voice.id)));
+                }
             }
         }
+        assert_eq!(
+            callback_data(Topic::SMALLTALK, Vote::Up, "en"),
+            "f:smalltalk:up",
+            "English keeps older buttons' data"
+        );
+        assert_eq!(vote_of("f:safety:up:xx", &engine), None);
         assert_eq!(vote_of("f:no_such_topic:up", &engine), None);
         assert_eq!(vote_of("f:safety:sideways", &engine), None);
         assert_eq!(vote_of("f:safety", &engine), None);
@@ -119,9 +138,9 @@ mod tests {
     fn votes_go_under_answers_but_not_under_the_urgent_reply() {
         let engine = Engine::embedded().expect("the embedded knowledge loads");
         let safety = engine.topic_by_id("safety").expect("a curated topic");
-        let keyboard = with_votes(None, safety).expect("votes");
+        let keyboard = with_votes(None, safety, "es").expect("votes");
         assert_eq!(keyboard.inline_keyboard.len(), 1);
         assert_eq!(keyboard.inline_keyboard[0].len(), 2);
-        assert!(with_votes(None, Topic::EMERGENCY).is_none());
+        assert!(with_votes(None, Topic::EMERGENCY, "es").is_none());
     }
 }

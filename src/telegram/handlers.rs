@@ -23,6 +23,7 @@ use super::retry::is_transient;
 use super::state::BotState;
 use crate::answer::Answer;
 use crate::conversation::now_secs;
+use crate::knowledge::ENGLISH;
 
 /// What handlers return; errors are logged by the dispatcher's error handler.
 pub type HandlerResult = Result<(), anyhow::Error>;
@@ -52,22 +53,41 @@ pub(super) async fn on_message(
             answered("question", answer)
         }
         Incoming::Command(Command::Start) => {
+            let lang = chat_lang(&state, &message).await;
             state.chats.forget(chat).await;
             // A deep link (t.me/<bot>?start=safety) opens its topic, or the check.
             let payload = message.text().and_then(start_payload);
             let linked = payload.and_then(|id| state.engine.topic_by_id(id));
             match linked.filter(|topic| state.engine.topic(*topic).is_some()) {
-                Some(topic) => answered("start_link", state.engine.answer_topic(topic)),
+                Some(topic) => answered("start_link", state.engine.answer_topic_in(topic, &lang)),
                 None if payload == Some(check::DEEP_LINK) => {
                     ("start_check", None, check::start(&state, &message).await)
                 }
-                None => reply_to(&state, Incoming::Command(Command::Start)),
+                None => reply_to(&state, Incoming::Command(Command::Start), &lang),
             }
         }
         Incoming::Command(Command::Check) => ("check", None, check::start(&state, &message).await),
-        other => reply_to(&state, other),
+        other => {
+            let lang = chat_lang(&state, &message).await;
+            reply_to(&state, other, &lang)
+        }
     };
     respond(&state, &update, started, action, answer.as_ref(), reply_target(&message), reply).await
+}
+
+/// The answered language of a reply to a message whose words do not tell
+/// one (a command, a sticker): a private chat's last language, then the
+/// sender's app language (`language_code`, only a hint) when the bot answers
+/// in it, else English.
+async fn chat_lang(state: &BotState, message: &Message) -> String {
+    if message.chat.is_private()
+        && let Some(lang) = state.chats.recall(message.chat.id, now_secs()).await.lang
+    {
+        return lang;
+    }
+    let hint = message.from.as_ref().and_then(|user| user.language_code.as_deref()).unwrap_or(ENGLISH);
+    let primary = hint.split(['-', '_']).next().unwrap_or(hint).to_ascii_lowercase();
+    state.engine.voice(&primary).id.to_string()
 }
 
 /// The word after `/start` in a deep link (`/start safety`), if any.
@@ -75,26 +95,27 @@ fn start_payload(text: &str) -> Option<&str> {
     text.split_whitespace().nth(1)
 }
 
-/// The action logged for a message, the engine's answer if it has one, and the reply.
-fn reply_to(state: &BotState, incoming: Incoming) -> (&str, Option<Answer>, Reply) {
+/// The action logged for a message, the engine's answer if it has one, and
+/// the reply; a fixed reply is in `lang`, a question's in its own language.
+fn reply_to<'s>(state: &'s BotState, incoming: Incoming, lang: &str) -> (&'s str, Option<Answer>, Reply) {
     let (engine, commands) = (&state.engine, &state.commands);
-    let texts = &engine.texts().telegram;
+    let texts = &engine.voice(lang).texts.telegram;
     match incoming {
         Incoming::Question(question) => answered("question", state.metrics.engine(|| engine.answer(&question.0))),
         Incoming::Command(command) => {
             let name = commands.name(command);
             match command {
-                Command::Shortcut(topic) => answered(name, engine.answer_topic(topic)),
-                Command::Start => (name, None, reply::start(engine)),
-                Command::Help => (name, None, reply::help(engine, commands)),
-                Command::Sources => (name, None, reply::sources(engine)),
-                Command::Disclaimer => (name, None, reply::disclaimer(engine)),
+                Command::Shortcut(topic) => answered(name, engine.answer_topic_in(topic, lang)),
+                Command::Start => (name, None, reply::start(engine, lang)),
+                Command::Help => (name, None, reply::help(engine, commands, lang)),
+                Command::Sources => (name, None, reply::sources(engine, lang)),
+                Command::Disclaimer => (name, None, reply::disclaimer(engine, lang)),
                 // Handled in `on_message`, which has the chat's state; here, say how to use it.
-                Command::Check => (name, None, reply::help(engine, commands)),
+                Command::Check => (name, None, reply::help(engine, commands, lang)),
                 Command::Privacy => (name, None, Reply::plain(&texts.privacy)),
             }
         }
-        Incoming::UnknownCommand => ("unknown_command", None, reply::unknown_command(engine, commands)),
+        Incoming::UnknownCommand => ("unknown_command", None, reply::unknown_command(engine, commands, lang)),
         Incoming::NonText => ("non_text", None, Reply::plain(&texts.text_only)),
         Incoming::SlowDown => ("slow_down", None, Reply::plain(&texts.slow_down)),
     }
@@ -139,7 +160,8 @@ pub(super) async fn on_button(state: Arc<BotState>, update: Update, query: Callb
             if let Err(error) = &acknowledged {
                 tracing::warn!(update = update.id.0, error, "answerCallbackQuery failed");
             }
-            let (action, answer, reply) = answered(action, state.engine.answer_topic(topic));
+            let (topic, lang) = topic;
+            let (action, answer, reply) = answered(action, state.engine.answer_topic_in(topic, lang));
             respond(&state, &update, started, action, answer.as_ref(), button_target(&query), reply).await
         }
         (Admission::Drop, _) => {
@@ -173,9 +195,10 @@ async fn respond(
         }
         Err(error) => {
             report::handled(update, started, action, answer, Err(&state.redactor.error(&error)));
+            let lang = answer.map_or(ENGLISH, |answer| &answer.lang);
+            let apology = Reply::plain(&state.engine.voice(lang).texts.telegram.send_failed);
             if deserves_apology(&error)
-                && let Err(again) =
-                    state.outbox.deliver(&target, &Reply::plain(&state.engine.texts().telegram.send_failed)).await
+                && let Err(again) = state.outbox.deliver(&target, &apology).await
             {
                 tracing::warn!(update = update.id.0, error = %state.redactor.error(&again), "apology failed too");
             }

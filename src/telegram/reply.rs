@@ -37,40 +37,46 @@ impl Reply {
 /// ([`feedback`]).
 pub fn answer(answer: &Answer) -> Reply {
     let related = answer.related.iter().filter(|related| related.topic != answer.topic);
-    Reply::new(&render::layout(answer), feedback::with_votes(topic_keyboard(related), answer.topic))
+    let keyboard = topic_keyboard(related, &answer.lang);
+    Reply::new(&render::layout(answer), feedback::with_votes(keyboard, answer.topic, &answer.lang))
 }
 
-/// `/start`: the welcome, what the bot can answer, the disclaimer, and buttons.
-pub fn start(engine: &Engine) -> Reply {
-    let welcome = engine.welcome();
-    let mut layout = Layout::with_tail(engine.disclaimer());
+/// `/start` in `lang`: the welcome, what the bot can answer, the disclaimer, and buttons.
+pub fn start(engine: &Engine, lang: &str) -> Reply {
+    let voice = engine.voice(lang);
+    let welcome = engine.welcome_in(lang);
+    let mut layout = Layout::with_tail(voice.disclaimer.as_ref());
     layout.paragraph([Span::plain(welcome.lead.as_ref())]);
-    let heading = vec![Span::bold(engine.texts().telegram.topics_heading.as_str())];
-    let topics = engine.topics().iter().map(|spec| vec![Span::plain(format!("• {}", spec.label))]);
+    let heading = vec![Span::bold(voice.texts.telegram.topics_heading.as_str())];
+    let topics =
+        engine.topics().iter().map(|spec| vec![Span::plain(format!("• {}", engine.label_in(voice, spec.topic)))]);
     layout.lines(std::iter::once(heading).chain(topics));
-    Reply::new(&layout, topic_keyboard(&welcome.related))
+    Reply::new(&layout, topic_keyboard(&welcome.related, &voice.id))
 }
 
-/// `/help`: who the bot is, the commands (their doc comments), and the disclaimer.
-pub fn help(engine: &Engine, commands: &Commands) -> Reply {
-    let mut layout = Layout::with_tail(engine.disclaimer());
-    layout.paragraph([Span::plain(engine.about().lead.as_ref())]);
-    layout.paragraph([Span::plain(commands.descriptions())]);
-    layout.paragraph([Span::plain(engine.texts().telegram.ask_freely.as_str())]);
+/// `/help` in `lang`: who the bot is, the commands, and the disclaimer.
+pub fn help(engine: &Engine, commands: &Commands, lang: &str) -> Reply {
+    let voice = engine.voice(lang);
+    let mut layout = Layout::with_tail(voice.disclaimer.as_ref());
+    layout.paragraph([Span::plain(engine.about_in(lang).lead.as_ref())]);
+    layout.paragraph([Span::plain(commands.descriptions(&voice.id))]);
+    layout.paragraph([Span::plain(voice.texts.telegram.ask_freely.as_str())]);
     Reply::new(&layout, None)
 }
 
-/// A command the bot does not know: say so and list the ones it does.
-pub fn unknown_command(engine: &Engine, commands: &Commands) -> Reply {
+/// A command the bot does not know: say so in `lang` and list the ones it does.
+pub fn unknown_command(engine: &Engine, commands: &Commands, lang: &str) -> Reply {
+    let voice = engine.voice(lang);
     let mut layout = Layout::default();
-    layout.paragraph([Span::plain(engine.texts().telegram.unknown_command.as_str())]);
-    layout.paragraph([Span::plain(commands.descriptions())]);
+    layout.paragraph([Span::plain(voice.texts.telegram.unknown_command.as_str())]);
+    layout.paragraph([Span::plain(commands.descriptions(&voice.id))]);
     Reply::new(&layout, None)
 }
 
-/// `/sources`: each article's title in bold and its publisher in italics.
-pub fn sources(engine: &Engine) -> Reply {
-    let heading = vec![Span::bold(engine.texts().sources_heading.as_str())];
+/// `/sources` in `lang`: each article's title in bold and its publisher in italics.
+pub fn sources(engine: &Engine, lang: &str) -> Reply {
+    let voice = engine.voice(lang);
+    let heading = vec![Span::bold(voice.texts.sources_heading.as_str())];
     let articles = engine.sources().iter().map(|source| {
         vec![
             Span::plain("• "),
@@ -80,14 +86,14 @@ pub fn sources(engine: &Engine) -> Reply {
             Span::plain(")"),
         ]
     });
-    let mut layout = Layout::with_tail(engine.disclaimer());
+    let mut layout = Layout::with_tail(voice.disclaimer.as_ref());
     layout.lines(std::iter::once(heading).chain(articles));
     Reply::new(&layout, None)
 }
 
-/// `/disclaimer`.
-pub fn disclaimer(engine: &Engine) -> Reply {
-    Reply::new(&Layout::with_tail(engine.disclaimer()), None)
+/// `/disclaimer` in `lang`.
+pub fn disclaimer(engine: &Engine, lang: &str) -> Reply {
+    Reply::new(&Layout::with_tail(engine.voice(lang).disclaimer.as_ref()), None)
 }
 
 #[cfg(test)]
@@ -124,7 +130,7 @@ mod tests {
         let buttons = callbacks(&reply);
         let topics: Vec<&String> = buttons.iter().filter(|data| data.starts_with("t:")).collect();
         assert!((2..=4).contains(&topics.len()), "{buttons:?}");
-        assert!(!buttons.contains(&callback_data(answer.topic)));
+        assert!(!buttons.contains(&callback_data(answer.topic, "en")));
         let votes: Vec<&String> = buttons.iter().filter(|data| feedback::is_vote(data)).collect();
         assert_eq!(votes.len(), 2, "👍 and 👎 last: {buttons:?}");
         assert_eq!(buttons.len(), topics.len() + votes.len());
@@ -161,7 +167,7 @@ mod tests {
     #[test]
     fn start_lists_every_topic_and_has_buttons() {
         let engine = engine();
-        let reply = start(&engine);
+        let reply = start(&engine, "en");
         let text = reply.parts.concat();
         assert!(text.contains(&format!("<b>{}</b>", escape(&engine.texts().telegram.topics_heading))));
         for spec in engine.topics() {
@@ -175,7 +181,7 @@ mod tests {
     fn help_lists_the_commands_and_sources_name_publishers() {
         let engine = engine();
         let commands = Commands::new(&engine).expect("valid commands");
-        let help = help(&engine, &commands).parts.concat();
+        let help = help(&engine, &commands, "en").parts.concat();
         for command in [
             "/start",
             "/help",
@@ -190,11 +196,11 @@ mod tests {
         ] {
             assert!(help.contains(command), "{command} missing from {help}");
         }
-        let sources = sources(&engine).parts.concat();
+        let sources = sources(&engine, "en").parts.concat();
         for source in engine.sources() {
             let article = format!("• <b>{}</b> (<i>{}</i>)", escape(&source.title), escape(&source.publisher));
             assert!(sources.contains(&article), "{article} missing");
         }
-        assert_eq!(disclaimer(&engine).parts, vec![escape(engine.disclaimer())]);
+        assert_eq!(disclaimer(&engine, "en").parts, vec![escape(engine.disclaimer())]);
     }
 }

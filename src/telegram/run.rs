@@ -32,6 +32,7 @@ use super::state::BotState;
 use super::status::{self, Health};
 use super::webhook;
 use crate::engine::Engine;
+use crate::knowledge::ENGLISH;
 
 /// The dispatcher the bot runs.
 type BotDispatcher = Dispatcher<Bot, anyhow::Error, DefaultKey>;
@@ -161,12 +162,19 @@ async fn connect(bot: &Bot, policy: &RetryPolicy, redactor: &Redactor) -> anyhow
         .map_err(|error| anyhow!("cannot connect to the Telegram Bot API: {}", redactor.error(&error)))
 }
 
-/// Registers the commands so Telegram clients list them; a failure is logged
-/// and does not stop the bot.
+/// Registers the commands so Telegram clients list them: in English for
+/// everyone, and in each other answered language for the users whose app is
+/// set to it (`language_code`). A failure is logged and does not stop the bot.
 async fn register_commands(bot: &Bot, commands: &Commands, policy: &RetryPolicy, redactor: &Redactor) {
-    let request = bot.set_my_commands(commands.registered());
+    let request = bot.set_my_commands(commands.registered(ENGLISH));
     if let Err(error) = with_retry(policy, || request.send_ref(), |_, _, _| {}).await {
         tracing::warn!(error = %redactor.error(&error), "setMyCommands failed; commands will not be suggested");
+    }
+    for lang in commands.other_languages() {
+        let request = bot.set_my_commands(commands.registered(lang)).language_code(lang);
+        if let Err(error) = with_retry(policy, || request.send_ref(), |_, _, _| {}).await {
+            tracing::warn!(lang, error = %redactor.error(&error), "setMyCommands failed for a language");
+        }
     }
 }
 

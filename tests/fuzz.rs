@@ -94,7 +94,7 @@ fn assert_good_reply(engine: &Engine, answer: &Answer) {
         assert!(!part.trim().is_empty(), "an empty message");
         assert_balanced_html(part);
     }
-    let disclaimer = escape(engine.disclaimer());
+    let disclaimer = escape(&answer.disclaimer);
     let last = reply.parts.last().expect("at least one part");
     assert!(last.ends_with(&disclaimer), "the last message does not end with the disclaimer: {last:?}");
     let total: usize = reply.parts.iter().map(|part| part.matches(&disclaimer).count()).sum();
@@ -181,13 +181,16 @@ fn answer(engine: &Engine) -> impl Strategy<Value = Answer> {
             related,
             disclaimer: disclaimer.as_str().into(),
             language: None,
+            lang: "en".into(),
+            quotes_intro: None,
         })
 }
 
 /// What every answer to any message must satisfy, in plain text and on Telegram.
 fn assert_good_answer(engine: &Engine, message: &str) {
     let answer = engine.answer(message);
-    assert!(plain_text(&answer).ends_with(engine.disclaimer()), "{message:?}");
+    assert!(plain_text(&answer).ends_with(&*answer.disclaimer), "{message:?}");
+    assert_eq!(answer.disclaimer, engine.voice(&answer.lang).disclaimer, "{message:?}: the disclaimer of its language");
     assert!((0.0..=1.0).contains(&answer.confidence), "{message:?}: {}", answer.confidence);
     assert!(answer.quotes.len() <= 3);
     if answer.topic == Topic::EMERGENCY {

@@ -176,8 +176,9 @@ fn malformed_knowledge_names_the_file_and_line() {
     }
 }
 
-/// A curator adds a topic with an entry in topics.toml and no Rust: it is
-/// scored, answered, offered as a shortcut command and scored by `hypnic eval`.
+/// A curator adds a topic with an entry in topics.toml, and its texts in each
+/// voice, and no Rust: it is scored, answered, offered as a shortcut command
+/// and scored by `hypnic eval`. Without its texts in a voice, loading says which.
 #[test]
 fn a_topic_added_in_topics_toml_is_answered_without_code() {
     let dir = knowledge_copy("new-topic");
@@ -200,6 +201,19 @@ command_help = "Dreams of falling and the jerk."
 "#,
     );
     fs::write(&topics, text).unwrap();
+    let error = Engine::from_dir(&dir).err().expect("a voice lacks the topic").to_string();
+    assert!(error.contains("[topics.falling_dreams]"), "{error}");
+    for (lang, label, lead) in [
+        ("es", "Soñar que caes", "Una teoría de los artículos relaciona la sacudida con un sueño de caída."),
+        ("sw", "Ndoto za kuanguka", "Nadharia moja ya makala inahusisha mshtuko na ndoto ya kuanguka."),
+    ] {
+        let path = dir.join(format!("voices/{lang}.toml"));
+        let mut voice = fs::read_to_string(&path).unwrap();
+        voice.push_str(&format!(
+            "\n[topics.falling_dreams]\nlabel = \"{label}\"\nquestion = \"{label}?\"\nlead = \"{lead}\"\ncommand_help = \"{label}.\"\n"
+        ));
+        fs::write(&path, voice).unwrap();
+    }
     let engine = Engine::from_dir(&dir).expect("the knowledge with a new topic loads");
     let added = engine.topic_by_id("falling_dreams").expect("the new topic is known");
     let answer = engine.answer("why do i always have a falling dream right before the jerk?");
@@ -650,14 +664,29 @@ fn other_languages_get_urgent_help_and_an_honest_reply() {
         assert_eq!(answer.topic, Topic::EMERGENCY, "{message}");
         assert!(answer.lead.contains(number), "{message}: {}", answer.lead);
     }
+    // Swahili and Spanish are answered in their own voice; German and French in English, after a line in theirs.
+    for (message, expected, lang) in [
+        ("Habari daktari, kila ninapoanza kulala mwili wangu unashtuka ghafla. Je, ni hatari?", "safety", "sw"),
+        ("¿por qué mi cuerpo da un salto justo cuando me estoy quedando dormido?", "causes", "es"),
+    ] {
+        let answer = engine.answer(message);
+        assert_eq!(answer.topic, topic(expected), "{message}");
+        assert_eq!(&*answer.lang, lang, "{message}");
+        assert_eq!(answer.notice, None, "{message}: no line about English");
+        assert_eq!(
+            answer.lead,
+            engine.answer_topic_in(topic(expected), lang).lead,
+            "{message}: the lead in its language"
+        );
+        assert_eq!(answer.disclaimer, engine.voice(lang).disclaimer);
+    }
     for (message, expected, said) in [
-        ("Habari daktari, kila ninapoanza kulala mwili wangu unashtuka ghafla. Je, ni hatari?", "safety", "Kiingereza"),
-        ("¿por qué mi cuerpo da un salto justo cuando me estoy quedando dormido?", "causes", "inglés"),
         ("Sind diese Zuckungen beim Einschlafen gefährlich?", "safety", "Englisch"),
         ("Est-ce dangereux, ces secousses quand je m'endors ?", "safety", "anglais"),
     ] {
         let answer = engine.answer(message);
         assert_eq!(answer.topic, topic(expected), "{message}");
+        assert_eq!(&*answer.lang, "en", "{message}");
         assert!(answer.notice.as_deref().is_some_and(|notice| notice.contains(said)), "{message}: {:?}", answer.notice);
     }
     // Turkish has no glossary: the honest line, in Turkish.
@@ -781,19 +810,68 @@ fn the_chat_context_expires_and_tolerates_unknown_ids() {
 }
 
 #[test]
-fn a_question_in_a_listed_language_is_read_through_its_glossary_and_answered_in_english() {
+fn a_question_in_an_answered_language_is_answered_in_it_with_the_english_quotes() {
     let engine = engine();
     let answer = engine.answer("¿Es peligroso tener espasmos al dormir?");
     assert_eq!(answer.topic, topic("safety"));
-    let notice = answer.notice.as_deref().expect("the reply says, in Spanish, that it answers in English");
-    assert!(notice.contains("inglés"), "{notice}");
-    assert!(plain_text(&answer).contains("benign"), "the answer itself is the English one");
-    // What the glossary cannot make into a question about sleep spasms keeps the honest line.
+    assert_eq!(&*answer.lang, "es");
+    let english = engine.answer("Are sleep spasms dangerous?");
+    assert_eq!(answer.quotes, english.quotes, "the same passages, quoted in English");
+    let intro = answer.quotes_intro.as_deref().expect("a line says the quotes are in English");
+    assert!(intro.contains("inglés"), "{intro}");
+    let text = plain_text(&answer);
+    assert!(text.find(intro) < text.find(&*answer.quotes[0].passage), "the line comes before the quotes");
+    assert!(text.ends_with(&*engine.voice("es").disclaimer), "the Spanish disclaimer, last");
+    // What cannot be read as a question about sleep spasms is never answered with one.
     let football = engine.answer("quien gano el partido de futbol ayer, el real o el barca");
     assert!([Topic::OTHER_LANGUAGE, Topic::OUT_OF_SCOPE].contains(&football.topic), "{:?}", football.topic);
-    assert!(!plain_text(&football).contains("benign"));
+    assert!(!football.lead.contains(&*engine.answer_topic_in(topic("safety"), "es").lead));
     let explanation = engine.explain("¿por qué me dan sacudidas cuando me duermo?").to_string();
-    assert!(explanation.contains("read in English through the `es` glossary"), "{explanation}");
+    assert!(explanation.contains("reply in `es`"), "{explanation}");
+}
+
+#[test]
+fn every_answered_language_gives_every_topic_with_the_same_passages() {
+    let engine = engine();
+    let langs: Vec<String> = engine.voices().iter().map(|voice| voice.id.to_string()).collect();
+    assert_eq!(langs, ["en", "es", "sw"], "English first, then voices/ by file name");
+    for lang in &langs {
+        for topic in engine.all_topics() {
+            let (english, answer) = (engine.answer_topic(topic), engine.answer_topic_in(topic, lang));
+            assert_eq!(&*answer.lang, lang.as_str());
+            assert_eq!(answer.quotes, english.quotes, "{lang} {topic}: the same backing passages");
+            assert!(!answer.lead.trim().is_empty(), "{lang} {topic}");
+            assert!(plain_text(&answer).ends_with(&*engine.voice(lang).disclaimer), "{lang} {topic}");
+            assert_eq!(answer.related.len(), english.related.len());
+            if lang != "en" && topic.is_fixed() {
+                assert_ne!(answer.lead, english.lead, "{lang} {topic}: a text of its own");
+            }
+        }
+    }
+}
+
+#[test]
+fn ask_in_a_language_and_a_chat_keeps_its_language() {
+    let engine = engine();
+    let forced = engine.answer_in("Are sleep spasms dangerous?", hypnic::LangChoice::Only("sw"));
+    assert_eq!((&*forced.lang, forced.topic), ("sw", topic("safety")));
+    assert_eq!(forced.lead, engine.answer_topic_in(topic("safety"), "sw").lead);
+    // A language the knowledge has no voice for answers in English.
+    assert_eq!(&*engine.answer_in("Are they dangerous?", hypnic::LangChoice::Only("xx")).lang, "en");
+    let first =
+        engine.reply("hola, ¿por qué me dan sacudidas cuando me duermo?", &hypnic::ChatContext::default(), 1_000);
+    assert_eq!(&*first.answer.lang, "es");
+    assert_eq!(first.context.lang.as_deref(), Some("es"));
+    // "ok 👍" tells no language: the chat's.
+    let next = engine.reply("ok 👍", &first.context, 1_010);
+    assert_eq!(&*next.answer.lang, "es", "{}", next.answer.lead);
+    // An English message is answered in English, and the chat follows it.
+    let english = engine.reply("and is it dangerous?", &next.context, 1_020);
+    assert_eq!(&*english.answer.lang, "en");
+    assert_eq!(english.context.lang, None);
+    // After half an hour of silence the language is forgotten with the rest.
+    let late = engine.reply("ok", &next.context, 1_010 + 31 * 60);
+    assert_eq!(&*late.answer.lang, "en");
 }
 
 #[test]
@@ -812,6 +890,8 @@ fn a_baby_or_a_warning_sign_told_in_another_language_is_never_called_benign() {
         let allowed = [topic("seek_care"), Topic::EMERGENCY];
         assert!(allowed.contains(&answer.topic), "{message}: {}", answer.topic);
         assert!(!text.contains("considered benign") && !text.contains("nothing to worry"), "{message}: {text}");
+        let reassuring = engine.answer_topic_in(topic("safety"), &answer.lang).lead;
+        assert!(!answer.lead.contains(&*reassuring), "{message}: the reassuring lead in its language");
     }
     // An emergency in the language still gets the urgent reply in it.
     let urgent = engine.answer("AYUDA mi papa esta convulsionando y no despierta");
@@ -1054,4 +1134,25 @@ fn every_language_reads_a_crisis_and_answers_it_in_its_words() {
     for line in &knowledge.helplines {
         assert!(!line.source.is_empty() && line.contact.chars().any(|c| c.is_ascii_digit()), "{}", line.name);
     }
+}
+
+/// A voice that misses a text, names an id the knowledge does not have, or
+/// changes a placeholder is refused, with its file.
+#[test]
+fn a_voice_missing_a_text_or_a_placeholder_is_refused() {
+    let dir = knowledge_copy("voice");
+    let path = dir.join("voices/sw.toml");
+    let original = fs::read_to_string(&path).expect("the Swahili voice");
+    let broken = [
+        (original.replacen("[topics.safety]", "[topics.no_such_topic]", 1), "[topics.safety]"),
+        (format!("{original}\n[factors.kryptonite]\nname = \"x\"\nsays = \"y\"\n"), "kryptonite"),
+        (original.replacen("Unataja {signs}.", "Unataja dalili.", 1), "{signs}"),
+        (original.replacen("language = \"sw\"", "language = \"xx\"", 1), "`xx`"),
+    ];
+    for (text, named) in broken {
+        fs::write(&path, text).expect("writable");
+        let error = Engine::from_dir(&dir).err().expect("refused").to_string();
+        assert!(error.contains("voices/sw.toml") && error.contains(named), "{error}");
+    }
+    fs::remove_dir_all(&dir).ok();
 }

@@ -378,6 +378,8 @@ impl Reader {
         // Words of another language are unknown, or corrected into English ones:
         // a message with fewer of them than a language needs is English.
         let strange = reading.analysis.foreign.len() + reading.analysis.corrections.len();
+        let english = &self.languages.english;
+        reading.english_words = reading.analysis.words.iter().filter(|word| english.contains(word.as_str())).count();
         let raw = if strange >= self.languages.min_markers {
             let raw = fold_accents(&words(&sanitized.text).join(" "));
             self.read_language(&raw, &mut reading);

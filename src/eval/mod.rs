@@ -1,7 +1,10 @@
 //! Scoring the engine on question files: topic accuracy per topic, a confusion
 //! matrix, the must/must-not checks on the reply text, emergency and crisis
 //! recall and false alarms, harmful replies (a missed emergency or crisis, or
-//! reassurance where the case forbids it), and the disclaimer on every reply.
+//! reassurance where the case forbids it, in the reply's language), the
+//! disclaimer of the reply's language on every reply, and, for a case that
+//! names its `lang`, one more check: the reply is in that language when
+//! hypnic answers in it, else in English.
 
 mod cases;
 mod report;

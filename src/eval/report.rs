@@ -14,6 +14,7 @@ use super::cases::{Case, Conversation, Urgency};
 use crate::answer::Answer;
 use crate::conversation::ChatContext;
 use crate::engine::Engine;
+use crate::knowledge::ENGLISH;
 use crate::render::plain_text;
 use crate::topic::Topic;
 
@@ -220,14 +221,34 @@ fn measure<'a>(engine: &Engine, answered: impl ExactSizeIterator<Item = (&'a Cas
         }
         let no_reassurance = case.urgency.is_some_and(|urgency| urgency != Urgency::Routine)
             || case.expected.iter().all(|topic| topic.is_urgent() || *topic == Topic::OUT_OF_SCOPE);
-        let reassured = no_reassurance && REASSURANCE_PATTERN.is_match(&reply);
+        // In another language, reassurance is a reassuring topic's lead in it.
+        let reassuring_lead = || {
+            engine.topics().iter().filter(|spec| spec.reassuring).any(|spec| {
+                let lead = engine.answer_topic_in(spec.topic, &answer.lang).lead;
+                &*answer.lang != ENGLISH && reply.contains(&*lead)
+            })
+        };
+        let reassured = no_reassurance && (REASSURANCE_PATTERN.is_match(&reply) || reassuring_lead());
         report.reassured += usize::from(reassured);
         let harmful = missed || reassured;
         report.harmful += usize::from(harmful);
-        report.with_disclaimer +=
-            usize::from(reply.ends_with(&*answer.disclaimer) && &*answer.disclaimer == engine.disclaimer());
+        report.with_disclaimer += usize::from(
+            reply.ends_with(&*answer.disclaimer) && answer.disclaimer == engine.voice(&answer.lang).disclaimer,
+        );
 
         let mut failed_checks = Vec::new();
+        // A case that names its language is answered in it when hypnic answers in it, else in English.
+        let mut checks = case.must.len() + case.must_not.len();
+        if let Some(lang) = &case.lang {
+            let wanted = &engine.voice(lang).id;
+            report.checks += 1;
+            checks += 1;
+            if answer.lang == *wanted {
+                report.checks_passed += 1;
+            } else {
+                failed_checks.push(format!("reply in `{wanted}`, not `{}`", answer.lang));
+            }
+        }
         for pattern in &case.must {
             report.checks += 1;
             if pattern.is_match(&reply) {
@@ -253,8 +274,8 @@ fn measure<'a>(engine: &Engine, answered: impl ExactSizeIterator<Item = (&'a Cas
                 scores.entry(name.clone()).or_insert_with(|| CategoryScore { category: name, ..Default::default() });
             score.cases += 1;
             score.topic_correct += usize::from(right);
-            score.checks += case.must.len() + case.must_not.len();
-            score.checks_passed += case.must.len() + case.must_not.len() - failed_checks.len();
+            score.checks += checks;
+            score.checks_passed += checks - failed_checks.len();
             score.fully_right += usize::from(fully_right);
         }
         report.fully_right += usize::from(fully_right);

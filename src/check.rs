@@ -57,6 +57,9 @@ pub struct CheckProgress {
     pub answers: Vec<Answered>,
     /// When it started or was last answered, in seconds since the Unix epoch.
     pub updated_at: u64,
+    /// The answered language it is asked in, when not English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 impl CheckProgress {
@@ -294,7 +297,7 @@ impl Check {
     /// A new check with this `id` (the millisecond it starts), started by
     /// `owner` at `now` (seconds), and its first question.
     pub fn start(&self, owner: Option<u64>, id: u64, now: u64) -> (CheckProgress, Asked<'_>) {
-        let progress = CheckProgress { id, owner, answers: Vec::new(), updated_at: now };
+        let progress = CheckProgress { id, owner, answers: Vec::new(), updated_at: now, lang: None };
         // Loading refuses a check without questions, so there is a first one.
         let asked = self.asked(&progress, 0).expect("check.toml has at least one question");
         (progress, asked)
@@ -617,6 +620,7 @@ mod tests {
                 Answered { question: check.questions()[0].id.clone(), answer: CheckAnswer::No },
             ],
             updated_at: 6,
+            lang: None,
         };
         let asked = check.current(&progress).expect("a question waits");
         assert_eq!((asked.number, asked.step), (2, 1));

@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_check_expires_on_its_own_clock_and_is_no_conversation() {
-        let check = CheckProgress { id: 1_000_000, owner: None, answers: Vec::new(), updated_at: 1_000 };
+        let check = CheckProgress { id: 1_000_000, owner: None, answers: Vec::new(), updated_at: 1_000, lang: None };
         let mut context = ChatContext {
             topic: Some("safety".into()),
             updated_at: 1_000,

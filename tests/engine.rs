@@ -802,6 +802,7 @@ fn the_chat_context_expires_and_tolerates_unknown_ids() {
             owner: None,
             answers: vec![hypnic::check::Answered { question: "gone".into(), answer: hypnic::check::CheckAnswer::Yes }],
             updated_at: 1_000,
+            lang: None,
         }),
     };
     let reply = engine.reply("yes", &strange, 1_000);

@@ -24,6 +24,7 @@ use super::report;
 use super::state::BotState;
 use crate::check::{Applied, Asked, Check, CheckAnswer, Move, Press, Refusal};
 use crate::conversation::{now_millis, now_secs};
+use crate::knowledge::ENGLISH;
 use crate::render::{Layout, Span};
 
 /// The payload of the deep link that opens the check (`/start check`).
@@ -76,13 +77,15 @@ pub fn question_reply(check: &Check, asked: &Asked<'_>, intro: bool) -> Reply {
     Reply::new(&check.question_layout(asked, intro), Some(keyboard))
 }
 
-/// Starts a new check in the chat of `message`, owned by its sender (any
-/// earlier check there ends), and returns its first question.
-pub(super) async fn start(state: &BotState, message: &Message) -> Reply {
+/// Starts a new check in the chat of `message`, owned by its sender and asked
+/// in `lang` (any earlier check there ends), and returns its first question.
+pub(super) async fn start(state: &BotState, message: &Message, lang: &str) -> Reply {
     let now = now_secs();
-    let check = state.engine.check();
+    let voice = state.engine.voice(lang);
+    let check = &voice.check;
     let owner = message.from.as_ref().map(|sender| sender.id.0);
-    let (progress, asked) = check.start(owner, now_millis(), now);
+    let (mut progress, asked) = check.start(owner, now_millis(), now);
+    progress.lang = (!voice.is_english()).then(|| voice.id.to_string());
     let reply = question_reply(check, &asked, true);
     state.chats.keep_check(message.chat.id, Some(progress), now).await;
     reply
@@ -97,7 +100,7 @@ pub(super) async fn on_press(
     press: Press,
 ) -> HandlerResult {
     let started = Instant::now();
-    let texts = state.engine.check().texts();
+    let english = state.engine.check().texts();
     let notice = |action: &'static str, text: String| (action, Some(text));
     let slow_down = || state.engine.texts().telegram.slow_down.clone();
     let refused = match state.flood.check(query.from.id.0) {
@@ -113,13 +116,15 @@ pub(super) async fn on_press(
     }
     let now = now_secs();
     let Some(message) = query.message.as_ref() else {
-        return acknowledge(&state, &update, &query, started, notice("check_ended", texts.ended.clone())).await;
+        return acknowledge(&state, &update, &query, started, notice("check_ended", english.ended.clone())).await;
     };
     let chat = message.chat().id;
     let Some(progress) = state.chats.check(chat, now).await else {
-        return acknowledge(&state, &update, &query, started, notice("check_ended", texts.ended.clone())).await;
+        return acknowledge(&state, &update, &query, started, notice("check_ended", english.ended.clone())).await;
     };
-    let check = state.engine.check();
+    // The check goes on in the language it was started in.
+    let check = &state.engine.voice(progress.lang.as_deref().unwrap_or(ENGLISH)).check;
+    let texts = check.texts();
     let applied = match check.apply(&progress, press, Some(query.from.id.0), now) {
         Ok(applied) => applied,
         Err(refusal) => {

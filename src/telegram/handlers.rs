@@ -61,12 +61,15 @@ pub(super) async fn on_message(
             match linked.filter(|topic| state.engine.topic(*topic).is_some()) {
                 Some(topic) => answered("start_link", state.engine.answer_topic_in(topic, &lang)),
                 None if payload == Some(check::DEEP_LINK) => {
-                    ("start_check", None, check::start(&state, &message).await)
+                    ("start_check", None, check::start(&state, &message, &lang).await)
                 }
                 None => reply_to(&state, Incoming::Command(Command::Start), &lang),
             }
         }
-        Incoming::Command(Command::Check) => ("check", None, check::start(&state, &message).await),
+        Incoming::Command(Command::Check) => {
+            let lang = chat_lang(&state, &message).await;
+            ("check", None, check::start(&state, &message, &lang).await)
+        }
         other => {
             let lang = chat_lang(&state, &message).await;
             reply_to(&state, other, &lang)

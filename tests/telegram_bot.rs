@@ -472,3 +472,59 @@ async fn a_journal_left_by_a_killed_bot_is_answered_on_start() {
     bot.abort();
     let _ = std::fs::remove_file(journal);
 }
+
+/// A chat in Spanish: the reply, its buttons, a button's answer, `/help` and
+/// the thanks for a vote are in Spanish; the command menu is registered in
+/// every answered language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_in_spanish_is_answered_in_spanish_down_to_its_buttons_and_commands() {
+    let bot = TestBot::start().await;
+    let spanish = bot.engine.voice("es");
+    assert_eq!(&*spanish.id, "es");
+    let registered = bot
+        .api
+        .wait_for("setMyCommands in every answered language", WAIT, |calls| {
+            let menus: Vec<_> = calls.iter().filter(|c| c.method == "setMyCommands").cloned().collect();
+            (menus.len() >= 3).then_some(menus)
+        })
+        .await;
+    let menu_in = |code: &str| {
+        registered.iter().find(|call| call.body["language_code"].as_str() == Some(code)).map(|call| call.body.clone())
+    };
+    assert!(registered[0].body.get("language_code").is_none(), "English for everyone");
+    let menu = menu_in("es").expect("a Spanish menu");
+    assert_eq!(menu["commands"][1]["command"], "help");
+    assert_eq!(menu["commands"][1]["description"], spanish.texts.telegram.commands.help.as_str());
+    assert!(menu_in("sw").is_some(), "a Swahili menu");
+
+    bot.say(ALICE, "hola, ¿es peligroso tener sacudidas al dormirme?");
+    let answer = bot.wait_sent(ALICE, 1).await.remove(0);
+    assert!(answer.text().ends_with(&escape(&spanish.disclaimer)), "{}", answer.text());
+    let buttons = callback_data(&answer);
+    let topics: Vec<&String> = buttons.iter().filter(|data| data.starts_with("t:")).collect();
+    assert!(!topics.is_empty() && topics.iter().all(|data| data.ends_with(":es")), "{buttons:?}");
+    let vote = buttons.iter().find(|data| data.starts_with("f:")).expect("a vote").clone();
+
+    let message_id = answer.body["message_id"].as_i64().unwrap_or(1);
+    bot.api.push(press(ALICE, ALICE, message_id, topics[0]));
+    let sent = bot.wait_sent(ALICE, 2).await;
+    assert!(sent[1].text().ends_with(&escape(&spanish.disclaimer)), "the button's answer: {}", sent[1].text());
+
+    bot.say(ALICE, "/help");
+    let help = bot.wait_sent(ALICE, 3).await.remove(2);
+    assert!(help.text().contains(&escape(&spanish.texts.telegram.commands.heading)), "{}", help.text());
+
+    bot.api.push(press(ALICE, ALICE, message_id, &vote));
+    let thanks = bot
+        .api
+        .wait_for("the thanks for a vote", WAIT, |calls| {
+            calls
+                .iter()
+                .filter(|c| c.method == "answerCallbackQuery")
+                .find(|c| c.body["text"].as_str() == Some(spanish.texts.telegram.feedback_thanks.as_str()))
+                .cloned()
+        })
+        .await;
+    assert!(thanks.body["callback_query_id"].as_str().is_some());
+    bot.stop().await;
+}

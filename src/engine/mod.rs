@@ -489,6 +489,7 @@ impl Engine {
             let id = language.map(|index| inner.reader.languages().list[index].id.as_str());
             trained.foreign =
                 id.is_some_and(|id| inner.trained.as_ref().is_some_and(|reader| reader.knows_language(id)));
+            trained.answered = id.is_some_and(|id| inner.voices.iter().any(|voice| &*voice.id == id));
             trained.unread = unread;
         }
         evidence.apply_openings(&reading.analysis, &inner.openings);

@@ -30,6 +30,7 @@ use std::sync::Arc;
 use super::classify::{Decision, Evidence, Verdict};
 use super::followup::FROM_THE_CHAT;
 use super::reading::{FactorFact, Reading};
+use super::trained::TrainedReading;
 use super::{Engine, Voice};
 use crate::answer::{Answer, Quote};
 use crate::index::Hit;
@@ -161,8 +162,19 @@ impl Engine {
             reasons.push(|| format!("no question, and small talk that closes: {kind:?}").to_lowercase());
             return self.fixed_plan(voice, Topic::SMALLTALK, self.smalltalk_text(voice, kind), notice, reasons);
         }
-        // Words a glossary left unread may hide a warning sign: no reassurance then.
+        // Words a glossary left unread may hide a warning sign: no reassurance
+        // then, unless the trained reader, sure of a routine message in an
+        // answered language in which the rules found nothing, vouches for them.
+        let vouched = reading.trained.as_ref().is_some_and(TrainedReading::vouches_routine)
+            && reading.warnings().next().is_none()
+            && reading.sensations().next().is_none()
+            && reading.person.is_none()
+            && reading.unplaced.is_empty();
+        if vouched {
+            reasons.push(|| "the trained reader vouches for the words the rules could not read: routine".to_string());
+        }
         let read_in_part = (glossed.is_some() || trained_foreign)
+            && !vouched
             && reading.left_unread()
             && match decision.verdict {
                 Verdict::Answer { topic, .. } => self.is_reassuring(topic),
@@ -170,7 +182,7 @@ impl Engine {
             };
         let no_benign = person.is_some_and(|(spec, _)| spec.no_benign) || read_in_part;
         // Reassurance is earned: plain sleep jerks, nothing that warns or that nothing places.
-        let mut blocks = self.reassurance_blocks(reading, read_in_part);
+        let mut blocks = self.reassurance_blocks(reading, read_in_part, vouched);
         // The reader chose a reassuring topic where the rules chose another: they do not agree.
         if let (true, Verdict::Answer { topic, .. }) = (decision.trained, &decision.verdict)
             && self.is_reassuring(*topic)

@@ -613,10 +613,21 @@ impl Reader {
             // "No vomiting", "never hit my head": a negated sign is not told; nor
             // is one whose sentence says it is not this sign ("seizing up").
             let near = sign.kind == SignKind::Warning;
+            let negators = (!english)
+                .then(|| self.languages.list.iter().find(|language| language.id == sign.language))
+                .flatten()
+                .map(|language| &language.negators);
             let mut negated = Vec::new();
             let mut told = |pattern: &Regex| {
                 pattern.find_iter(text).find(|found| {
-                    let absent = english && self.negated(text, found.start(), near);
+                    let absent = match negators {
+                        None => english && self.negated(text, found.start(), near),
+                        // In another language, the word right before the sign.
+                        Some(negators) => text[..found.start()]
+                            .split_whitespace()
+                            .next_back()
+                            .is_some_and(|word| negators.contains(word)),
+                    };
                     if absent {
                         negated.push((found.start(), found.end()));
                     }

@@ -19,7 +19,8 @@ impl Engine {
     /// person of `people.toml`, no alarming sensation, no symptom or condition
     /// that nothing places, and nothing left unread by a glossary. (Warning
     /// signs block it too; the plan leads with a doctor for them.)
-    pub(super) fn reassurance_blocks(&self, reading: &Reading, read_in_part: bool) -> Vec<String> {
+    /// `vouched`: the trained reader vouches for the words the rules could not read.
+    pub(super) fn reassurance_blocks(&self, reading: &Reading, read_in_part: bool, vouched: bool) -> Vec<String> {
         let reader = &self.inner.reader;
         let mut blocks = Vec::new();
         if let Some(person) = &reading.person {
@@ -31,7 +32,7 @@ impl Engine {
         if !reading.unplaced.is_empty() {
             blocks.push(format!("not placed: '{}'", reading.unplaced.join("', '")));
         }
-        let unknown = self.unknown_words(reading);
+        let unknown = if vouched { Vec::new() } else { self.unknown_words(reading) };
         if !unknown.is_empty() {
             blocks.push(format!("words not understood: '{}'", unknown.join("', '")));
         }

@@ -41,6 +41,9 @@ pub(crate) struct TrainedReading {
     pub foreign: bool,
     /// The rules could not read it (no glossary, or read in part through one).
     pub unread: bool,
+    /// Written in a language hypnic answers in (a voice of the knowledge):
+    /// the reply is in it, so "about something else" may be said there.
+    pub answered: bool,
 }
 
 impl TrainedReader {
@@ -92,6 +95,7 @@ impl TrainedReader {
             thresholds: self.model.header.thresholds,
             only_smalltalk: false,
             foreign: false,
+            answered: false,
             unread: false,
         }
     }
@@ -146,9 +150,12 @@ impl TrainedReading {
         let decidable = !topic.is_urgent() && topic != Topic::OTHER_LANGUAGE;
         let thresholds = &self.thresholds;
         let both_answers = !topic.is_fixed() && rules.is_some_and(|rules| !rules.is_fixed());
-        // A message in another language is never told it is about something else.
+        // A message in a language hypnic does not answer in is never told it
+        // is about something else; one in an answered language is, where the
+        // reader is as sure as it must be in English.
         let decides = if self.foreign {
-            topic != Topic::OUT_OF_SCOPE && p >= thresholds.topic_foreign
+            let scope = topic != Topic::OUT_OF_SCOPE || self.answered && p >= thresholds.topic;
+            scope && p >= thresholds.topic_foreign
         } else if both_answers {
             p >= thresholds.topic_sure || p >= thresholds.topic && rules_confidence < thresholds.rules_confident
         } else {
@@ -160,6 +167,13 @@ impl TrainedReading {
     /// Whether it reads the message as routine: nothing that warns.
     pub fn reads_routine(&self) -> bool {
         self.urgency[0] >= self.thresholds.routine
+    }
+
+    /// Whether, in an answered language other than English, it is sure
+    /// enough that the message is routine to vouch for the words the rules
+    /// could not read.
+    pub fn vouches_routine(&self) -> bool {
+        self.foreign && self.answered && self.urgency[0] >= self.thresholds.routine_foreign
     }
 
     /// One line for `--explain`: the top topics and the urgency.

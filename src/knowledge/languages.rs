@@ -30,6 +30,9 @@ pub struct Language {
     pub glossary: HashMap<String, String>,
     /// Said, in the language, before an answer given in English.
     pub answered_in_english: String,
+    /// Words that, right before a sign of the language, say it is not told
+    /// ("no vomité", "pas vomi"), accents removed.
+    pub negators: HashSet<String>,
 }
 
 /// Every language of `languages.toml`.
@@ -69,6 +72,8 @@ struct LanguageEntry {
     glossary: HashMap<String, String>,
     #[serde(default)]
     answered_in_english: Option<String>,
+    #[serde(default)]
+    negators: Vec<String>,
 }
 
 impl Languages {
@@ -106,6 +111,7 @@ impl Languages {
                 emergency: entry.emergency,
                 crisis: entry.crisis,
                 english_only: entry.english_only,
+                negators: entry.negators.iter().map(|word| fold_accents(&word.to_lowercase())).collect(),
             });
         }
         let english = parsed.english.iter().map(|word| word.to_lowercase()).collect();

@@ -65,6 +65,18 @@ pub struct Thresholds {
     pub urgent_unread: f32,
     /// Reassurance needs at least this probability of `routine`.
     pub routine: f32,
+    /// In a message written in an answered language other than English, in
+    /// which the rules found no sign, person or sensation, from this
+    /// probability of `routine` on the reader vouches for the words the rules
+    /// could not read: reassurance is earned. Off (above 1) in a model that
+    /// does not say.
+    #[serde(default = "off")]
+    pub routine_foreign: f32,
+}
+
+/// A threshold no probability reaches.
+fn off() -> f32 {
+    1.01
 }
 
 impl Default for Thresholds {
@@ -79,6 +91,7 @@ impl Default for Thresholds {
             urgent_foreign: 0.8,
             urgent_unread: 0.8,
             routine: 0.5,
+            routine_foreign: off(),
         }
     }
 }

@@ -13,7 +13,11 @@
 //!    without a harmful reply more than before (`topic_sure` stays off);
 //! 3. routine: the lowest probability of "routine" under which no more
 //!    replies reassure a message that needs a doctor or more than when the
-//!    reader blocks all reassurance.
+//!    reader blocks all reassurance;
+//! 4. routine in an answered language other than English: the highest
+//!    probability of "routine" from which the reader vouches for the words
+//!    the rules could not read, that gets the most topics right with no more
+//!    wrong reassurance or harmful reply.
 //!
 //! Ties go to the higher threshold: the rules decide when in doubt.
 
@@ -36,6 +40,7 @@ pub const RULES_ALONE: Thresholds = Thresholds {
     urgent_foreign: OFF,
     urgent_unread: OFF,
     routine: 0.0,
+    routine_foreign: OFF,
 };
 
 /// How an engine does on some cases.
@@ -255,6 +260,23 @@ pub fn tune(
     }
     chosen.routine = best.0;
     log.push(format!("reassurance from routine {:.2}: {}", best.0, describe(&best.1)));
+
+    // Reassurance in an answered language other than English, where the reader
+    // vouches for the words the rules could not read: the highest probability
+    // of routine that puts the most right, with no more wrong or harmful.
+    let mut best = (chosen.routine_foreign, run(chosen)?);
+    for value in grid(0.5, 0.95, 0.05).into_iter().rev() {
+        let trial = run(Thresholds { routine_foreign: value, ..chosen })?;
+        if keeps(&trial)
+            && wrong(&trial) <= wrong(&best.1)
+            && trial.writers.harmful <= best.1.writers.harmful
+            && trial.writers.topic_correct > best.1.writers.topic_correct
+        {
+            best = (value, trial);
+        }
+    }
+    chosen.routine_foreign = best.0;
+    log.push(format!("reassurance in an answered language from routine {:.2}: {}", best.0, describe(&best.1)));
 
     let mut tuned = model.clone();
     tuned.header.thresholds = chosen;

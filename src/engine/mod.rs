@@ -302,13 +302,21 @@ impl Engine {
     fn voice_for(&self, reading: &Reading, choice: LangChoice<'_>) -> &Voice {
         match choice {
             LangChoice::Only(lang) => self.voice(lang),
-            LangChoice::Auto { otherwise } => match reading.foreign_language() {
-                Some(index) => self.voice(&self.inner.reader.languages().list[index].id),
-                None if reading.english_words == 0 && reading.language.is_none() && !reading.not_english => {
-                    self.voice(otherwise)
+            LangChoice::Auto { otherwise } => {
+                let reader = &self.inner.reader;
+                let voice_of = |index: usize| self.voice(&reader.languages().list[index].id);
+                // A message mixing English with a language: the one its question is asked in.
+                let mixed = reading.language.map(|(index, _)| index).filter(|&index| {
+                    reading.mixed_language && reading.glossed_from.is_none() && reader.asks_in(reading, index)
+                });
+                match reading.foreign_language().or(mixed) {
+                    Some(index) => voice_of(index),
+                    None if reading.english_words == 0 && reading.language.is_none() => {
+                        reading.language_hint.map_or_else(|| self.voice(otherwise), voice_of)
+                    }
+                    None => self.voice(ENGLISH),
                 }
-                None => self.voice(ENGLISH),
-            },
+            }
         }
     }
 

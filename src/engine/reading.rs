@@ -87,6 +87,10 @@ pub(crate) struct Reading {
     pub glossed_from: Option<usize>,
     /// How many English function words the message has (`languages.toml`).
     pub english_words: usize,
+    /// For a short message with no English function word and too few markers
+    /// to be in a language ("nataka kujiua", "holaa"): the listed language
+    /// with the most of its markers, if any. It picks the reply's voice only.
+    pub language_hint: Option<usize>,
     /// Whether the message reads as not English at all (a listed language or
     /// words nobody knows, with no English function words).
     pub not_english: bool,
@@ -380,6 +384,10 @@ impl Reader {
         let strange = reading.analysis.foreign.len() + reading.analysis.corrections.len();
         let english = &self.languages.english;
         reading.english_words = reading.analysis.words.iter().filter(|word| english.contains(word.as_str())).count();
+        if reading.english_words == 0 {
+            let typed: Vec<String> = words(&sanitized.text).iter().map(|word| fold_accents(word)).collect();
+            reading.language_hint = self.most_markers(typed.iter().map(String::as_str), 1);
+        }
         let raw = if strange >= self.languages.min_markers {
             let raw = fold_accents(&words(&sanitized.text).join(" "));
             self.read_language(&raw, &mut reading);
@@ -557,6 +565,31 @@ impl Reader {
                 words[start..].starts_with(opener)
             })
             || words.len() > 2 && self.question_tags.iter().any(|tag| words.ends_with(tag))
+    }
+
+    /// The listed language with the most of its markers among `tokens`, when
+    /// it has at least `least` of them (the first listed wins a tie).
+    pub fn most_markers<'t>(&self, tokens: impl Iterator<Item = &'t str> + Clone, least: usize) -> Option<usize> {
+        self.languages
+            .list
+            .iter()
+            .enumerate()
+            .map(|(index, language)| (index, tokens.clone().filter(|word| language.markers.contains(*word)).count()))
+            .filter(|&(_, count)| count >= least)
+            .max_by_key(|&(index, count)| (count, std::cmp::Reverse(index)))
+            .map(|(index, _)| index)
+    }
+
+    /// Whether the question sentence of a message that mixes English with the
+    /// listed language at `index` is asked in that language: more of its
+    /// markers than English function words.
+    pub fn asks_in(&self, reading: &Reading, index: usize) -> bool {
+        let Some(question) = &reading.question else { return false };
+        let folded = fold_accents(&question.text.to_lowercase());
+        let tokens: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+        let markers = tokens.iter().filter(|word| self.languages.list[index].markers.contains(**word)).count();
+        let english = tokens.iter().filter(|word| self.languages.english.contains(**word)).count();
+        markers > english
     }
 
     fn read_language(&self, raw: &str, reading: &mut Reading) {

@@ -513,6 +513,9 @@ async fn a_chat_in_spanish_is_answered_in_spanish_down_to_its_buttons_and_comman
     bot.say(ALICE, "/help");
     let help = bot.wait_sent(ALICE, 3).await.remove(2);
     assert!(help.text().contains(&escape(&spanish.texts.telegram.commands.heading)), "{}", help.text());
+    bot.say(ALICE, "/check");
+    let check = bot.wait_sent(ALICE, 4).await.remove(3);
+    assert!(check.text().contains(&escape(&spanish.check.texts().intro)), "the check in Spanish: {}", check.text());
 
     bot.api.push(press(ALICE, ALICE, message_id, &vote));
     let thanks = bot

@@ -203,7 +203,7 @@ fn the_language_rounds_keep_their_floor() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
         .flat_map(|path| load_cases(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
         .collect();
-    assert!(cases.len() >= 380, "only {} messages", cases.len());
+    assert!(cases.len() >= 480, "only {} messages", cases.len());
     assert!(cases.iter().all(|case| case.lang.is_some()), "every case names its language");
     let engine = Engine::embedded().expect("the embedded knowledge loads");
     let report = run(&engine, &cases);
@@ -224,7 +224,7 @@ fn the_language_rounds_keep_their_floor() {
 
 /// The level of the language rounds now: topic accuracy, checks (the reply's
 /// language among them), emergency and crisis recall, false alarms, harmful replies.
-const LANGUAGE_FLOOR: (f64, f64, f64, usize, usize) = (0.70, 0.95, 0.9, 10, 10);
+const LANGUAGE_FLOOR: (f64, f64, f64, usize, usize) = (0.70, 0.95, 0.9, 11, 12);
 
 fn realistic_cases() -> Vec<Case> {
     files_in("tests/eval/realistic")

@@ -1,5 +1,6 @@
-//! Engine speed. First two latency tables, for tidy questions and for realistic
-//! messages (stories, red flags, other languages): every message answered one at
+//! Engine speed. First latency tables, for tidy questions, for realistic
+//! messages (stories, red flags, other languages), and for the messages of the
+//! language rounds in each of their languages: every message answered one at
 //! a time, many rounds, with p50/p99/max for `Engine::answer` and for a bare
 //! tantivy top-10 search on the same index, timed side by side, and the engine
 //! with and without the trained reader's model, likewise. Then criterion
@@ -46,6 +47,23 @@ fn realistic_messages() -> Vec<String> {
     files.sort();
     files.push(root.join("../shared/eval/realistic.toml"));
     messages(&files)
+}
+
+/// The messages of the language rounds (`tests/eval/languages/`) written in `lang`.
+fn messages_in(lang: &str) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/languages");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/eval/languages exists")
+        .map(|entry| entry.expect("a readable folder entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    files.sort();
+    let mut messages = Vec::new();
+    for file in files {
+        let cases = load_cases(&file).expect("the eval file loads");
+        messages.extend(cases.into_iter().filter(|case| case.lang.as_deref() == Some(lang)).map(|case| case.question));
+    }
+    messages
 }
 
 /// Both kinds.
@@ -174,6 +192,9 @@ criterion_group!(benches, criterion_benches);
 fn main() {
     print_latency_table("tidy questions", &tidy_questions());
     print_latency_table("realistic messages", &realistic_messages());
+    for (lang, name) in [("sw", "Swahili"), ("es", "Spanish"), ("fr", "French"), ("pt", "Portuguese")] {
+        print_latency_table(&format!("messages in {name}"), &messages_in(lang));
+    }
     benches();
     criterion::Criterion::default().configure_from_args().final_summary();
 }

@@ -480,11 +480,12 @@ impl Engine {
             reading.rules_requests = requests;
         }
         // A question in another language is read in English words, through its glossary.
-        if let Some(english) = inner.reader.gloss(message, &reading) {
+        if let Some((english, typed_as)) = inner.reader.gloss(message, &reading) {
             let glossed_from = reading.language.map(|(index, _)| index);
             let kept: Vec<_> = reading.signs.iter().filter(|sign| sign.kind != SignKind::Emergency).cloned().collect();
             reading = inner.reader.read(&inner.vocabulary, &english);
             reading.glossed_from = glossed_from;
+            reading.typed_as = typed_as;
             reading.signs.extend(kept);
         }
         reading.trained = inner.trained.as_ref().map(|trained| trained.read(message));

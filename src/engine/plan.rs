@@ -100,6 +100,7 @@ impl Engine {
             reasons.push(|| format!("read in English through the `{}` glossary", language.id));
         }
         reasons.push(|| format!("reply in `{}`", voice.id));
+        let typed_as = glossed.map(|_| reading.typed_as.as_slice());
         // What a message in another language gets when it was not understood:
         // in its own voice, a request for a question; otherwise the honest
         // line on the languages answered.
@@ -237,7 +238,7 @@ impl Engine {
             reasons.push(|| format!("asked topic `{topic}` after warning signs told earlier in the chat"));
             paragraphs.push(self.lead(voice, topic).to_string());
             if let Some(factor) = asked_factor {
-                self.add_factor(voice, factor, true, glossed.is_some(), &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, typed_as, &mut paragraphs, &mut quotes);
             }
             paragraphs.push(texts.warning_again.replace("{signs}", &voice.and_list(&warnings)));
             topic
@@ -260,7 +261,7 @@ impl Engine {
                 paragraphs.push(voice.caveats[fact.index].clone());
             }
             if let Some(factor) = asked_factor {
-                self.add_factor(voice, factor, true, glossed.is_some(), &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, typed_as, &mut paragraphs, &mut quotes);
             }
             paragraphs.push(self.lead_about(voice, topic, reading, false));
             topic
@@ -276,7 +277,7 @@ impl Engine {
             }
             quotes.extend(self.quote_ids(warning_topic, hits).into_iter().take(1));
             if let Some(factor) = asked_factor {
-                self.add_factor(voice, factor, true, glossed.is_some(), &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, typed_as, &mut paragraphs, &mut quotes);
             }
             let beside_warning =
                 |topic: &Topic| !self.is_reassuring(*topic) && !self.defers_care(*topic) && *topic != warning_topic;
@@ -300,14 +301,14 @@ impl Engine {
                 Some(factor) if self.is_about_factors(topic) || evidence.cue_strength() <= 0.0 => {
                     topic = factors_topic;
                     reasons.push(|| format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
-                    self.add_factor(voice, factor, true, glossed.is_some(), &mut paragraphs, &mut quotes);
+                    self.add_factor(voice, factor, true, typed_as, &mut paragraphs, &mut quotes);
                     if !self.inner.reader.factors()[factor.fact.index].named {
                         paragraphs.push(self.lead_about(voice, topic, reading, earned));
                     }
                 }
                 Some(factor) => {
                     paragraphs.push(self.lead_about(voice, topic, reading, earned));
-                    self.add_factor(voice, factor, true, glossed.is_some(), &mut paragraphs, &mut quotes);
+                    self.add_factor(voice, factor, true, typed_as, &mut paragraphs, &mut quotes);
                 }
                 None => paragraphs.push(self.lead_about(voice, topic, reading, earned)),
             }
@@ -318,7 +319,7 @@ impl Engine {
             });
             if let Some(factor) = story.filter(|_| self.topic(topic).is_some_and(|spec| spec.story_factors)) {
                 reasons.push(|| format!("story factor `{}` adds a line", self.factor_id(factor)));
-                self.add_factor(voice, factor, false, glossed.is_some(), &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, false, typed_as, &mut paragraphs, &mut quotes);
             }
             reasons.push(|| format!("rule: topic `{topic}`"));
             topic
@@ -387,15 +388,15 @@ impl Engine {
 
     /// Adds a factor's line, and its backing passage when the articles name it.
     /// An asked factor the articles name opens with `factor_named`; a factor of
-    /// the story opens with `story_factor` and its name. `glossed`: the words
-    /// were read through a glossary, so a reply in another voice names the
-    /// factor by its name rather than by the glossary's English.
+    /// the story opens with `story_factor` and its name. `typed_as`: the
+    /// glossary's English for the words as typed, when the message was read
+    /// through one (see [`Engine::words_in_voice`]).
     pub(super) fn add_factor(
         &self,
         voice: &Voice,
         factor: &FactorFact,
         asked: bool,
-        glossed: bool,
+        typed_as: Option<&[(String, String)]>,
         paragraphs: &mut Vec<String>,
         quotes: &mut Vec<usize>,
     ) {
@@ -405,11 +406,10 @@ impl Engine {
         let opening = if !asked {
             texts.story_factor.replace("{name}", name)
         } else if spec.named {
-            // Words read through a glossary are its English: another voice says the factor's own name.
-            let words = if glossed && !voice.is_english() { name } else { &factor.fact.words };
+            let words = self.words_in_voice(voice, factor, typed_as, name);
             texts.factor_named.replace("{words}", &capitalized(words))
-        } else if glossed && !voice.is_english() {
-            texts.factor_silent.replace("{words}", name)
+        } else if typed_as.is_some() && !voice.is_english() {
+            texts.factor_silent.replace("{words}", self.words_in_voice(voice, factor, typed_as, name))
         } else if !says.to_lowercase().contains(&factor.fact.words.to_lowercase()) {
             texts.factor_silent.replace("{words}", &factor.fact.words)
         } else {
@@ -421,6 +421,26 @@ impl Engine {
             && !quotes.contains(&passage)
         {
             quotes.push(passage);
+        }
+    }
+
+    /// The words naming a factor in a reply in `voice`: read through a
+    /// glossary (`typed_as`, its English for the words as typed), the words as
+    /// typed when the glossary gave the factor's words, else the factor's name
+    /// in the voice; in English, or read as typed, the words read.
+    fn words_in_voice<'w>(
+        &self,
+        voice: &Voice,
+        factor: &'w FactorFact,
+        typed_as: Option<&'w [(String, String)]>,
+        name: &'w str,
+    ) -> &'w str {
+        match typed_as {
+            Some(typed_as) if !voice.is_english() => typed_as
+                .iter()
+                .find(|(english, _)| *english == factor.fact.words)
+                .map_or(name, |(_, typed)| typed.as_str()),
+            _ => &factor.fact.words,
         }
     }
 

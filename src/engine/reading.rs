@@ -85,6 +85,10 @@ pub(crate) struct Reading {
     /// Read through the glossary of this listed language (by index): the
     /// message was in it, and is answered in English.
     pub glossed_from: Option<usize>,
+    /// The glossary's English for the words as typed, (English, typed), when
+    /// the message was read through a glossary: a reply in the message's
+    /// language names what it asked in its own words.
+    pub typed_as: Vec<(String, String)>,
     /// How many English function words the message has (`languages.toml`).
     pub english_words: usize,
     /// For a short message with no English function word and too few markers
@@ -472,9 +476,10 @@ impl Reader {
     /// when it is in a listed language with a glossary and describes no
     /// emergency: each word the glossary knows becomes its English, the
     /// language's other common words are dropped, and the rest (loanwords
-    /// such as "stress" or "gym", numbers) stays as typed. `None` when fewer
-    /// than two words were glossed.
-    pub fn gloss(&self, message: &str, reading: &Reading) -> Option<String> {
+    /// such as "stress" or "gym", numbers) stays as typed; with it, each
+    /// English gloss beside the words typed for it. `None` when fewer than two
+    /// words were glossed.
+    pub fn gloss(&self, message: &str, reading: &Reading) -> Option<(String, Vec<(String, String)>)> {
         let urgent = reading.emergency().is_some() || reading.crisis().is_some();
         let (index, _) = reading.language.filter(|_| reading.not_english && !urgent)?;
         let language = &self.languages.list[index];
@@ -496,6 +501,7 @@ impl Reader {
             .collect();
         let mut glossed = 0;
         let mut out = Vec::new();
+        let mut typed_as = Vec::new();
         let mut at = 0;
         while at < chunks.len() {
             let (before, word, after, folded) = &chunks[at];
@@ -509,14 +515,19 @@ impl Reader {
                 (None, None) if language.markers.contains(folded) => ("", *after, 1),
                 (None, None) => (*word, *after, 1),
             };
-            glossed += usize::from(english != *word && !english.is_empty());
+            let is_gloss = english != *word && !english.is_empty();
+            glossed += usize::from(is_gloss);
+            if is_gloss {
+                let typed = if step == 2 { format!("{word} {}", chunks[at + 1].1) } else { (*word).to_string() };
+                typed_as.push((english.to_string(), typed.to_lowercase()));
+            }
             let piece = format!("{before}{english}{after}");
             if !piece.is_empty() {
                 out.push(piece);
             }
             at += step;
         }
-        (glossed >= 2).then(|| out.join(" "))
+        (glossed >= 2).then(|| (out.join(" "), typed_as))
     }
 
     /// The question at the end of a long message typed without punctuation: from

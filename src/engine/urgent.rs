@@ -30,10 +30,16 @@ impl Engine {
             // A reply in a voice is in its language; in English, a sign or a
             // message of a language without a voice gets that language's own.
             let reply_language = language_of(&spec.language).or(language).filter(|_| voice.is_english());
+            if let Some(own) = language_of(&voice.id).filter(|_| !voice.is_english() && !spec.after) {
+                reasons.push(|| format!("emergency numbers of `{}`: {}", own.id, own.numbers_source));
+            }
             let mut text = match reply_language {
                 // "The ambulance is coming, what do I tell them?": help is called.
                 _ if spec.after => texts.after_emergency.clone(),
-                Some(language) => language.emergency.clone(),
+                Some(language) => {
+                    reasons.push(|| format!("emergency numbers of `{}`: {}", language.id, language.numbers_source));
+                    language.emergency.clone()
+                }
                 None => match spec.advice.as_ref().filter(|_| voice.is_english()) {
                     Some(advice) => format!("{}\n\n{advice}", texts.emergency),
                     None => texts.emergency.clone(),

@@ -20,6 +20,8 @@ pub struct Language {
     pub markers: HashSet<String>,
     /// The urgent reply, in the language.
     pub emergency: String,
+    /// Where the emergency numbers of [`Language::emergency`] were checked.
+    pub numbers_source: String,
     /// The reply to someone in crisis, in the language; `{lines}` is
     /// replaced by the crisis lines of `helplines.toml` listed for it.
     pub crisis: String,
@@ -66,6 +68,7 @@ struct LanguageEntry {
     name: String,
     markers: Vec<String>,
     emergency: String,
+    numbers_source: String,
     crisis: String,
     english_only: String,
     #[serde(default)]
@@ -109,6 +112,7 @@ impl Languages {
                 id: entry.id,
                 name: entry.name,
                 emergency: entry.emergency,
+                numbers_source: entry.numbers_source,
                 crisis: entry.crisis,
                 english_only: entry.english_only,
                 negators: entry.negators.iter().map(|word| fold_accents(&word.to_lowercase())).collect(),

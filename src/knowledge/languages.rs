@@ -124,22 +124,25 @@ impl Languages {
 }
 
 /// The text with the accents of Latin letters removed ("está" -> "esta",
-/// "ç" -> "c", "ı" -> "i"), so patterns and markers need one spelling.
+/// "ç" -> "c", "ı" -> "i", "ß" -> "ss"), so patterns and markers need one spelling.
 pub fn fold_accents(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' | 'ı' => 'i',
-            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            'ş' => 's',
-            'ğ' => 'g',
-            other => other,
-        })
-        .collect()
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => folded.push('a'),
+            'é' | 'è' | 'ê' | 'ë' => folded.push('e'),
+            'í' | 'ì' | 'î' | 'ï' | 'ı' => folded.push('i'),
+            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => folded.push('o'),
+            'ú' | 'ù' | 'û' | 'ü' => folded.push('u'),
+            'ç' => folded.push('c'),
+            'ñ' => folded.push('n'),
+            'ş' => folded.push('s'),
+            'ğ' => folded.push('g'),
+            'ß' => folded.push_str("ss"),
+            other => folded.push(other),
+        }
+    }
+    folded
 }
 
 #[cfg(test)]

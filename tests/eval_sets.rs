@@ -168,11 +168,7 @@ const FIRST_SIGHT: &str = "firstsight";
 /// and safety well above the rules alone there.
 #[test]
 fn the_first_sight_rounds_keep_their_floor() {
-    let cases: Vec<_> = files_in(&format!("tests/eval/{FIRST_SIGHT}"))
-        .iter()
-        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
-        .flat_map(|path| load_cases(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
-        .collect();
+    let cases = toml_cases_in(&format!("tests/eval/{FIRST_SIGHT}"));
     assert!(cases.len() >= 440, "only {} messages", cases.len());
     let engine = Engine::embedded().expect("the embedded knowledge loads");
     let report = run(&engine, &cases);
@@ -198,11 +194,7 @@ const LANGUAGES: &str = "languages";
 /// answers in it, and no reply reassures where it must not.
 #[test]
 fn the_language_rounds_keep_their_floor() {
-    let cases: Vec<_> = files_in(&format!("tests/eval/{LANGUAGES}"))
-        .iter()
-        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
-        .flat_map(|path| load_cases(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
-        .collect();
+    let cases = toml_cases_in(&format!("tests/eval/{LANGUAGES}"));
     assert!(cases.len() >= 480, "only {} messages", cases.len());
     assert!(cases.iter().all(|case| case.lang.is_some()), "every case names its language");
     let engine = Engine::embedded().expect("the embedded knowledge loads");
@@ -262,6 +254,15 @@ fn the_blind_conversations_keep_their_targets() {
     assert!(conversations.len() >= 70, "only {} conversations", conversations.len());
     let engine = Engine::embedded().expect("the embedded knowledge loads");
     assert_conversation_targets(&run_conversations(&engine, &conversations), 0.87, 0.85);
+}
+
+/// The cases of every `.toml` file of a folder of the project (its notes aside).
+fn toml_cases_in(folder: &str) -> Vec<Case> {
+    files_in(folder)
+        .iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .flat_map(|path| load_cases(path).unwrap_or_else(|err| panic!("{}: {err}", path.display())))
+        .collect()
 }
 
 /// The files of a folder of the project, by path from the project's root, sorted.

@@ -9,8 +9,11 @@ use crate::knowledge::{Article, JunkRules};
 /// A passage holds at most this many characters, unless one sentence is longer.
 pub const MAX_PASSAGE_CHARS: usize = 320;
 
-/// A line that is a single question of at most this many characters is a heading.
+/// A heading is a line of at most this many characters.
 const MAX_HEADING_CHARS: usize = 100;
+
+/// A heading that is not a question is a title of at most this many words.
+const MAX_TITLE_WORDS: usize = 8;
 
 /// The title and publisher of one article, named beside every quote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,9 +139,16 @@ fn strip_bullet(line: &str) -> (bool, &str) {
     (false, line)
 }
 
-/// A heading is one short question on a line of its own.
+/// A heading is one short question on a line of its own, or a short title
+/// on a line of its own: a capital first, at most [`MAX_TITLE_WORDS`] words,
+/// and no full stop, colon or other mark that ends a sentence or opens a list.
 fn is_heading(line: &str) -> bool {
-    line.ends_with('?') && line.chars().count() <= MAX_HEADING_CHARS && split_sentences(line).len() == 1
+    let short = line.chars().count() <= MAX_HEADING_CHARS && split_sentences(line).len() == 1;
+    let question = line.ends_with('?');
+    let title = line.chars().next().is_some_and(char::is_uppercase)
+        && line.split_whitespace().count() <= MAX_TITLE_WORDS
+        && !line.ends_with(['.', '!', ':', ';', ',', '…']);
+    short && (question || title)
 }
 
 /// Splits text into sentences: a boundary is `.`, `!` or `?` (with any closing
@@ -226,5 +236,8 @@ mod tests {
         assert_eq!(strip_bullet("-5 degrees"), (false, "-5 degrees"));
         assert!(is_heading("Are involuntary muscle spasms dangerous?"));
         assert!(!is_heading("Have you ever? Then read on."));
+        assert!(is_heading("Alcohol in the evening"));
+        assert!(!is_heading("Share post:"));
+        assert!(!is_heading("Go to bed and get up at roughly the same time every day, including weekends."));
     }
 }

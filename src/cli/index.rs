@@ -1,11 +1,15 @@
 //! `hypnic index`: what the knowledge holds once cleaned and indexed, per
-//! article, with the dropped text on request, so a curator can check cleaning.
+//! article: what cleaning kept and dropped, and the topics, factors and
+//! people its passages serve, so a curator can check cleaning and see what a
+//! new article changes.
 
 use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::engine::Engine;
+use std::collections::BTreeMap;
+
+use crate::engine::{Engine, PassageRoles};
 
 /// Arguments of `hypnic index`.
 #[derive(Debug, Args)]
@@ -21,6 +25,7 @@ pub struct IndexArgs {
 
 pub(super) fn run(engine: &Engine, args: &IndexArgs) -> anyhow::Result<ExitCode> {
     let corpus = engine.corpus();
+    let roles = engine.passage_roles();
     println!("knowledge: {}", engine.place());
     for (article, source) in corpus.sources.iter().enumerate() {
         let kept: Vec<_> = corpus.passages_of(article).collect();
@@ -30,9 +35,22 @@ pub(super) fn run(engine: &Engine, args: &IndexArgs) -> anyhow::Result<ExitCode>
         println!("\n{} ({})", source.title, source.publisher);
         println!("  passages kept: {:>3}  ({kept_chars} characters)", kept.len());
         println!("  pieces dropped: {:>3}  ({dropped_chars} characters)", dropped.len());
+        let served: Vec<&PassageRoles> = kept.iter().map(|passage| &roles[passage.id]).collect();
+        print_roles(&served);
         if args.passages {
             for passage in &kept {
-                println!("  [{}] {}", passage.id, passage.text);
+                println!("  [{}] {}{}", passage.id, passage.text, role_note(&roles[passage.id]));
+            }
+        }
+        for passage in kept.iter().filter(|passage| roles[passage.id].alarming) {
+            println!("  alarms, never quoted under a reassuring lead: [{}] {}", passage.id, passage.text);
+        }
+        for passage in &kept {
+            for factor in &roles[passage.id].silent_but_named {
+                println!(
+                    "  check factors.toml: `{factor}` is `named = false`, and [{}] names it: {}",
+                    passage.id, passage.text
+                );
             }
         }
         if args.dropped {
@@ -49,4 +67,44 @@ pub(super) fn run(engine: &Engine, args: &IndexArgs) -> anyhow::Result<ExitCode>
         println!("  {:<11} {}", spec.topic.id(), engine.backing_passages(spec.topic).len());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An article's summary: curated or not, and how many of its passages serve
+/// each topic, factor and person, and how many nothing.
+fn print_roles(passages: &[&PassageRoles]) {
+    let curated = passages.first().is_some_and(|roles| roles.curated);
+    println!(
+        "  curated:        {}",
+        if curated {
+            "yes: its quotes are the backing fragments of topics.toml and factors.toml"
+        } else {
+            "no: retrieval chooses its quotes"
+        }
+    );
+    let count = |names: &mut dyn Iterator<Item = String>| {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for name in names {
+            *counts.entry(name).or_default() += 1;
+        }
+        let listed: Vec<String> = counts.into_iter().map(|(name, n)| format!("{name} {n}")).collect();
+        if listed.is_empty() { "none".to_string() } else { listed.join(", ") }
+    };
+    let topics = count(&mut passages.iter().flat_map(|roles| roles.topics.iter().map(|t| t.id().to_string())));
+    let factors = count(&mut passages.iter().flat_map(|roles| roles.factors.iter().cloned()));
+    let people = count(&mut passages.iter().flat_map(|roles| roles.people.iter().cloned()));
+    let never = passages.iter().filter(|roles| !roles.is_quoted()).count();
+    println!("  serves topics:  {topics}");
+    println!("  serves factors: {factors}");
+    if !curated {
+        println!("  speaks of:      {people}");
+    }
+    println!("  never quoted:   {never} of {} passages", passages.len());
+}
+
+/// What a passage serves, after its text in `--passages`.
+fn role_note(roles: &PassageRoles) -> String {
+    let mut served: Vec<String> = roles.topics.iter().map(|topic| topic.id().to_string()).collect();
+    served.extend(roles.factors.iter().map(|factor| format!("factor {factor}")));
+    served.extend(roles.people.iter().map(|person| format!("person {person}")));
+    if served.is_empty() { "  <- never quoted".to_string() } else { format!("  <- {}", served.join(", ")) }
 }

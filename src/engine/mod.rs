@@ -22,6 +22,7 @@ mod followup;
 mod pattern_index;
 mod plan;
 mod reading;
+mod retrieval;
 mod safety;
 mod sentences;
 mod spelling;
@@ -35,6 +36,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use explain::Explanation;
+pub use retrieval::PassageRoles;
 pub use voice::Voice;
 use words::words;
 pub use words::{MAX_QUESTION_CHARS, Sanitized, sanitize};
@@ -43,6 +45,7 @@ use self::classify::{Decision, Evidence, Opening, TopicTable, Verdict, decide};
 use self::followup::{FollowupReader, Recalled};
 use self::plan::{Planned, Reasons};
 use self::reading::{Reader, Reading};
+use self::retrieval::{Curated, Retrieval};
 use self::trained::TrainedReader;
 use self::vocabulary::Vocabulary;
 use crate::answer::{Answer, Offer, Quote, RelatedTopic};
@@ -136,6 +139,9 @@ struct Inner {
     helplines: Vec<Helpline>,
     /// The trained reader, when the knowledge has a model.
     trained: Option<TrainedReader>,
+    /// What the articles no curator has curated yet speak of, and which
+    /// passages alarm.
+    retrieval: Retrieval,
 }
 
 impl Engine {
@@ -226,6 +232,19 @@ impl Engine {
             .iter()
             .map(|passage| knowledge.reassurance.reassuring.is_match(&passage.text.to_lowercase()))
             .collect();
+        let (alarming, reassuring) = (knowledge.reassurance.alarming.clone(), knowledge.reassurance.reassuring.clone());
+        let reader = Reader::new(
+            knowledge.signs,
+            knowledge.people,
+            knowledge.factors,
+            knowledge.languages,
+            &knowledge.lexicon,
+            knowledge.reassurance,
+            knowledge.requests,
+        )?;
+        let curated =
+            Curated { backing: &backing, factor_backing: &factor_passages, factor_topics: &table.about_factors };
+        let retrieval = Retrieval::find(&corpus, &index, &reader, &vocabulary, &curated, &alarming, &reassuring)?;
         Ok(Engine {
             inner: Arc::new(Inner {
                 table,
@@ -238,21 +257,14 @@ impl Engine {
                 corpus,
                 index,
                 vocabulary,
-                reader: Reader::new(
-                    knowledge.signs,
-                    knowledge.people,
-                    knowledge.factors,
-                    knowledge.languages,
-                    &knowledge.lexicon,
-                    knowledge.reassurance,
-                    knowledge.requests,
-                )?,
+                reader,
                 factor_passages,
                 followup: FollowupReader::new(&knowledge.lexicon.followup),
                 topics: knowledge.topics,
                 backing,
                 helplines: knowledge.helplines,
                 trained,
+                retrieval,
             }),
         })
     }
@@ -831,11 +843,20 @@ impl Engine {
         }
     }
 
-    /// The backing passages of `topic`, those the search ranked highest first,
-    /// then in curated order.
+    /// The passages to quote for `topic`: [`Engine::quote_ids_about`] with
+    /// nobody named.
     pub(crate) fn quote_ids(&self, topic: Topic, hits: &[Hit]) -> Vec<usize> {
-        let mut ranked: Vec<(f32, usize, usize)> = self
-            .backing_passages(topic)
+        self.quote_ids_about(topic, hits, None)
+    }
+
+    /// The passages to quote for `topic`, about `person` (by index in
+    /// `people.toml`) if named: its backing passages, those the search ranked
+    /// highest first, then in curated order, with the best passage of an
+    /// article no curator has curated yet second, when one fits the topic.
+    /// Under a topic whose lead reassures, no passage that alarms.
+    pub(crate) fn quote_ids_about(&self, topic: Topic, hits: &[Hit], person: Option<usize>) -> Vec<usize> {
+        let Some(slot) = self.slot(topic) else { return Vec::new() };
+        let mut ranked: Vec<(f32, usize, usize)> = self.inner.backing[slot]
             .iter()
             .enumerate()
             .map(|(order, &id)| {
@@ -844,7 +865,14 @@ impl Engine {
             })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.into_iter().map(|(_, _, id)| id).collect()
+        let mut ids: Vec<usize> = ranked.into_iter().map(|(_, _, id)| id).collect();
+        if let Some(found) = self.inner.retrieval.for_topic(slot, hits, person) {
+            ids.insert(ids.len().min(1), found);
+        }
+        if self.topics()[slot].reassuring {
+            ids.retain(|&id| !self.inner.retrieval.alarming[id]);
+        }
+        ids
     }
 
     pub(crate) fn offer(&self, voice: &Voice, topic: Topic) -> Option<Offer> {

@@ -238,7 +238,7 @@ impl Engine {
             reasons.push(|| format!("asked topic `{topic}` after warning signs told earlier in the chat"));
             paragraphs.push(self.lead(voice, topic).to_string());
             if let Some(factor) = asked_factor {
-                self.add_factor(voice, factor, true, typed_as, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, typed_as, hits, &mut paragraphs, &mut quotes);
             }
             paragraphs.push(texts.warning_again.replace("{signs}", &voice.and_list(&warnings)));
             topic
@@ -258,10 +258,10 @@ impl Engine {
                 paragraphs.push(texts.read_in_part.clone());
             }
             if let Some((_, fact)) = person {
-                paragraphs.push(voice.caveats[fact.index].clone());
+                self.add_caveat(voice, fact.index, hits, &mut paragraphs, &mut quotes);
             }
             if let Some(factor) = asked_factor {
-                self.add_factor(voice, factor, true, typed_as, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, typed_as, hits, &mut paragraphs, &mut quotes);
             }
             paragraphs.push(self.lead_about(voice, topic, reading, false));
             topic
@@ -273,11 +273,11 @@ impl Engine {
                 paragraphs.push(texts.read_in_part.clone());
             }
             if let Some((_, fact)) = person {
-                paragraphs.push(voice.caveats[fact.index].clone());
+                self.add_caveat(voice, fact.index, hits, &mut paragraphs, &mut quotes);
             }
             quotes.extend(self.quote_ids(warning_topic, hits).into_iter().take(1));
             if let Some(factor) = asked_factor {
-                self.add_factor(voice, factor, true, typed_as, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, true, typed_as, hits, &mut paragraphs, &mut quotes);
             }
             let beside_warning =
                 |topic: &Topic| !self.is_reassuring(*topic) && !self.defers_care(*topic) && *topic != warning_topic;
@@ -295,31 +295,32 @@ impl Engine {
             let fallback = if asked_factor.is_some() { factors_topic } else { warning_topic };
             let mut topic = asked.unwrap_or(fallback);
             if let Some((_, fact)) = person {
-                paragraphs.push(voice.caveats[fact.index].clone());
+                self.add_caveat(voice, fact.index, hits, &mut paragraphs, &mut quotes);
             }
             match asked_factor {
                 Some(factor) if self.is_about_factors(topic) || evidence.cue_strength() <= 0.0 => {
                     topic = factors_topic;
                     reasons.push(|| format!("rule: the asked factor `{}` leads", self.factor_id(factor)));
-                    self.add_factor(voice, factor, true, typed_as, &mut paragraphs, &mut quotes);
+                    self.add_factor(voice, factor, true, typed_as, hits, &mut paragraphs, &mut quotes);
                     if !self.inner.reader.factors()[factor.fact.index].named {
                         paragraphs.push(self.lead_about(voice, topic, reading, earned));
                     }
                 }
                 Some(factor) => {
                     paragraphs.push(self.lead_about(voice, topic, reading, earned));
-                    self.add_factor(voice, factor, true, typed_as, &mut paragraphs, &mut quotes);
+                    self.add_factor(voice, factor, true, typed_as, hits, &mut paragraphs, &mut quotes);
                 }
                 None => paragraphs.push(self.lead_about(voice, topic, reading, earned)),
             }
             let story = reading.factors.iter().find(|factor| {
                 !factor.asked
-                    && self.inner.reader.factors()[factor.fact.index].named
+                    && (self.inner.reader.factors()[factor.fact.index].named
+                        || self.inner.retrieval.for_factor(factor.fact.index, hits).is_some())
                     && asked_factor.is_none_or(|asked| asked.fact.index != factor.fact.index)
             });
             if let Some(factor) = story.filter(|_| self.topic(topic).is_some_and(|spec| spec.story_factors)) {
                 reasons.push(|| format!("story factor `{}` adds a line", self.factor_id(factor)));
-                self.add_factor(voice, factor, false, typed_as, &mut paragraphs, &mut quotes);
+                self.add_factor(voice, factor, false, typed_as, hits, &mut paragraphs, &mut quotes);
             }
             reasons.push(|| format!("rule: topic `{topic}`"));
             topic
@@ -332,7 +333,7 @@ impl Engine {
             });
             paragraphs.push(texts.sensation.replace("{sign}", voice.sign_label(sign.fact.index)));
         }
-        for id in self.quote_ids(topic, hits) {
+        for id in self.quote_ids_about(topic, hits, person.map(|(_, fact)| fact.index)) {
             if !quotes.contains(&id) {
                 quotes.push(id);
             }
@@ -388,20 +389,37 @@ impl Engine {
 
     /// Adds a factor's line, and its backing passage when the articles name it.
     /// An asked factor the articles name opens with `factor_named`; a factor of
-    /// the story opens with `story_factor` and its name. `typed_as`: the
+    /// the story opens with `story_factor` and its name. A factor the curated
+    /// articles are silent on, and an uncurated article speaks of, is told
+    /// with `factor_found` and that article's passage. `typed_as`: the
     /// glossary's English for the words as typed, when the message was read
     /// through one (see [`Engine::words_in_voice`]).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn add_factor(
         &self,
         voice: &Voice,
         factor: &FactorFact,
         asked: bool,
         typed_as: Option<&[(String, String)]>,
+        hits: &[Hit],
         paragraphs: &mut Vec<String>,
         quotes: &mut Vec<usize>,
     ) {
         let texts = &voice.texts;
         let spec = &self.inner.reader.factors()[factor.fact.index];
+        let found = self.inner.retrieval.for_factor(factor.fact.index, hits);
+        if let Some(passage) = found.filter(|_| !spec.named) {
+            let name = &voice.factor_names[factor.fact.index];
+            let found = self.article_line(&texts.factor_found, passage).replace("{name}", name);
+            paragraphs.push(match asked {
+                true => found,
+                false => format!("{} {found}", texts.story_factor.replace("{name}", name)),
+            });
+            if !quotes.contains(&passage) {
+                quotes.insert(0, passage);
+            }
+            return;
+        }
         let (name, says) = (&voice.factor_names[factor.fact.index], &voice.factor_says[factor.fact.index]);
         let opening = if !asked {
             texts.story_factor.replace("{name}", name)
@@ -417,11 +435,46 @@ impl Engine {
         };
         let says = if opening.ends_with(':') { uncapitalized(says) } else { says.clone() };
         paragraphs.push(if opening.is_empty() { says } else { format!("{opening} {says}") });
-        if let Some(&passage) = self.inner.factor_passages.get(factor.fact.index).and_then(Option::as_ref)
-            && !quotes.contains(&passage)
-        {
-            quotes.push(passage);
+        let backing = self.inner.factor_passages.get(factor.fact.index).copied().flatten();
+        for passage in backing.into_iter().chain(found.filter(|_| spec.named)) {
+            if !quotes.contains(&passage) {
+                quotes.push(passage);
+            }
         }
+    }
+
+    /// Adds a person's caveat and, when an article no curator has curated yet
+    /// speaks of them, `person_found` and its passage that the search ranked
+    /// highest (never one that reassures: a caveat withholds reassurance).
+    fn add_caveat(
+        &self,
+        voice: &Voice,
+        person: usize,
+        hits: &[Hit],
+        paragraphs: &mut Vec<String>,
+        quotes: &mut Vec<usize>,
+    ) {
+        paragraphs.push(voice.caveats[person].clone());
+        let inner = &self.inner;
+        let hit_score = |id: usize| hits.iter().find(|hit| hit.passage == id).map_or(0.0, |hit| hit.score);
+        let found = inner.retrieval.person_mentions[person]
+            .iter()
+            .copied()
+            .filter(|&id| !inner.reassuring_passages[id])
+            .enumerate()
+            .max_by(|(a_order, a), (b_order, b)| hit_score(*a).total_cmp(&hit_score(*b)).then(b_order.cmp(a_order)));
+        if let Some((_, passage)) = found {
+            paragraphs.push(self.article_line(&voice.texts.person_found, passage));
+            if !quotes.contains(&passage) {
+                quotes.push(passage);
+            }
+        }
+    }
+
+    /// `text` with `{title}` and `{publisher}` of the article `passage` comes from.
+    fn article_line(&self, text: &str, passage: usize) -> String {
+        let source = &self.inner.corpus.sources[self.inner.corpus.passages[passage].article];
+        text.replace("{title}", &source.title).replace("{publisher}", &source.publisher)
     }
 
     /// The words naming a factor in a reply in `voice`: read through a
@@ -494,27 +547,4 @@ fn uncapitalized(text: &str) -> String {
 fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
-}
-
-/// "a, b `conjunction` c".
-pub(super) fn join_list<T: AsRef<str>>(items: &[T], conjunction: &str) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.as_ref().to_string(),
-        [rest @ .., last] => {
-            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
-            format!("{} {conjunction} {}", rest.join(", "), last.as_ref())
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_join_like_a_sentence() {
-        assert_eq!(join_list(&["a"], "and"), "a");
-        assert_eq!(join_list(&["a", "b", "c"], "and"), "a, b and c");
-    }
 }

@@ -135,11 +135,11 @@ impl Voice {
 
     /// "a, b and c" in this language.
     pub(super) fn and_list<T: AsRef<str>>(&self, items: &[T]) -> String {
-        super::plan::join_list(items, &self.texts.and)
+        crate::knowledge::join_list(items, &self.texts.and)
     }
 
     /// "a, b or c" in this language.
     pub(super) fn or_list<T: AsRef<str>>(&self, items: &[T]) -> String {
-        super::plan::join_list(items, &self.texts.or)
+        crate::knowledge::join_list(items, &self.texts.or)
     }
 }

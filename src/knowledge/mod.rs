@@ -41,7 +41,7 @@ pub use requests::{Request, Requests};
 pub use rules::{GluedBrand, JunkRules, RuleSet};
 pub use signs::{Guards, Sign, SignKind, Signs};
 pub use source::{Located, SourceFile};
-pub use texts::{CommandTexts, TelegramTexts, Texts};
+pub use texts::{CommandTexts, TelegramTexts, Texts, join_list};
 pub use topics::{Shortcut, TopicRole, TopicSpec};
 pub use voices::{
     CheckWords, ENGLISH, FactorWords, PersonWords, QuestionWords, SignWords, TopicWords, VOICES_DIR, Voice,
@@ -177,7 +177,7 @@ impl Knowledge {
         let topics = TopicSpec::parse_all(find("topics.toml")?)?;
         let factors = Factor::parse_all(find("factors.toml")?)?;
         let languages = Languages::parse(find("languages.toml")?)?;
-        let texts = Texts::parse(find("texts.toml")?)?;
+        let mut texts = Texts::parse(find("texts.toml")?)?;
         let speaks = voices::Speaks {
             topics: &topics,
             factors: &factors,
@@ -193,6 +193,11 @@ impl Knowledge {
                 return Err(file.malformed_near("language", format!("a second voice for `{}`", voice.language)));
             }
             voices.push(voice);
+        }
+        // Voices are checked against the English placeholders before any is filled.
+        texts.name_articles(&articles);
+        for voice in &mut voices {
+            voice.texts.name_articles(&articles);
         }
         Ok(Knowledge {
             place: place.to_string(),

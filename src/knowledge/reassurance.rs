@@ -17,6 +17,9 @@ use crate::error::Result;
 pub struct Reassurance {
     /// Matches a text that reassures ("benign", "not dangerous").
     pub reassuring: Regex,
+    /// Matches a passage that alarms ("dangerous", "life threatening"),
+    /// read after what `reassuring` matches is taken out.
+    pub alarming: Regex,
     /// Words about the body, symptoms or conditions.
     pub symptoms: Vec<Regex>,
     /// Sensations of ordinary sleep jerks, which place the symptom words they cover.
@@ -27,6 +30,7 @@ pub struct Reassurance {
 #[serde(deny_unknown_fields)]
 struct ReassuranceFile {
     reassuring: toml::Spanned<String>,
+    alarming: toml::Spanned<String>,
     symptoms: Vec<toml::Spanned<String>>,
     #[serde(default)]
     placed: Vec<toml::Spanned<String>>,
@@ -42,6 +46,7 @@ impl Reassurance {
         let no_words = BTreeMap::new();
         Ok(Reassurance {
             reassuring: compile_pattern(file, parsed.reassuring, &no_words)?,
+            alarming: compile_pattern(file, parsed.alarming, &no_words)?,
             symptoms: compile_patterns(file, parsed.symptoms, &no_words)?,
             placed: compile_patterns(file, parsed.placed, &no_words)?,
         })

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::article::Article;
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -58,6 +59,15 @@ pub struct Texts {
     pub factor_named: String,
     /// Introduces a factor the story names; `{name}` is its name.
     pub story_factor: String,
+    /// Opens the reply to a question about a factor the curated articles are
+    /// silent on when an article no curator has curated yet speaks of it;
+    /// `{name}` is the factor's name, `{title}` and `{publisher}` the
+    /// article's. The passage is quoted below.
+    pub factor_found: String,
+    /// Follows a person's caveat (`people.toml`) when an article no curator
+    /// has curated yet speaks of such a person; `{title}` and `{publisher}`
+    /// are the article's. The passage is quoted below.
+    pub person_found: String,
     /// Opens the reply to a question about a factor the articles are silent
     /// on, when the factor's line does not name the words asked.
     pub factor_silent: String,
@@ -159,6 +169,26 @@ pub struct CommandTexts {
 }
 
 impl Texts {
+    /// Fills `{publishers}` (in `disclaimer`, `bot`, `trust` and `about`) and
+    /// `{articles}` (in `sources`) from the articles: their publishers, each
+    /// once, and each title with its publisher, joined with [`Texts::and`].
+    pub(crate) fn name_articles(&mut self, articles: &[Article]) {
+        let mut publishers: Vec<&str> = Vec::new();
+        for article in articles {
+            if !publishers.contains(&article.publisher.as_str()) {
+                publishers.push(&article.publisher);
+            }
+        }
+        let publishers = join_list(&publishers, &self.and);
+        let titled: Vec<String> =
+            articles.iter().map(|article| format!("“{}” ({})", article.title, article.publisher)).collect();
+        let titled = join_list(&titled, &self.and);
+        for text in [&mut self.disclaimer, &mut self.bot, &mut self.trust, &mut self.about] {
+            *text = text.replace("{publishers}", &publishers);
+        }
+        self.sources = self.sources.replace("{articles}", &titled);
+    }
+
     /// Parses `texts.toml`.
     ///
     /// # Errors
@@ -199,5 +229,28 @@ impl Texts {
             }
         }
         Ok(texts)
+    }
+}
+
+/// "a, b `conjunction` c": a list as a sentence says it.
+pub fn join_list<T: AsRef<str>>(items: &[T], conjunction: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} {conjunction} {}", rest.join(", "), last.as_ref())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_join_like_a_sentence() {
+        assert_eq!(join_list(&["a"], "and"), "a");
+        assert_eq!(join_list(&["a", "b", "c"], "and"), "a, b and c");
     }
 }

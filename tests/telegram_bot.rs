@@ -142,6 +142,26 @@ async fn sources_lists_each_articles_title_and_publisher() {
     bot.stop().await;
 }
 
+/// A curator's new article: `/sources` lists it and `/disclaimer` names its
+/// publisher, with no text edited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_article_is_in_sources_and_the_disclaimer() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    support::copy_dir(&root.join("knowledge"), dir.path());
+    let article = "sleep-desk-evening-habits.toml";
+    std::fs::copy(root.join("tests/articles").join(article), dir.path().join("articles").join(article))
+        .expect("copy the test article");
+    let engine = hypnic::Engine::from_dir(dir.path()).expect("the knowledge with a new article loads");
+    let bot = TestBot::start_with(engine, |_| {}).await;
+    bot.say(ALICE, "/sources");
+    bot.say(ALICE, "/disclaimer");
+    let sent = bot.wait_sent(ALICE, 2).await;
+    assert!(sent[0].text().contains("<i>Sleep Desk</i>"), "{}", sent[0].text());
+    assert!(sent[1].text().contains("FastlyHeal, Kenyan News and Sleep Desk"), "{}", sent[1].text());
+    bot.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_disclaimer_and_topic_shortcuts_work_with_the_bots_name() {
     let bot = TestBot::start().await;

@@ -852,7 +852,8 @@ impl Engine {
     /// The passages to quote for `topic`, about `person` (by index in
     /// `people.toml`) if named: its backing passages, those the search ranked
     /// highest first, then in curated order, with the best passage of an
-    /// article no curator has curated yet second, when one fits the topic.
+    /// article no curator has curated yet second, when one fits the topic or
+    /// the search ranks one at least as high as the best backing passage.
     /// Under a topic whose lead reassures, no passage that alarms.
     pub(crate) fn quote_ids_about(&self, topic: Topic, hits: &[Hit], person: Option<usize>) -> Vec<usize> {
         let Some(slot) = self.slot(topic) else { return Vec::new() };
@@ -865,8 +866,9 @@ impl Engine {
             })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let backing_best = ranked.first().map_or(0.0, |best| best.0);
         let mut ids: Vec<usize> = ranked.into_iter().map(|(_, _, id)| id).collect();
-        if let Some(found) = self.inner.retrieval.for_topic(slot, hits, person) {
+        if let Some(found) = self.inner.retrieval.for_topic(slot, hits, backing_best, person) {
             ids.insert(ids.len().min(1), found);
         }
         if self.topics()[slot].reassuring {

@@ -7,7 +7,9 @@
 //! `factors.toml` comes from it: from then on the curator's choices speak for
 //! it, and what `factors.toml` says the articles are silent on was written
 //! with it in view. The passages of the other articles are candidates:
-//! - for a topic, when the passage is more like that topic's backing
+//! - for a topic, when the search ranks it at least as high as the topic's
+//!   best backing passage for the question asked, or when it is more like
+//!   that topic's backing
 //!   passages than like any other topic's (BM25, with the backing passages'
 //!   own words as the query), by at least [`TOPIC_FIT`] of the weakest
 //!   backing passage's score;
@@ -58,6 +60,8 @@ pub(crate) struct Retrieval {
     /// Per passage: whether its words alarm, and so contradict a lead that
     /// reassures.
     pub alarming: Vec<bool>,
+    /// Per passage: whether its article is curated.
+    pub curated_passage: Vec<bool>,
 }
 
 /// The curated choices retrieval starts from.
@@ -96,6 +100,7 @@ impl Retrieval {
             factor_mentions: vec![Vec::new(); factors.len()],
             person_mentions: vec![Vec::new(); reader.people().len()],
             alarming: corpus.passages.iter().map(|passage| alarms(&passage.text, alarming, reassuring)).collect(),
+            curated_passage: corpus.passages.iter().map(|passage| is_curated[passage.article]).collect(),
             curated: is_curated,
         };
         for passage in corpus.passages.iter().filter(|passage| !retrieval.curated[passage.article]) {
@@ -139,13 +144,28 @@ impl Retrieval {
     }
 
     /// The best passage of an uncurated article for `topic_slot`: among those
-    /// that fit it, the one the search ranked highest, else the best fit.
-    /// A passage that speaks of `person` comes first.
-    pub fn for_topic(&self, topic_slot: usize, hits: &[Hit], person: Option<usize>) -> Option<usize> {
+    /// that fit it, and those the search ranked at least as high as the
+    /// topic's best backing passage (`backing_best`, its hit score), the one
+    /// the search ranked highest, else the best fit. A passage that speaks of
+    /// `person` comes first.
+    pub fn for_topic(
+        &self,
+        topic_slot: usize,
+        hits: &[Hit],
+        backing_best: f32,
+        person: Option<usize>,
+    ) -> Option<usize> {
         let fits = self.topic_fits.get(topic_slot)?;
+        let ranked = hits
+            .iter()
+            .filter(|hit| backing_best > 0.0 && hit.score >= backing_best && !self.curated_passage[hit.passage])
+            .filter(|hit| !fits.iter().any(|(id, _)| *id == hit.passage))
+            .map(|hit| (hit.passage, 0.0));
+        let candidates: Vec<(usize, f32)> = fits.iter().copied().chain(ranked).collect();
         let about_person = |id: usize| person.is_some_and(|person| self.person_mentions[person].contains(&id));
         let hit_score = |id: usize| hits.iter().find(|hit| hit.passage == id).map_or(0.0, |hit| hit.score);
-        fits.iter()
+        candidates
+            .iter()
             .enumerate()
             .max_by(|(a_order, (a, a_fit)), (b_order, (b, b_fit))| {
                 about_person(*a)

@@ -1,5 +1,6 @@
 //! `hypnic eval FILE...`: scores the engine on question files and exits 1 when
-//! a threshold is missed.
+//! a threshold is missed. With `--knowledge DIR`, it also reports what that
+//! folder changes against the embedded knowledge.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use clap::Args;
 
 use crate::engine::Engine;
 use crate::eval::{
-    Thresholds, holds_conversations, parse_cases, parse_conversations, run as run_cases, run_conversations,
+    Thresholds, compare, holds_conversations, parse_cases, parse_conversations, run as run_cases, run_conversations,
 };
 
 /// Arguments of `hypnic eval`.
@@ -76,7 +77,9 @@ impl EvalArgs {
     }
 }
 
-pub(super) fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> {
+/// Scores `engine` on the files of `args`; with a `baseline` (the embedded
+/// knowledge, when `engine` is a curator's folder), also what changed.
+pub(super) fn run(engine: &Engine, baseline: Option<&Engine>, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let mut cases = Vec::new();
     let mut conversations = Vec::new();
     for file in &args.files {
@@ -112,6 +115,7 @@ pub(super) fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> 
     } else {
         run_conversations(engine, &conversations)
     };
+    let comparison = baseline.filter(|_| conversations.is_empty()).map(|baseline| compare(baseline, engine, &cases));
     let thresholds = args.thresholds();
     let mut shortfalls = report.shortfalls(&thresholds);
     if !conversations.is_empty() {
@@ -138,10 +142,14 @@ pub(super) fn run(engine: &Engine, args: &EvalArgs) -> anyhow::Result<ExitCode> 
             "thresholds": thresholds,
             "passed": shortfalls.is_empty(),
             "shortfalls": shortfalls,
+            "against_embedded": comparison,
         });
         println!("{}", serde_json::to_string_pretty(&json).context("cannot encode JSON")?);
     } else {
         print!("{}", report.to_text());
+        if let Some(comparison) = &comparison {
+            print!("{}", comparison.to_text("the embedded knowledge", engine.place()));
+        }
         if shortfalls.is_empty() {
             println!("PASS: every threshold met");
         } else {

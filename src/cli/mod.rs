@@ -78,7 +78,14 @@ pub fn run_with(cli: Cli) -> anyhow::Result<ExitCode> {
     let engine = load_engine(cli.knowledge.as_deref())?;
     match cli.command {
         Some(Command::Ask(args)) => ask::run(&engine, &args),
-        Some(Command::Eval(args)) => eval::run(&engine, &args),
+        Some(Command::Eval(args)) => {
+            // With a curator's folder, the embedded knowledge is the baseline.
+            let baseline = match cli.knowledge {
+                Some(_) => Some(load_engine(None)?),
+                None => None,
+            };
+            eval::run(&engine, baseline.as_ref(), &args)
+        }
         Some(Command::Index(args)) => index::run(&engine, &args),
         Some(Command::Telegram(args)) => telegram::run(engine, &args),
         Some(Command::Train(_)) => unreachable!("training runs before the engine loads"),

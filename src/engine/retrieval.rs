@@ -7,9 +7,9 @@
 //! `factors.toml` comes from it: from then on the curator's choices speak for
 //! it, and what `factors.toml` says the articles are silent on was written
 //! with it in view. The passages of the other articles are candidates:
-//! - for a topic, when the search ranks it at least as high as the topic's
-//!   best backing passage for the question asked, or when it is more like
-//!   that topic's backing
+//! - for a topic, when it is the search's best passage for the question
+//!   asked, above the topic's best backing passage, and fits no topic, or
+//!   when it is more like that topic's backing
 //!   passages than like any other topic's (BM25, with the backing passages'
 //!   own words as the query), by at least [`TOPIC_FIT`] of the weakest
 //!   backing passage's score;
@@ -144,9 +144,10 @@ impl Retrieval {
     }
 
     /// The best passage of an uncurated article for `topic_slot`: among those
-    /// that fit it, and those the search ranked at least as high as the
-    /// topic's best backing passage (`backing_best`, its hit score), the one
-    /// the search ranked highest, else the best fit. A passage that speaks of
+    /// that fit it, and the search's best passage when it fits no topic and
+    /// ranks at least as high as the topic's best backing passage
+    /// (`backing_best`, its hit score), the one the search ranked highest,
+    /// else the best fit. A passage that speaks of
     /// `person` comes first.
     pub fn for_topic(
         &self,
@@ -156,10 +157,12 @@ impl Retrieval {
         person: Option<usize>,
     ) -> Option<usize> {
         let fits = self.topic_fits.get(topic_slot)?;
+        // The search's best passage, when no topic claims it by fit and it
+        // ranks above every backing passage of this one.
         let ranked = hits
-            .iter()
+            .first()
             .filter(|hit| backing_best > 0.0 && hit.score >= backing_best && !self.curated_passage[hit.passage])
-            .filter(|hit| !fits.iter().any(|(id, _)| *id == hit.passage))
+            .filter(|hit| !self.topic_fits.iter().flatten().any(|(id, _)| *id == hit.passage))
             .map(|hit| (hit.passage, 0.0));
         let candidates: Vec<(usize, f32)> = fits.iter().copied().chain(ranked).collect();
         let about_person = |id: usize| person.is_some_and(|person| self.person_mentions[person].contains(&id));

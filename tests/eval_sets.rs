@@ -140,13 +140,15 @@ fn every_set_holds_emergency_and_crisis_recall_and_no_harmful_reply() {
 
 /// Every `.toml` file under `folder`, sorted, but those of the first-sight
 /// and language rounds (`tests/eval/firstsight/`, `tests/eval/languages/`,
-/// each held to its own floor below).
+/// each held to its own floor below), and the knowledge-growth round.
 fn collect_toml(folder: &Path, files: &mut Vec<std::path::PathBuf>) {
     let entries = std::fs::read_dir(folder).unwrap_or_else(|err| panic!("{}: {err}", folder.display()));
     let mut paths: Vec<_> = entries.map(|entry| entry.expect("a readable folder entry").path()).collect();
     paths.sort();
     for path in paths {
-        if path.is_dir() && path.file_name().is_some_and(|name| name == FIRST_SIGHT || name == LANGUAGES) {
+        if path.is_dir()
+            && path.file_name().is_some_and(|name| [FIRST_SIGHT, LANGUAGES, GROWTH].iter().any(|kept| name == *kept))
+        {
             continue;
         }
         if path.is_dir() {
@@ -156,6 +158,10 @@ fn collect_toml(folder: &Path, files: &mut Vec<std::path::PathBuf>) {
         }
     }
 }
+
+/// The knowledge-growth round: an article and messages in a format of its
+/// own, scored with that article added (`tests/knowledge_growth.rs`).
+const GROWTH: &str = "growth";
 
 /// The folder of the blind rounds written after the trained reader, kept as
 /// they were scored at first sight: neither the reader nor its thresholds

@@ -8,7 +8,8 @@
 //!   languages, texts, the check). The default knowledge is embedded in the binary; a
 //!   folder can replace it.
 //! - [`cleaning`] strips site junk from the articles and cuts them into passages.
-//! - [`index`] puts the passages in a tantivy index in RAM, with English stemming.
+//! - [`index`] puts the passages in a tantivy index with English stemming, in
+//!   RAM, or built once into a folder and opened memory-mapped.
 //! - [`engine`] answers a message: it reads it into facts (the question
 //!   sentence, language, emergency and warning signs, who it is about, factors),
 //!   decides scope and topic, and plans an [`Answer`] from them (lead, quotes,

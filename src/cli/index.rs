@@ -1,15 +1,20 @@
 //! `hypnic index`: what the knowledge holds once cleaned and indexed, per
 //! article: what cleaning kept and dropped, and the topics, factors and
 //! people its passages serve, so a curator can check cleaning and see what a
-//! new article changes.
-
-use std::process::ExitCode;
-
-use clap::Args;
+//! new article changes; and `hypnic index --build DIR`, which writes the
+//! passage index into a folder for `hypnic --index DIR` to open.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
 
+use anyhow::Context;
+use clap::Args;
+
+use crate::cleaning::Corpus;
 use crate::engine::{Engine, PassageRoles};
+use crate::index::{PassageIndex, size_on_disk};
 
 /// Arguments of `hypnic index`.
 #[derive(Debug, Args)]
@@ -21,6 +26,38 @@ pub struct IndexArgs {
     /// Also print every kept passage.
     #[arg(long)]
     pub passages: bool,
+
+    /// Build the passage index into this folder (created if missing; a hypnic
+    /// index in it is replaced, any other content refused) for `hypnic --index DIR`.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["dropped", "passages"])]
+    pub build: Option<PathBuf>,
+}
+
+/// Cleans the knowledge in `knowledge` (or the embedded knowledge), writes its
+/// passage index into `dir` and says what it wrote.
+///
+/// # Errors
+/// The knowledge cannot be loaded, `dir` cannot take an index, or its files
+/// cannot be written or measured.
+pub(super) fn build(knowledge_dir: Option<&Path>, dir: &Path) -> anyhow::Result<ExitCode> {
+    let knowledge = super::load_knowledge(knowledge_dir)?;
+    let corpus = Corpus::clean(&knowledge.articles, &knowledge.junk);
+    let start = Instant::now();
+    let index = PassageIndex::build_in(&corpus.passages, dir).context("cannot build the passage index")?;
+    let took = start.elapsed();
+    let bytes = size_on_disk(dir).context("cannot measure the index")?;
+    println!("knowledge: {}", knowledge.place);
+    println!("index: {}", dir.display());
+    println!("  passages: {}", index.num_docs());
+    println!("  distinct terms: {}", index.num_terms());
+    println!("  bytes on disk: {bytes}");
+    println!("  built in: {took:.1?}");
+    let knowledge_option = knowledge_dir.map(|k| format!("--knowledge {} ", k.display())).unwrap_or_default();
+    println!(
+        "open it with `hypnic {knowledge_option}--index {} ...`; rebuild it when the knowledge changes",
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(super) fn run(engine: &Engine, args: &IndexArgs) -> anyhow::Result<ExitCode> {

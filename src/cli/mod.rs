@@ -23,6 +23,8 @@ pub use telegram::{LogFormat, TelegramArgs};
 pub use train::TrainArgs;
 
 use crate::engine::Engine;
+use crate::error::Error;
+use crate::knowledge::Knowledge;
 
 /// hypnic answers questions about sleep spasms (hypnic jerks) from published
 /// articles. It is not a doctor and gives no diagnosis.
@@ -32,6 +34,10 @@ pub struct Cli {
     /// Read the knowledge from this folder instead of the copy built into the binary.
     #[arg(long, global = true, value_name = "DIR")]
     pub knowledge: Option<PathBuf>,
+
+    /// Open the passage index built by `hypnic index --build DIR` instead of indexing at start-up.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub index: Option<PathBuf>,
 
     /// What to do; without one, `telegram` runs if TELOXIDE_TOKEN is set, `chat` otherwise.
     #[command(subcommand)]
@@ -75,13 +81,17 @@ pub fn run_with(cli: Cli) -> anyhow::Result<ExitCode> {
         args.knowledge = cli.knowledge;
         return train::run(&args);
     }
-    let engine = load_engine(cli.knowledge.as_deref())?;
+    // Building the on-disk index needs the passages only, not an engine.
+    if let Some(Command::Index(IndexArgs { build: Some(dir), .. })) = &cli.command {
+        return index::build(cli.knowledge.as_deref(), dir);
+    }
+    let engine = load_engine(cli.knowledge.as_deref(), cli.index.as_deref())?;
     match cli.command {
         Some(Command::Ask(args)) => ask::run(&engine, &args),
         Some(Command::Eval(args)) => {
             // With a curator's folder, the embedded knowledge is the baseline.
             let baseline = match cli.knowledge {
-                Some(_) => Some(load_engine(None)?),
+                Some(_) => Some(load_engine(None, None)?),
                 None => None,
             };
             eval::run(&engine, baseline.as_ref(), &args)
@@ -109,14 +119,37 @@ fn token_is_set() -> bool {
     std::env::var(crate::telegram::config::TOKEN_VAR).is_ok_and(|token| !token.trim().is_empty())
 }
 
-/// The engine over `knowledge`, or over the embedded knowledge.
+/// The engine over `knowledge`, or over the embedded knowledge, searching the
+/// index in `index` when given, or one built in RAM.
 ///
 /// # Errors
-/// The knowledge cannot be read, is malformed, or the index cannot be built.
-pub fn load_engine(knowledge: Option<&Path>) -> anyhow::Result<Engine> {
-    match knowledge {
-        Some(dir) => Engine::from_dir(dir).with_context(|| format!("cannot load the knowledge in {}", dir.display())),
-        None => Engine::embedded().context("cannot load the embedded knowledge"),
+/// The knowledge cannot be read or is malformed, the index cannot be built, or
+/// `index` holds no index of the knowledge's passages.
+pub fn load_engine(knowledge: Option<&Path>, index: Option<&Path>) -> anyhow::Result<Engine> {
+    let loaded = load_knowledge(knowledge)?;
+    Engine::with_index_dir(loaded, index).map_err(|err| match err {
+        // These name the index folder and say what to do.
+        Error::IndexFolder { .. } | Error::IndexFiles { .. } | Error::Unreadable { .. } if index.is_some() => {
+            anyhow::Error::new(err).context("cannot open the passage index")
+        }
+        err => anyhow::Error::new(err).context(knowledge_context(knowledge)),
+    })
+}
+
+/// The knowledge in `dir`, or the embedded knowledge.
+fn load_knowledge(dir: Option<&Path>) -> anyhow::Result<Knowledge> {
+    let knowledge = match dir {
+        Some(dir) => Knowledge::from_dir(dir),
+        None => Knowledge::embedded(),
+    };
+    knowledge.with_context(|| knowledge_context(dir))
+}
+
+/// What failed, when the knowledge in `dir` (or the embedded one) fails to load.
+fn knowledge_context(dir: Option<&Path>) -> String {
+    match dir {
+        Some(dir) => format!("cannot load the knowledge in {}", dir.display()),
+        None => "cannot load the embedded knowledge".to_string(),
     }
 }
 

@@ -152,6 +152,17 @@ impl Engine {
     /// [`crate::Error::Malformed`] when a backing fragment of `topics.toml` is not
     /// in exactly one cleaned passage; [`crate::Error::Index`] if tantivy fails.
     pub fn new(knowledge: Knowledge) -> Result<Engine> {
+        Engine::with_index_dir(knowledge, None)
+    }
+
+    /// [`Engine::new`], searching the index that `hypnic index --build DIR`
+    /// wrote into `index_dir` (opened memory-mapped) instead of indexing the
+    /// passages in RAM; `None` indexes them in RAM.
+    ///
+    /// # Errors
+    /// As [`Engine::new`], and as [`PassageIndex::open`] when the folder holds
+    /// no index of the knowledge's passages.
+    pub fn with_index_dir(knowledge: Knowledge, index_dir: Option<&Path>) -> Result<Engine> {
         let corpus = Corpus::clean(&knowledge.articles, &knowledge.junk);
         let mut backs = vec![Vec::new(); corpus.passages.len()];
         let mut backing = Vec::with_capacity(knowledge.topics.len());
@@ -186,7 +197,10 @@ impl Engine {
         }
         // The two slowest steps are independent: build them on both cores.
         let (index, vocabulary) = std::thread::scope(|scope| {
-            let index = scope.spawn(|| PassageIndex::build(&corpus.passages));
+            let index = scope.spawn(|| match index_dir {
+                Some(dir) => PassageIndex::open(dir, &corpus.passages),
+                None => PassageIndex::build(&corpus.passages),
+            });
             let emergency_words = knowledge.signs.emergency_words();
             let vocabulary = Vocabulary::build(
                 &knowledge.lexicon,

@@ -138,35 +138,39 @@ fn an_article_that_contradicts_the_benign_lead_is_never_quoted_under_it() {
     assert!(!quoted_under_benign(&unguarded).is_empty(), "the alarming article is a candidate under the lead");
 }
 
-/// The blind round of `tests/eval/growth/`: a third article written by a
-/// writer who never read the engine, and the messages people would send once
-/// it is added. Its floor: the new article quoted for most of what only it
-/// covers, its publisher in every disclaimer, and no false alarm.
+/// The blind rounds of `tests/eval/growth/` (see its FIRST_SIGHT.md): each
+/// a third article written by a writer who never read the engine, and the
+/// messages people would send once it is added. Their floor: the new article
+/// quoted for most of what it covers, its publisher in every disclaimer, and
+/// no false alarm.
 #[test]
-fn the_growth_round_keeps_its_floor() {
-    const MIN_QUOTED: usize = 15;
-    let round = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/growth");
-    let knowledge = knowledge_with(&[]);
-    fs::copy(round.join("article.toml"), knowledge.path().join("articles/growth-article.toml")).expect("copy");
-    let engine = Engine::from_dir(knowledge.path()).expect("the knowledge with the round's article loads");
-    let text = fs::read_to_string(round.join("questions.toml")).expect("questions.toml");
-    let cases: toml::Table = toml::from_str(&text).expect("questions.toml is TOML");
-    let (mut only_new, mut quoted) = (0, 0);
-    for case in cases["case"].as_array().expect("[[case]]") {
-        let message = case["message"].as_str().expect("message");
-        let urgent = case["urgent"].as_str().expect("urgent");
-        let covered: Vec<&str> =
-            case["covered_by"].as_array().expect("covered_by").iter().filter_map(|v| v.as_str()).collect();
-        let answer = engine.answer_in(message, LangChoice::Auto { otherwise: "en" });
-        assert!(answer.disclaimer.contains("Mwangaza Health"), "{message}: {}", answer.disclaimer);
-        if urgent == "none" {
-            assert!(!answer.topic.is_urgent(), "false alarm for {message:?}:\n{}", plain_text(&answer));
+fn the_growth_rounds_keep_their_floor() {
+    // (round, publisher, routine cases on what the new article covers, the least of them quoting it)
+    let rounds = [("round1", "Mwangaza Health", 21, 15), ("round2", "Harmattan Health Monthly", 9, 8)];
+    for (round, publisher, expected, floor) in rounds {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/growth").join(round);
+        let knowledge = knowledge_with(&[]);
+        fs::copy(folder.join("article.toml"), knowledge.path().join("articles/growth.toml")).expect("copy");
+        let engine = Engine::from_dir(knowledge.path()).expect("the knowledge with the round's article loads");
+        let text = fs::read_to_string(folder.join("questions.toml")).expect("questions.toml");
+        let cases: toml::Table = toml::from_str(&text).expect("questions.toml is TOML");
+        let (mut covered, mut quoted) = (0, 0);
+        for case in cases["case"].as_array().expect("[[case]]") {
+            let message = case["message"].as_str().expect("message");
+            let urgent = case["urgent"].as_str().expect("urgent");
+            let covered_by: Vec<&str> =
+                case["covered_by"].as_array().expect("covered_by").iter().filter_map(|v| v.as_str()).collect();
+            let answer = engine.answer_in(message, LangChoice::Auto { otherwise: "en" });
+            assert!(answer.disclaimer.contains(publisher), "{round}: {message}: {}", answer.disclaimer);
+            if urgent == "none" {
+                assert!(!answer.topic.is_urgent(), "{round}: false alarm for {message:?}:\n{}", plain_text(&answer));
+            }
+            if urgent == "none" && covered_by.contains(&"new") {
+                covered += 1;
+                quoted += usize::from(answer.quotes.iter().any(|quote| &*quote.publisher == publisher));
+            }
         }
-        if urgent == "none" && covered.contains(&"new") {
-            only_new += 1;
-            quoted += usize::from(answer.quotes.iter().any(|quote| &*quote.publisher == "Mwangaza Health"));
-        }
+        assert_eq!(covered, expected, "{round}");
+        assert!(quoted >= floor, "{round}: the new article is quoted for {quoted} of {covered}, below {floor}");
     }
-    assert_eq!(only_new, 21);
-    assert!(quoted >= MIN_QUOTED, "the new article is quoted for {quoted} of {only_new}, below {MIN_QUOTED}");
 }

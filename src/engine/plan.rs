@@ -356,7 +356,17 @@ impl Engine {
             (Some(in_english), None) => Some(in_english.to_string()),
             (None, notice) => notice,
         };
-        let quotes = self.take_quotes(&quotes);
+        let ids = quotes;
+        let quotes = self.take_quotes(&ids);
+        // `take_quotes` keeps a prefix of the ids.
+        for &id in ids.iter().take(quotes.len()) {
+            reasons.push(|| {
+                let inner = &self.inner;
+                let source = &inner.corpus.sources[inner.corpus.passages[id].article];
+                let how = if inner.retrieval.curated_passage[id] { "curated" } else { "retrieved" };
+                format!("quote: passage {id} ({}), {how}", source.publisher)
+            });
+        }
         let answer = Answer {
             topic,
             confidence,

@@ -33,7 +33,7 @@ pub struct IndexArgs {
     pub build: Option<PathBuf>,
 }
 
-/// Cleans the knowledge in `knowledge` (or the embedded knowledge), writes its
+/// Cleans the knowledge in `knowledge_dir` (or the embedded knowledge), writes its
 /// passage index into `dir` and says what it wrote.
 ///
 /// # Errors

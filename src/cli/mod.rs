@@ -128,7 +128,7 @@ fn token_is_set() -> bool {
 pub fn load_engine(knowledge: Option<&Path>, index: Option<&Path>) -> anyhow::Result<Engine> {
     let loaded = load_knowledge(knowledge)?;
     Engine::with_index_dir(loaded, index).map_err(|err| match err {
-        // These name the index folder and say what to do.
+        // These come from the index folder, and name it.
         Error::IndexFolder { .. } | Error::IndexFiles { .. } | Error::Unreadable { .. } if index.is_some() => {
             anyhow::Error::new(err).context("cannot open the passage index")
         }

@@ -800,7 +800,8 @@ impl Engine {
             return Vec::new();
         }
         self.inner.index.search_terms(stems, SEARCH_LIMIT).unwrap_or_else(|err| {
-            // The RAM index cannot really fail; if it does, answer from the cues alone.
+            // A RAM index cannot really fail, and a memory-mapped one only if its
+            // files go; either way, answer from the cues alone.
             tracing::warn!("search failed: {err:#}");
             Vec::new()
         })

@@ -44,6 +44,9 @@ fn a_new_article_is_quoted_for_the_factor_it_covers() {
         assert!(!reply.contains("do not mention alcohol"), "{question}: still says the articles are silent:\n{reply}");
         assert!(reply.contains("One article speaks of alcohol"), "{question}:\n{reply}");
     }
+    // The list of what makes spasms worse names it too.
+    let reply = plain_text(&engine.answer("what makes hypnic jerks worse?"));
+    assert!(reply.contains("Also named, by Sleep Desk: alcohol."), "{reply}");
     // Without the article, the same question is answered as before: silent.
     let reply = plain_text(&support::engine().answer("is alcohol a trigger for hypnic jerks?"));
     assert!(reply.contains("The articles do not mention alcohol"), "{reply}");

@@ -310,7 +310,12 @@ impl Engine {
                     paragraphs.push(self.lead_about(voice, topic, reading, earned));
                     self.add_factor(voice, factor, true, typed_as, hits, &mut paragraphs, &mut quotes);
                 }
-                None => paragraphs.push(self.lead_about(voice, topic, reading, earned)),
+                None => {
+                    paragraphs.push(self.lead_about(voice, topic, reading, earned));
+                    if topic == factors_topic {
+                        paragraphs.extend(self.factors_found(voice));
+                    }
+                }
             }
             let story = reading.factors.iter().find(|factor| {
                 !factor.asked
@@ -479,6 +484,35 @@ impl Engine {
                 quotes.push(passage);
             }
         }
+    }
+
+    /// The factors the curated articles are silent on that articles no
+    /// curator has curated yet name, as `factors_found` in `voice`: the
+    /// factors topic's lead lists only what the curated articles name.
+    fn factors_found(&self, voice: &Voice) -> Option<String> {
+        let inner = &self.inner;
+        let (mut names, mut publishers): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+        let silent = inner.reader.factors().iter().enumerate().filter(|(_, factor)| !factor.named);
+        for (index, _) in silent {
+            let mentions = &inner.retrieval.factor_mentions[index];
+            if mentions.is_empty() || names.contains(&voice.factor_names[index].as_str()) {
+                continue;
+            }
+            names.push(&voice.factor_names[index]);
+            for &id in mentions {
+                let publisher = inner.corpus.sources[inner.corpus.passages[id].article].publisher.as_str();
+                if !publishers.contains(&publisher) {
+                    publishers.push(publisher);
+                }
+            }
+        }
+        (!names.is_empty()).then(|| {
+            voice
+                .texts
+                .factors_found
+                .replace("{factors}", &voice.and_list(&names))
+                .replace("{publishers}", &voice.and_list(&publishers))
+        })
     }
 
     /// `text` with `{title}` and `{publisher}` of the article `passage` comes from.

@@ -68,6 +68,10 @@ pub struct Texts {
     /// has curated yet speaks of such a person; `{title}` and `{publisher}`
     /// are the article's. The passage is quoted below.
     pub person_found: String,
+    /// Follows the lead of the topic that lists what makes spasms happen or
+    /// worse, when articles no curator has curated yet name factors the
+    /// curated articles are silent on; `{publishers}` and `{factors}` list them.
+    pub factors_found: String,
     /// Opens the reply to a question about a factor the articles are silent
     /// on, when the factor's line does not name the words asked.
     pub factor_silent: String,

@@ -210,6 +210,7 @@ impl Voice {
             ("factor_silent", &texts.factor_silent, &english.factor_silent),
             ("factor_found", &texts.factor_found, &english.factor_found),
             ("person_found", &texts.person_found, &english.person_found),
+            ("factors_found", &texts.factors_found, &english.factors_found),
             ("about", &texts.about, &english.about),
             ("sources", &texts.sources, &english.sources),
             ("bot", &texts.bot, &english.bot),

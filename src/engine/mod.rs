@@ -258,7 +258,7 @@ impl Engine {
         )?;
         let curated =
             Curated { backing: &backing, factor_backing: &factor_passages, factor_topics: &table.about_factors };
-        let retrieval = Retrieval::find(&corpus, &index, &reader, &vocabulary, &curated, &alarming, &reassuring)?;
+        let retrieval = Retrieval::find(&corpus, &index, &reader, &curated, &alarming, &reassuring)?;
         Ok(Engine {
             inner: Arc::new(Inner {
                 table,

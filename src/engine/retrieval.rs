@@ -13,8 +13,9 @@
 //!   passages than like any other topic's (BM25, with the backing passages'
 //!   own words as the query), by at least [`TOPIC_FIT`] of the weakest
 //!   backing passage's score;
-//! - for a factor or a person, when the reader finds it in the passage as it
-//!   finds it in a message (negations and exceptions included); a passage
+//! - for a factor or a person, when the reader finds it in the passage's
+//!   plain words as it finds it in a message (negations and exceptions
+//!   included, spelling left alone); a passage
 //!   that speaks of a factor also fits the topics that ask what makes spasms
 //!   happen or worse.
 //!
@@ -28,7 +29,6 @@ use regex::Regex;
 
 use super::Engine;
 use super::reading::Reader;
-use super::vocabulary::Vocabulary;
 use crate::cleaning::{Corpus, split_sentences};
 use crate::error::Result;
 use crate::index::{Hit, PassageIndex, english_analyzer};
@@ -84,7 +84,6 @@ impl Retrieval {
         corpus: &Corpus,
         index: &PassageIndex,
         reader: &Reader,
-        vocabulary: &Vocabulary,
         curated: &Curated<'_>,
         alarming: &Regex,
         reassuring: &Regex,
@@ -104,12 +103,12 @@ impl Retrieval {
             curated: is_curated,
         };
         for passage in corpus.passages.iter().filter(|passage| !retrieval.curated[passage.article]) {
-            let reading = reader.read(vocabulary, &passage.text);
-            for factor in reading.factors.iter().map(|factor| factor.fact.index).collect::<BTreeSet<usize>>() {
+            let (factors, person) = reader.mentions(&passage.text);
+            for factor in factors.into_iter().collect::<BTreeSet<usize>>() {
                 retrieval.factor_mentions[factor].push(passage.id);
             }
-            if let Some(person) = reading.person {
-                retrieval.person_mentions[person.index].push(passage.id);
+            if let Some(person) = person {
+                retrieval.person_mentions[person].push(passage.id);
             }
         }
         if retrieval.curated.iter().any(|curated| !curated) {
@@ -129,12 +128,12 @@ impl Retrieval {
 
     /// Per factor `factors.toml` calls silent: the passages of curated
     /// articles that name it all the same, for a curator to look at.
-    pub fn silent_but_named(&self, corpus: &Corpus, reader: &Reader, vocabulary: &Vocabulary) -> Vec<Vec<usize>> {
+    pub fn silent_but_named(&self, corpus: &Corpus, reader: &Reader) -> Vec<Vec<usize>> {
         let factors = reader.factors();
         let mut named = vec![Vec::new(); factors.len()];
         for passage in corpus.passages.iter().filter(|passage| self.curated[passage.article]) {
-            let reading = reader.read(vocabulary, &passage.text);
-            for factor in reading.factors.iter().map(|factor| factor.fact.index).collect::<BTreeSet<usize>>() {
+            let (found, _) = reader.mentions(&passage.text);
+            for factor in found.into_iter().collect::<BTreeSet<usize>>() {
                 if !factors[factor].named {
                     named[factor].push(passage.id);
                 }
@@ -221,7 +220,7 @@ impl PassageRoles {
 impl Engine {
     /// What each passage serves, by passage id: the topics and factors it
     /// backs or that retrieval found it for, and what a curator should look
-    /// at. Reads every passage of a curated article once, so it is for
+    /// at. Reads every passage of a curated article once more, so it is for
     /// reports, not for answering.
     pub fn passage_roles(&self) -> Vec<PassageRoles> {
         let inner = &self.inner;
@@ -253,7 +252,7 @@ impl Engine {
                 roles[id].people.push(person.id.clone());
             }
         }
-        let silent = retrieval.silent_but_named(&inner.corpus, &inner.reader, &inner.vocabulary);
+        let silent = retrieval.silent_but_named(&inner.corpus, &inner.reader);
         for (index, ids) in silent.iter().enumerate() {
             for &id in ids {
                 roles[id].silent_but_named.push(factors[index].id.clone());

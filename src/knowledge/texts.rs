@@ -6,6 +6,9 @@ use super::article::Article;
 use super::source::SourceFile;
 use crate::error::Result;
 
+/// The most publishers or articles a text lists by name.
+pub const MAX_LISTED: usize = 4;
+
 /// The user-visible texts. Topic answers are in [`super::TopicSpec`].
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,6 +75,9 @@ pub struct Texts {
     /// worse, when articles no curator has curated yet name factors the
     /// curated articles are silent on; `{publishers}` and `{factors}` list them.
     pub factors_found: String,
+    /// A list cut short, for `{publishers}` and `{articles}` beyond
+    /// [`MAX_LISTED`]: `{names}` are the first, `{count}` how many more.
+    pub and_more: String,
     /// Opens the reply to a question about a factor the articles are silent
     /// on, when the factor's line does not name the words asked.
     pub factor_silent: String,
@@ -183,14 +189,25 @@ impl Texts {
                 publishers.push(&article.publisher);
             }
         }
-        let publishers = join_list(&publishers, &self.and);
+        let publishers = self.short_list(&publishers);
         let titled: Vec<String> =
             articles.iter().map(|article| format!("“{}” ({})", article.title, article.publisher)).collect();
-        let titled = join_list(&titled, &self.and);
+        let titled = self.short_list(&titled);
         for text in [&mut self.disclaimer, &mut self.bot, &mut self.trust, &mut self.about] {
             *text = text.replace("{publishers}", &publishers);
         }
         self.sources = self.sources.replace("{articles}", &titled);
+    }
+
+    /// `items` as a sentence lists them, or, beyond [`MAX_LISTED`], the first
+    /// of them and how many more (`and_more`), so that a large corpus keeps
+    /// the disclaimer short.
+    fn short_list<T: AsRef<str>>(&self, items: &[T]) -> String {
+        if items.len() <= MAX_LISTED {
+            return join_list(items, &self.and);
+        }
+        let first: Vec<&str> = items[..MAX_LISTED - 1].iter().map(AsRef::as_ref).collect();
+        self.and_more.replace("{names}", &first.join(", ")).replace("{count}", &(items.len() - first.len()).to_string())
     }
 
     /// Parses `texts.toml`.
@@ -251,6 +268,15 @@ pub fn join_list<T: AsRef<str>>(items: &[T], conjunction: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_list_of_publishers_is_cut_short() {
+        let file =
+            SourceFile { path: "texts.toml".to_string(), text: include_str!("../../knowledge/texts.toml").into() };
+        let texts = Texts::parse(&file).expect("texts.toml parses");
+        assert_eq!(texts.short_list(&["A", "B", "C", "D"]), "A, B, C and D");
+        assert_eq!(texts.short_list(&["A", "B", "C", "D", "E", "F"]), "A, B, C and 3 more");
+    }
 
     #[test]
     fn lists_join_like_a_sentence() {

@@ -211,6 +211,7 @@ impl Voice {
             ("factor_found", &texts.factor_found, &english.factor_found),
             ("person_found", &texts.person_found, &english.person_found),
             ("factors_found", &texts.factors_found, &english.factors_found),
+            ("and_more", &texts.and_more, &english.and_more),
             ("about", &texts.about, &english.about),
             ("sources", &texts.sources, &english.sources),
             ("bot", &texts.bot, &english.bot),

@@ -144,8 +144,8 @@ fn an_article_that_contradicts_the_benign_lead_is_never_quoted_under_it() {
 /// The blind rounds of `tests/eval/growth/` (see its FIRST_SIGHT.md): each
 /// a third article written by a writer who never read the engine, and the
 /// messages people would send once it is added. Their floor: the new article
-/// quoted for most of what it covers, its publisher in every disclaimer, and
-/// no false alarm.
+/// quoted for most of what it covers, its publisher in every disclaimer,
+/// every emergency and crisis answered as one, and no false alarm.
 #[test]
 fn the_growth_rounds_keep_their_floor() {
     // (round, publisher, routine cases on what the new article covers, the least of them quoting it)
@@ -167,6 +167,9 @@ fn the_growth_rounds_keep_their_floor() {
             assert!(answer.disclaimer.contains(publisher), "{round}: {message}: {}", answer.disclaimer);
             if urgent == "none" {
                 assert!(!answer.topic.is_urgent(), "{round}: false alarm for {message:?}:\n{}", plain_text(&answer));
+            }
+            if urgent == "emergency" || urgent == "crisis" {
+                assert!(answer.topic.is_urgent(), "{round}: missed {urgent} in {message:?}:\n{}", plain_text(&answer));
             }
             if urgent == "none" && covered_by.contains(&"new") {
                 covered += 1;

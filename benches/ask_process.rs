@@ -1,11 +1,15 @@
 //! The whole `hypnic ask` process: start, load the embedded knowledge, build the
 //! index, answer one question, print, exit. This is what a shell user waits for.
 //!
-//! Run: `cargo bench --bench ask_process`.
+//! Run: `cargo bench --bench ask_process`. The time is also saved for
+//! `examples/bench_compare.rs` (see `results`).
+
+mod results;
 
 use std::process::Command;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
+use results::Run;
 
 fn ask_process(c: &mut Criterion) {
     let binary = env!("CARGO_BIN_EXE_hypnic");
@@ -25,4 +29,11 @@ fn ask_process(c: &mut Criterion) {
 }
 
 criterion_group!(benches, ask_process);
-criterion_main!(benches);
+
+fn main() {
+    let mut run = Run::start("ask_process");
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    run.criterion("process/hypnic_ask");
+    run.save();
+}

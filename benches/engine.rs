@@ -6,7 +6,10 @@
 //! with and without the trained reader's model, likewise. Then criterion
 //! measurements of the same two workloads over all messages.
 //!
-//! Run: `cargo bench --bench engine` (add `-- --quick` for a short run).
+//! Run: `cargo bench --bench engine` (add `-- --quick` for a short run). The
+//! figures are also saved for `examples/bench_compare.rs` (see `results`).
+
+mod results;
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -15,6 +18,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group};
 use hypnic::Engine;
 use hypnic::eval::load_cases;
+use results::Run;
 
 /// Rounds over all questions for the latency table.
 const ROUNDS: usize = 300;
@@ -110,7 +114,9 @@ fn paired_latencies(
     times
 }
 
-fn print_latency_table(kind: &str, questions: &[String]) {
+/// Prints the latency tables of one set of messages, `kind` in the heading,
+/// and keeps their figures, named `<set>: <row> <percentile>`.
+fn print_latency_table(run: &mut Run, set: &str, kind: &str, questions: &[String]) {
     let engine = engine();
     let (answer, bare) = paired_latencies(
         questions,
@@ -123,9 +129,11 @@ fn print_latency_table(kind: &str, questions: &[String]) {
     );
     println!("latency per message, {kind}: {} messages x {ROUNDS} rounds:", questions.len());
     println!("  {:<24} {:>10} {:>10} {:>10}", "", "p50", "p99", "max");
-    print_rows(&[("engine answer", &answer), ("bare tantivy top-10", &bare)]);
+    run.add(format!("{set}: messages"), questions.len() as f64, "messages");
+    print_rows(run, set, &[("engine answer", &answer), ("bare tantivy top-10", &bare)]);
     let ratio = percentile(&answer, 0.99).as_secs_f64() / percentile(&bare, 0.99).as_secs_f64();
     println!("  engine p99 / bare p99 = {ratio:.2}");
+    run.add(format!("{set}: engine p99 / bare p99"), ratio, "x");
     // The trained reader's cost: the same engine with and without its model.
     let rules = rules_alone();
     let (with_reader, without) = paired_latencies(
@@ -137,20 +145,18 @@ fn print_latency_table(kind: &str, questions: &[String]) {
             black_box(rules.answer(q));
         },
     );
-    print_rows(&[("engine with the reader", &with_reader), ("engine, rules alone", &without)]);
+    print_rows(run, set, &[("engine with the reader", &with_reader), ("engine, rules alone", &without)]);
     println!();
 }
 
 /// One row of p50, p99 and max per named set of sorted times.
-fn print_rows(rows: &[(&str, &Vec<Duration>)]) {
+fn print_rows(run: &mut Run, set: &str, rows: &[(&str, &Vec<Duration>)]) {
     for (name, times) in rows {
-        println!(
-            "  {:<24} {:>10.1?} {:>10.1?} {:>10.1?}",
-            name,
-            percentile(times, 0.50),
-            percentile(times, 0.99),
-            times[times.len() - 1]
-        );
+        let (p50, p99, max) = (percentile(times, 0.50), percentile(times, 0.99), times[times.len() - 1]);
+        println!("  {name:<24} {p50:>10.1?} {p99:>10.1?} {max:>10.1?}");
+        run.time(format!("{set}: {name} p50"), p50);
+        run.time(format!("{set}: {name} p99"), p99);
+        run.time(format!("{set}: {name} max"), max);
     }
 }
 
@@ -190,11 +196,20 @@ fn engine_build() -> Engine {
 criterion_group!(benches, criterion_benches);
 
 fn main() {
-    print_latency_table("tidy questions", &tidy_questions());
-    print_latency_table("realistic messages", &realistic_messages());
+    let mut run = Run::start("engine");
+    print_latency_table(&mut run, "tidy", "tidy questions", &tidy_questions());
+    print_latency_table(&mut run, "realistic", "realistic messages", &realistic_messages());
     for (lang, name) in [("sw", "Swahili"), ("es", "Spanish"), ("fr", "French"), ("pt", "Portuguese")] {
-        print_latency_table(&format!("messages in {name}"), &messages_in(lang));
+        print_latency_table(&mut run, name, &format!("messages in {name}"), &messages_in(lang));
     }
     benches();
     criterion::Criterion::default().configure_from_args().final_summary();
+    for id in [
+        "all_eval_questions/engine_answer",
+        "all_eval_questions/bare_tantivy_top10",
+        "engine_build_from_embedded_knowledge",
+    ] {
+        run.criterion(id);
+    }
+    run.save();
 }

@@ -10,7 +10,10 @@
 //! hundred real English words, with a section heading over about every ten
 //! passages. Queries are 2 to 6 stems drawn with the same frequencies.
 //!
-//! Run: `cargo bench --bench index_scale`.
+//! Run: `cargo bench --bench index_scale`. The figures are also saved for
+//! `examples/bench_compare.rs` (see `results`).
+
+mod results;
 
 use std::collections::HashSet;
 use std::hint::black_box;
@@ -19,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use hypnic::cleaning::Passage;
 use hypnic::index::{Hit, PassageIndex, english_analyzer, size_on_disk};
+use results::Run;
 
 /// How many passages each round indexes.
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
@@ -224,8 +228,8 @@ fn memory() -> Option<(f64, f64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
-fn memory_text() -> String {
-    match memory() {
+fn memory_text(memory: Option<(f64, f64)>) -> String {
+    match memory {
         Some((rss, hwm)) => format!("{rss:.0} / {hwm:.0} MiB"),
         None => "n/a".to_string(),
     }
@@ -259,9 +263,9 @@ struct Round {
     build_disk: Duration,
     open: Duration,
     bytes: u64,
-    memory_passages: String,
-    memory_ram: String,
-    memory_mmap: String,
+    memory_passages: Option<(f64, f64)>,
+    memory_ram: Option<(f64, f64)>,
+    memory_mmap: Option<(f64, f64)>,
     in_ram: Vec<Duration>,
     mmapped: Vec<Duration>,
 }
@@ -271,17 +275,17 @@ fn round(size: usize) -> Round {
     let vocabulary = Vocabulary::generate(&mut rng);
     let passages = passages(&vocabulary, &mut rng, size);
     let queries = queries(&vocabulary, &mut rng, QUERIES);
-    let memory_passages = memory_text();
+    let memory_passages = memory();
 
     let (in_ram, build_ram) = timed(|| PassageIndex::build(&passages).expect("the RAM index builds"));
-    let memory_ram = memory_text();
+    let memory_ram = memory();
 
     let dir = TempDir(std::env::temp_dir().join(format!("hypnic-index-scale-{}-{size}", std::process::id())));
     let (built, build_disk) = timed(|| PassageIndex::build_in(&passages, &dir.0).expect("the disk index builds"));
     drop(built);
     let bytes = size_on_disk(&dir.0).expect("the index folder reads");
     let (mmapped, open) = timed(|| PassageIndex::open(&dir.0, &passages).expect("the disk index opens"));
-    let memory_mmap = memory_text();
+    let memory_mmap = memory();
 
     // Warm both up, and check on the way that they find the same passages.
     for stems in &queries {
@@ -325,6 +329,7 @@ fn round(size: usize) -> Round {
 
 fn main() {
     // `cargo bench` passes `--bench`; this bench takes no options.
+    let mut run = Run::start("index_scale");
     let start = Instant::now();
     let rounds: Vec<Round> = SIZES.iter().map(|&size| round(size)).collect();
     println!(
@@ -355,9 +360,9 @@ fn main() {
             round.build_disk,
             round.open,
             round.bytes as f64 / (1024.0 * 1024.0),
-            round.memory_passages,
-            round.memory_ram,
-            round.memory_mmap
+            memory_text(round.memory_passages),
+            memory_text(round.memory_ram),
+            memory_text(round.memory_mmap)
         );
     }
     println!();
@@ -382,4 +387,35 @@ fn main() {
          kept by malloc. Whole run: {:.1?}.",
         start.elapsed()
     );
+    keep_figures(&mut run, &rounds);
+    run.time("whole run", start.elapsed());
+    run.save();
+}
+
+/// The figures of the tables, named `<passages> passages: <column>`.
+fn keep_figures(run: &mut Run, rounds: &[Round]) {
+    const MIB: f64 = 1024.0 * 1024.0;
+    for round in rounds {
+        let name = |column: &str| format!("{} passages: {column}", round.size);
+        run.add(name("text"), round.text_bytes as f64 / MIB, "MiB");
+        run.time(name("build in RAM"), round.build_ram);
+        run.time(name("build on disk"), round.build_disk);
+        run.time(name("open (mmap)"), round.open);
+        run.add(name("on disk"), round.bytes as f64 / MIB, "MiB");
+        for (after, memory) in [
+            ("the passages", round.memory_passages),
+            ("the RAM index", round.memory_ram),
+            ("the mmap index", round.memory_mmap),
+        ] {
+            if let Some((rss, hwm)) = memory {
+                run.add(name(&format!("RSS after {after}")), rss, "MiB");
+                run.add(name(&format!("HWM after {after}")), hwm, "MiB");
+            }
+        }
+        for (index, times) in [("RAM", &round.in_ram), ("mmap", &round.mmapped)] {
+            run.time(name(&format!("{index} p50")), percentile(times, 0.50));
+            run.time(name(&format!("{index} p99")), percentile(times, 0.99));
+            run.time(name(&format!("{index} max")), times[times.len() - 1]);
+        }
+    }
 }

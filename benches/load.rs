@@ -9,9 +9,14 @@
 //! ```
 //!
 //! Scenarios: polling, polling-redis, webhook, faults, sigkill, sigterm, abuse, all.
+//!
+//! Each report's figures are also saved for `examples/bench_compare.rs` (see
+//! `results`), named after the scenario and its size, when this build ran with
+//! the default knobs.
 
 #[path = "../tests/support/load/mod.rs"]
 mod load;
+mod results;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -21,6 +26,7 @@ use load::bot_process::Exit;
 use load::faults::Fault;
 use load::ledger::Tally;
 use load::{Options, Report, Scenario};
+use results::Run;
 use serde_json::{Value, json};
 
 /// Every scenario, in the order `all` runs them.
@@ -153,10 +159,21 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut run = Run::start("load");
+    let unlike_the_record = unlike_the_record(&args);
+    if let Some(reason) = unlike_the_record {
+        eprintln!("load: the figures are not saved for bench_compare: {reason}");
+    }
     let mut failed = false;
     for scenario in scenarios {
         match runtime.block_on(scenario.run(&options)) {
-            Ok(report) => print(&report, args.json),
+            Ok(report) => {
+                print(&report, args.json);
+                if unlike_the_record.is_none() {
+                    keep_figures(&mut run, &report, &args.chats);
+                    run.save();
+                }
+            }
             Err(error) => {
                 eprintln!("load: {}: {error:#}", scenario.name());
                 failed = true;
@@ -164,6 +181,74 @@ fn main() -> ExitCode {
         }
     }
     if failed { ExitCode::from(2) } else { ExitCode::SUCCESS }
+}
+
+/// Why this run measures something else than the recorded figures, if it
+/// does: another binary, an environment for the bot, or a knob other than the
+/// scenario, the chats and the sizes (which name the figures) changed.
+fn unlike_the_record(args: &Args) -> Option<&'static str> {
+    let defaults = Options::bench();
+    if std::env::var_os(load::bot_process::BINARY_VAR).is_some_and(|binary| !binary.is_empty()) {
+        Some("another binary (HYPNIC_LOAD_BINARY)")
+    } else if !args.bot_env.is_empty() {
+        Some("--bot-env")
+    } else if args.warmup != defaults.warmup
+        || args.webhook_connections != defaults.webhook_connections
+        || args.fault_rate != defaults.fault_rate
+        || args.fault_only.is_some()
+        || args.send_attempts != defaults.send_attempts
+        || args.abuse_requests != defaults.abuse_requests
+        || args.abuse_seconds != defaults.abuse_spread.as_secs_f64()
+        || args.harness_threads != 2
+    {
+        Some("a knob other than --scenario, --chats and the sizes differs from its default")
+    } else {
+        None
+    }
+}
+
+/// The figures of one report, named `<scenario>[ --chats private], <users>x<questions>: <figure>`.
+fn keep_figures(run: &mut Run, report: &Report, chats: &str) {
+    let chats = if chats == "private" && report.scenario != "polling-redis" { " --chats private" } else { "" };
+    let prefix = format!("{}{chats}, {}x{}", report.scenario, report.users, report.questions);
+    let name = |figure: &str| format!("{prefix}: {figure}");
+    let t = &report.tally;
+    if t.answered > 0 {
+        run.add(name("replies/s"), t.replies_per_second(), "replies/s");
+    }
+    for (figure, latency) in
+        [("latency p50", t.percentile(50.0)), ("latency p99", t.percentile(99.0)), ("latency max", t.max_latency())]
+    {
+        if let Some(latency) = latency {
+            run.time(name(figure), latency);
+        }
+    }
+    if let Some(base) = &report.baseline
+        && let (Some(loaded), Some(unloaded)) = (t.percentile(99.0), base.percentile(99.0))
+    {
+        run.time(name("unloaded latency p99"), unloaded);
+        run.add(name("latency p99 / unloaded p99"), loaded.as_secs_f64() / unloaded.as_secs_f64(), "x");
+    }
+    if let Some(drain) = report.drain {
+        run.time(name("drain"), drain);
+    }
+    if let Some(kib) = report.peak_rss_kib {
+        run.add(name("peak RSS"), kib as f64, "KiB");
+    }
+    if let Some(cpu) = report.cpu
+        && t.answered > 0
+    {
+        for (figure, used) in [("bot CPU per reply", cpu.bot), ("harness CPU per reply", cpu.harness)] {
+            if let Some(used) = used {
+                run.add(name(figure), used.as_secs_f64() / t.answered as f64, "s");
+            }
+        }
+    }
+    if let Some(interruption) = &report.interruption
+        && let Some(exit) = interruption.exit
+    {
+        run.time(name(&format!("exit after {}", interruption.signal)), exit.took);
+    }
 }
 
 /// Parses `KEY=VALUE`.

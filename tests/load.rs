@@ -7,13 +7,20 @@
 #[path = "support/load/mod.rs"]
 mod load;
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
+use hypnic::conversation::now_secs;
+use hypnic::telegram::chats::ChatMemory;
+use hypnic::{ChatContext, Engine};
 use load::bot_process::supports_send_attempts;
 use load::fake_bot_api::{Fetch, UpdateQueue};
 use load::faults::Fault;
-use load::plan::Chats;
+use load::plan::{Chats, Turn, eval_files, load_questions, user_id};
+use load::session::{Session, SessionSpec, Transport};
 use load::{Options, Report, Scenario};
+use teloxide::types::ChatId;
 
 /// Short runs: correctness, not numbers.
 fn ci() -> Options {
@@ -122,6 +129,82 @@ async fn after_sigkill_mid_load_a_restarted_bot_answers_every_question() {
     assert!(interruption.exit.is_some(), "the killed bot was reaped\n{}", report.text());
     // Duplicates are allowed (at least once) and reported.
     eprintln!("sigkill: {} duplicated replies", report.tally.duplicated);
+}
+
+/// The chats' SQLite file in the state folder the fake API gave the bot.
+fn chats_file(state_home: &Path) -> PathBuf {
+    let folder = state_home.join("hypnic");
+    let entries = std::fs::read_dir(&folder).unwrap_or_else(|error| panic!("{}: {error}", folder.display()));
+    let files = entries.filter_map(|entry| Some(entry.ok()?.path()));
+    files
+        .into_iter()
+        .find(|path| path.to_string_lossy().ends_with(".chats.sqlite"))
+        .unwrap_or_else(|| panic!("no chats file in {}", folder.display()))
+}
+
+/// `context` with its times left out: the bot's clock and this test's differ.
+fn timeless(mut context: ChatContext) -> ChatContext {
+    context.updated_at = 0;
+    if let Some(check) = context.check.as_mut() {
+        check.updated_at = 0;
+    }
+    context
+}
+
+/// A bot killed mid-load in private chats has kept, in its SQLite state, the
+/// context of every message it answered: each chat holds the context after
+/// its last answered question, or after the next one (asked, its context
+/// kept, its reply not sent when the kill came), never an older one. Replies
+/// are sent only once their chat's context is committed, so the state of a
+/// restarted bot never lags behind what its users were told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_killed_mid_load_has_kept_the_context_of_every_message_it_answered() {
+    let (users, per_user) = (20, 20);
+    let questions: Arc<[String]> = load_questions(&eval_files()).expect("the eval questions load").into();
+    let spec = SessionSpec {
+        transport: Transport::Polling,
+        faults: None,
+        send_attempts: None,
+        webhook_connections: 1,
+        questions,
+        bot_env: Vec::new(),
+        chats: Chats::Private,
+        storage: None,
+    };
+    let mut session = Session::start(spec).await.expect("the bot starts");
+    let traffic = session.phase(users, per_user);
+    traffic.start();
+    let idle = ci().idle;
+    let started = traffic.wait_answered(users * per_user / 3, idle, idle * 4).await;
+    assert!(started, "the bot answered too little before the kill: {:?}", traffic.ledger().tally());
+    let killed = session.stop_bot(libc::SIGKILL, Duration::from_secs(30)).await;
+    assert!(killed.is_some_and(|exit| exit.code.is_none()), "the bot was killed: {killed:?}");
+
+    let memory = ChatMemory::sqlite(&chats_file(session.api().state_home())).await.expect("the state file opens");
+    let engine = Engine::embedded().expect("the embedded knowledge loads");
+    let now = now_secs();
+    let mut in_flight = 0;
+    for user in 0..users {
+        let answered = traffic.private_replies(user);
+        // The contexts after 0, 1, ... questions, as the bot's engine keeps them.
+        let mut contexts = vec![ChatContext::default()];
+        for index in 0..(answered + 1).min(per_user) {
+            let question = traffic.plan().question(Turn { user, index });
+            let before = contexts.last().expect("at least the first");
+            contexts.push(engine.reply(question, before, now).context);
+        }
+        let kept = timeless(memory.recall(ChatId(user_id(user)), now).await);
+        let allowed: Vec<ChatContext> = contexts[answered..].iter().cloned().map(timeless).collect();
+        assert!(
+            allowed.contains(&kept),
+            "user {user}, {answered} questions answered: kept {kept:?}, wanted one of {allowed:?}"
+        );
+        in_flight += usize::from(allowed.len() > 1 && kept == allowed[1]);
+    }
+    eprintln!(
+        "killed with {} answered; {in_flight} chats had kept the question in flight",
+        traffic.ledger().answered()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

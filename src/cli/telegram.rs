@@ -76,8 +76,8 @@ pub struct TelegramArgs {
     pub state_dir: std::path::PathBuf,
 
     /// Where what each private chat remembers (ids and a time, never text) is
-    /// kept: `sqlite` (a file in the state folder, kept across restarts),
-    /// `memory` (lost on restart) or `redis://[:PASSWORD@]HOST:PORT[/DB]` (a
+    /// kept: `sqlite` (a file in the state folder, kept across restarts, for
+    /// one bot process at a time), `memory` (lost on restart) or `redis://[:PASSWORD@]HOST:PORT[/DB]` (a
     /// Redis server that several replicas share).
     // Text, parsed by `config`: clap would echo a mistyped URL, password and all.
     #[arg(long, value_name = "STORAGE", default_value = "sqlite")]

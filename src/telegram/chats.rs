@@ -6,6 +6,12 @@
 //! if the chat remembered nothing: a question is never left unanswered for
 //! want of its context.
 //!
+//! In SQLite and Redis a write returns once it is committed, so a reply is
+//! sent only after its chat's context is kept: a bot killed at any instant
+//! has kept the context of every message it answered. Writes made while the store is busy are
+//! committed together ([`commits`]), and the SQLite file, which belongs to
+//! one process, is read once per chat ([`cache`]).
+//!
 //! Expired contexts go away by themselves: a Redis key expires when both
 //! the conversation ([`CONTEXT_TTL_SECS`] after its time) and the check have
 //! expired ([`redis`]), and a task deletes the expired rows of the SQLite file
@@ -14,15 +20,15 @@
 //!
 //! [`CONTEXT_TTL_SECS`]: crate::conversation::CONTEXT_TTL_SECS
 
+mod cache;
+mod commits;
 pub mod redis;
 pub mod sqlite;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use teloxide::dispatching::dialogue::{
-    ErasedStorage, InMemStorage, InMemStorageError, RedisStorageError, SqliteStorageError, Storage,
-};
+use teloxide::dispatching::dialogue::{ErasedStorage, InMemStorage, InMemStorageError, Storage};
 use teloxide::types::ChatId;
 
 use super::config::ChatStorage;
@@ -176,6 +182,29 @@ impl ChatMemory {
     }
 }
 
+/// Why the SQLite or Redis state could not read or keep a chat's context.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StateError {
+    /// There was nothing to remove.
+    #[error("no context is kept for this chat")]
+    NotFound,
+    /// The store failed; every write of a failed commit shares its error.
+    #[error("{0:#}")]
+    Failed(Arc<anyhow::Error>),
+}
+
+impl StateError {
+    /// The store failed with `error`.
+    pub fn failed(error: anyhow::Error) -> StateError {
+        StateError::Failed(Arc::new(error))
+    }
+
+    /// The task that commits writes is gone: the runtime is shutting down.
+    fn closed() -> StateError {
+        StateError::failed(anyhow::anyhow!("the chat state's writer has stopped"))
+    }
+}
+
 /// What a storage held for a chat.
 #[derive(Clone)]
 enum Stored {
@@ -201,17 +230,11 @@ impl Stored {
 }
 
 /// Whether a storage's error says only that there was nothing to remove:
-/// teloxide's storages report removing a missing entry as an error.
+/// teloxide's storages report removing a missing entry as an error, and so
+/// does the SQLite state when it knows the chat has no row.
 fn is_not_found(error: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
     matches!(error.downcast_ref::<InMemStorageError>(), Some(InMemStorageError::DialogueNotFound))
-        || matches!(
-            error.downcast_ref::<SqliteStorageError<serde_json::Error>>(),
-            Some(SqliteStorageError::DialogueNotFound)
-        )
-        || matches!(
-            error.downcast_ref::<RedisStorageError<serde_json::Error>>(),
-            Some(RedisStorageError::DialogueNotFound)
-        )
+        || matches!(error.downcast_ref::<StateError>(), Some(StateError::NotFound))
 }
 
 #[cfg(test)]

@@ -75,6 +75,13 @@ impl Traffic {
         &self.plan
     }
 
+    /// Replies received so far in user `user`'s private chat (0 in groups).
+    // Read by `tests/load.rs` (what a killed bot had kept), not by the bench.
+    #[allow(dead_code)]
+    pub fn private_replies(&self, user: usize) -> usize {
+        self.private_replies.get(user).map_or(0, |replies| replies.load(Ordering::Relaxed))
+    }
+
     /// Webhook posts tried again (0 for polling).
     pub fn webhook_retries(&self) -> u64 {
         match &self.route {

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use hypnic::cleaning::Passage;
 use hypnic::index::{Hit, PassageIndex, english_analyzer, size_on_disk};
+use hypnic::training::SplitMix64;
 use results::Run;
 
 /// How many passages each round indexes.
@@ -83,29 +84,6 @@ fn real_words() -> Vec<String> {
     REAL_WORDS.split_whitespace().filter(|word| seen.insert(*word)).map(str::to_string).collect()
 }
 
-/// splitmix64: small, fast, and the same numbers on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `low..=high`.
-    fn between(&mut self, low: usize, high: usize) -> usize {
-        low + (self.next() % (high - low + 1) as u64) as usize
-    }
-
-    /// A number in `0.0..1.0`.
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// The words, in rank order, and their cumulative Zipf weights (1 / rank).
 struct Vocabulary {
     words: Vec<String>,
@@ -113,7 +91,7 @@ struct Vocabulary {
 }
 
 impl Vocabulary {
-    fn generate(rng: &mut Rng) -> Vocabulary {
+    fn generate(rng: &mut SplitMix64) -> Vocabulary {
         const CONSONANTS: &[u8] = b"bdfgklmnprtvz";
         const VOWELS: &[u8] = b"aeiou";
         let real = real_words();
@@ -145,13 +123,13 @@ impl Vocabulary {
     }
 
     /// A word's rank, drawn by frequency.
-    fn draw(&self, rng: &mut Rng) -> usize {
+    fn draw(&self, rng: &mut SplitMix64) -> usize {
         let target = rng.unit() * self.cumulative[self.cumulative.len() - 1];
         self.cumulative.partition_point(|&sum| sum < target).min(self.words.len() - 1)
     }
 
     /// `count` words drawn by frequency, as a sentence or a title.
-    fn phrase(&self, rng: &mut Rng, count: usize) -> String {
+    fn phrase(&self, rng: &mut SplitMix64, count: usize) -> String {
         let mut text = String::new();
         for at in 0..count {
             if at > 0 {
@@ -166,7 +144,7 @@ impl Vocabulary {
 /// `count` passages in articles of 10 to 40 passages, each section under a
 /// heading starting every 5 to 15 passages; the first section of an article
 /// has none.
-fn passages(vocabulary: &Vocabulary, rng: &mut Rng, count: usize) -> Vec<Passage> {
+fn passages(vocabulary: &Vocabulary, rng: &mut SplitMix64, count: usize) -> Vec<Passage> {
     let mut passages = Vec::with_capacity(count);
     let (mut article, mut article_left, mut section_left) = (0, 0, 0);
     let mut heading = None;
@@ -198,7 +176,7 @@ fn passages(vocabulary: &Vocabulary, rng: &mut Rng, count: usize) -> Vec<Passage
 }
 
 /// `count` queries of 2 to 6 stems, as the engine searches with.
-fn queries(vocabulary: &Vocabulary, rng: &mut Rng, count: usize) -> Vec<Vec<String>> {
+fn queries(vocabulary: &Vocabulary, rng: &mut SplitMix64, count: usize) -> Vec<Vec<String>> {
     let mut analyzer = english_analyzer();
     let stems: Vec<String> = vocabulary
         .words
@@ -271,7 +249,7 @@ struct Round {
 }
 
 fn round(size: usize) -> Round {
-    let mut rng = Rng(0x6879_706e_6963 ^ size as u64);
+    let mut rng = SplitMix64::new(0x6879_706e_6963 ^ size as u64);
     let vocabulary = Vocabulary::generate(&mut rng);
     let passages = passages(&vocabulary, &mut rng, size);
     let queries = queries(&vocabulary, &mut rng, QUERIES);

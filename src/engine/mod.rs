@@ -53,7 +53,7 @@ use crate::check::Check;
 use crate::cleaning::{Corpus, Passage, Source};
 use crate::conversation::{ChatContext, MAX_REMEMBERED_SIGNS, Turn, Urgent};
 use crate::error::Result;
-use crate::index::{Hit, PassageIndex};
+use crate::index::{Hit, PassageIndex, score_of};
 use crate::knowledge::{ENGLISH, Helpline, Knowledge, Located, SignKind, SmalltalkKind, Texts, TopicRole, TopicSpec};
 use crate::topic::Topic;
 
@@ -872,14 +872,8 @@ impl Engine {
     /// Under a topic whose lead reassures, no passage that alarms.
     pub(crate) fn quote_ids_about(&self, topic: Topic, hits: &[Hit], person: Option<usize>) -> Vec<usize> {
         let Some(slot) = self.slot(topic) else { return Vec::new() };
-        let mut ranked: Vec<(f32, usize, usize)> = self.inner.backing[slot]
-            .iter()
-            .enumerate()
-            .map(|(order, &id)| {
-                let score = hits.iter().find(|hit| hit.passage == id).map_or(0.0, |hit| hit.score);
-                (score, order, id)
-            })
-            .collect();
+        let mut ranked: Vec<(f32, usize, usize)> =
+            self.inner.backing[slot].iter().enumerate().map(|(order, &id)| (score_of(hits, id), order, id)).collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let backing_best = ranked.first().map_or(0.0, |best| best.0);
         let mut ids: Vec<usize> = ranked.into_iter().map(|(_, _, id)| id).collect();

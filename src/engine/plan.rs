@@ -368,7 +368,7 @@ impl Engine {
             reasons.push(|| {
                 let inner = &self.inner;
                 let source = &inner.corpus.sources[inner.corpus.passages[id].article];
-                let how = if inner.retrieval.curated_passage[id] { "curated" } else { "retrieved" };
+                let how = if inner.retrieval.curated[id] { "curated" } else { "retrieved" };
                 format!("quote: passage {id} ({}), {how}", source.publisher)
             });
         }
@@ -470,15 +470,7 @@ impl Engine {
         quotes: &mut Vec<usize>,
     ) {
         paragraphs.push(voice.caveats[person].clone());
-        let inner = &self.inner;
-        let hit_score = |id: usize| hits.iter().find(|hit| hit.passage == id).map_or(0.0, |hit| hit.score);
-        let found = inner.retrieval.person_mentions[person]
-            .iter()
-            .copied()
-            .filter(|&id| !inner.reassuring_passages[id])
-            .enumerate()
-            .max_by(|(a_order, a), (b_order, b)| hit_score(*a).total_cmp(&hit_score(*b)).then(b_order.cmp(a_order)));
-        if let Some((_, passage)) = found {
+        if let Some(passage) = self.inner.retrieval.for_person(person, hits, &self.inner.reassuring_passages) {
             paragraphs.push(self.article_line(&voice.texts.person_found, passage));
             if !quotes.contains(&passage) {
                 quotes.push(passage);

@@ -31,7 +31,7 @@ use super::Engine;
 use super::reading::Reader;
 use crate::cleaning::{Corpus, split_sentences};
 use crate::error::Result;
-use crate::index::{Hit, PassageIndex, english_analyzer};
+use crate::index::{Hit, PassageIndex, english_analyzer, score_of};
 use crate::topic::Topic;
 
 /// How close to a topic's backing passages a passage of an uncurated article
@@ -47,7 +47,7 @@ const TURNING_WORDS: &[&str] = &["not", "never", "no", "rarely", "seldom", "isnt
 /// What retrieval found in the articles, by passage id.
 #[derive(Debug, Default)]
 pub(crate) struct Retrieval {
-    /// Per article: whether a curated backing fragment comes from it.
+    /// Per passage: whether a curated backing fragment comes from its article.
     pub curated: Vec<bool>,
     /// Per topic slot: passages of uncurated articles that fit it, with how
     /// well (see [`TOPIC_FIT`]), best first.
@@ -60,8 +60,8 @@ pub(crate) struct Retrieval {
     /// Per passage: whether its words alarm, and so contradict a lead that
     /// reassures.
     pub alarming: Vec<bool>,
-    /// Per passage: whether its article is curated.
-    pub curated_passage: Vec<bool>,
+    /// Per passage: whether it fits a topic (is in [`Retrieval::topic_fits`]).
+    pub fits_a_topic: Vec<bool>,
 }
 
 /// The curated choices retrieval starts from.
@@ -88,21 +88,20 @@ impl Retrieval {
         alarming: &Regex,
         reassuring: &Regex,
     ) -> Result<Retrieval> {
-        let mut is_curated = vec![false; corpus.sources.len()];
+        let mut curated_articles = vec![false; corpus.sources.len()];
         let cited = curated.backing.iter().flatten().chain(curated.factor_backing.iter().flatten());
         for &id in cited {
-            is_curated[corpus.passages[id].article] = true;
+            curated_articles[corpus.passages[id].article] = true;
         }
-        let factors = reader.factors();
         let mut retrieval = Retrieval {
+            curated: corpus.passages.iter().map(|passage| curated_articles[passage.article]).collect(),
             topic_fits: vec![Vec::new(); curated.backing.len()],
-            factor_mentions: vec![Vec::new(); factors.len()],
+            factor_mentions: vec![Vec::new(); reader.factors().len()],
             person_mentions: vec![Vec::new(); reader.people().len()],
             alarming: corpus.passages.iter().map(|passage| alarms(&passage.text, alarming, reassuring)).collect(),
-            curated_passage: corpus.passages.iter().map(|passage| is_curated[passage.article]).collect(),
-            curated: is_curated,
+            fits_a_topic: vec![false; corpus.passages.len()],
         };
-        for passage in corpus.passages.iter().filter(|passage| !retrieval.curated[passage.article]) {
+        for passage in corpus.passages.iter().filter(|passage| !retrieval.curated[passage.id]) {
             let (factors, person) = reader.mentions(&passage.text);
             for factor in factors.into_iter().collect::<BTreeSet<usize>>() {
                 retrieval.factor_mentions[factor].push(passage.id);
@@ -111,17 +110,18 @@ impl Retrieval {
                 retrieval.person_mentions[person].push(passage.id);
             }
         }
-        if retrieval.curated.iter().any(|curated| !curated) {
-            retrieval.topic_fits = topic_fits(corpus, index, curated.backing, &retrieval.curated)?;
+        if retrieval.curated.iter().all(|&curated| curated) {
+            return Ok(retrieval);
         }
+        retrieval.topic_fits = topic_fits(corpus, index, curated.backing, &retrieval.curated)?;
         let speaks_of_factors: BTreeSet<usize> = retrieval.factor_mentions.iter().flatten().copied().collect();
         for &slot in curated.factor_topics {
             let fits = &mut retrieval.topic_fits[slot];
-            for &id in &speaks_of_factors {
-                if !fits.iter().any(|(fit, _)| *fit == id) {
-                    fits.push((id, TOPIC_FIT));
-                }
-            }
+            let fitted: BTreeSet<usize> = fits.iter().map(|(id, _)| *id).collect();
+            fits.extend(speaks_of_factors.difference(&fitted).map(|&id| (id, TOPIC_FIT)));
+        }
+        for &(id, _) in retrieval.topic_fits.iter().flatten() {
+            retrieval.fits_a_topic[id] = true;
         }
         Ok(retrieval)
     }
@@ -131,7 +131,7 @@ impl Retrieval {
     pub fn silent_but_named(&self, corpus: &Corpus, reader: &Reader) -> Vec<Vec<usize>> {
         let factors = reader.factors();
         let mut named = vec![Vec::new(); factors.len()];
-        for passage in corpus.passages.iter().filter(|passage| self.curated[passage.article]) {
+        for passage in corpus.passages.iter().filter(|passage| self.curated[passage.id]) {
             let (found, _) = reader.mentions(&passage.text);
             for factor in found.into_iter().collect::<BTreeSet<usize>>() {
                 if !factors[factor].named {
@@ -160,19 +160,18 @@ impl Retrieval {
         // ranks above every backing passage of this one.
         let ranked = hits
             .first()
-            .filter(|hit| backing_best > 0.0 && hit.score >= backing_best && !self.curated_passage[hit.passage])
-            .filter(|hit| !self.topic_fits.iter().flatten().any(|(id, _)| *id == hit.passage))
+            .filter(|hit| backing_best > 0.0 && hit.score >= backing_best)
+            .filter(|hit| !self.curated[hit.passage] && !self.fits_a_topic[hit.passage])
             .map(|hit| (hit.passage, 0.0));
         let candidates: Vec<(usize, f32)> = fits.iter().copied().chain(ranked).collect();
         let about_person = |id: usize| person.is_some_and(|person| self.person_mentions[person].contains(&id));
-        let hit_score = |id: usize| hits.iter().find(|hit| hit.passage == id).map_or(0.0, |hit| hit.score);
         candidates
             .iter()
             .enumerate()
             .max_by(|(a_order, (a, a_fit)), (b_order, (b, b_fit))| {
                 about_person(*a)
                     .cmp(&about_person(*b))
-                    .then(hit_score(*a).total_cmp(&hit_score(*b)))
+                    .then(score_of(hits, *a).total_cmp(&score_of(hits, *b)))
                     .then(a_fit.total_cmp(b_fit))
                     .then(b_order.cmp(a_order))
             })
@@ -182,14 +181,25 @@ impl Retrieval {
     /// The best passage of an uncurated article that speaks of `factor`: the
     /// one the search ranked highest, else the first.
     pub fn for_factor(&self, factor: usize, hits: &[Hit]) -> Option<usize> {
-        let mentions = self.factor_mentions.get(factor)?;
-        let hit_score = |id: usize| hits.iter().find(|hit| hit.passage == id).map_or(0.0, |hit| hit.score);
-        mentions
-            .iter()
-            .enumerate()
-            .max_by(|(a_order, a), (b_order, b)| hit_score(**a).total_cmp(&hit_score(**b)).then(b_order.cmp(a_order)))
-            .map(|(_, id)| *id)
+        best_by_hits(self.factor_mentions.get(factor)?.iter().copied(), hits)
     }
+
+    /// The best passage of an uncurated article that speaks of `person` (by
+    /// index in `people.toml`) and is not one that `reassuring` marks: the
+    /// one the search ranked highest, else the first.
+    pub fn for_person(&self, person: usize, hits: &[Hit], reassuring: &[bool]) -> Option<usize> {
+        let mentions = self.person_mentions.get(person)?.iter().copied();
+        best_by_hits(mentions.filter(|&id| !reassuring[id]), hits)
+    }
+}
+
+/// Of `ids`, the one the search ranked highest, else the first.
+fn best_by_hits(ids: impl Iterator<Item = usize>, hits: &[Hit]) -> Option<usize> {
+    ids.enumerate()
+        .max_by(|(a_order, a), (b_order, b)| {
+            score_of(hits, *a).total_cmp(&score_of(hits, *b)).then(b_order.cmp(a_order))
+        })
+        .map(|(_, id)| id)
 }
 
 /// What one passage serves, for a curator (`hypnic index`).
@@ -231,7 +241,7 @@ impl Engine {
             .passages
             .iter()
             .map(|passage| PassageRoles {
-                curated: retrieval.curated[passage.article],
+                curated: retrieval.curated[passage.id],
                 alarming: retrieval.alarming[passage.id],
                 ..PassageRoles::default()
             })
@@ -262,8 +272,8 @@ impl Engine {
     }
 }
 
-/// For each topic slot, the passages of uncurated articles that fit it best
-/// of all topics, by at least [`TOPIC_FIT`].
+/// For each topic slot, the passages of uncurated articles (`curated` false,
+/// per passage) that fit it best of all topics, by at least [`TOPIC_FIT`].
 fn topic_fits(
     corpus: &Corpus,
     index: &PassageIndex,
@@ -276,12 +286,11 @@ fn topic_fits(
     for (slot, ids) in backing.iter().enumerate() {
         let profile = profile_of(corpus, ids);
         let hits = index.search_terms(&profile, all)?;
-        let score_of = |id: usize| hits.iter().find(|hit| hit.passage == id).map_or(0.0, |hit| hit.score);
-        let weakest = ids.iter().map(|&id| score_of(id)).fold(f32::INFINITY, f32::min);
+        let weakest = ids.iter().map(|&id| score_of(&hits, id)).fold(f32::INFINITY, f32::min);
         if !weakest.is_finite() || weakest <= 0.0 {
             continue;
         }
-        for hit in hits.iter().filter(|hit| !curated[corpus.passages[hit.passage].article]) {
+        for hit in hits.iter().filter(|hit| !curated[hit.passage]) {
             let fit = hit.score / weakest;
             if fit >= TOPIC_FIT && best[hit.passage].is_none_or(|(_, other)| fit > other) {
                 best[hit.passage] = Some((slot, fit));

@@ -64,6 +64,11 @@ pub struct Hit {
     pub score: f32,
 }
 
+/// The score of `passage` among `hits`, 0 when the search did not find it.
+pub fn score_of(hits: &[Hit], passage: usize) -> f32 {
+    hits.iter().find(|hit| hit.passage == passage).map_or(0.0, |hit| hit.score)
+}
+
 /// The passages, indexed.
 pub struct PassageIndex {
     reader: IndexReader,

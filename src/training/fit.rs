@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use super::corpus::Settings;
+use super::random::SplitMix64;
 use crate::eval::{Case, Urgency};
 use crate::learned::features::features;
 use crate::learned::model::{Header, Model, Thresholds, URGENCIES, feature_value, softmax};
@@ -84,7 +85,7 @@ pub fn fit(cases: &[Case], settings: &Settings, writers: usize, corpus: &str) ->
     let mut bias = vec![0.0f32; width];
     let mut bias_squares = vec![0.0f32; width];
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut random = SplitMix64(settings.seed);
+    let mut random = SplitMix64::new(settings.seed);
     let mut logits = vec![0.0f32; width];
     let mut gradient = vec![0.0f32; width];
     let rate = settings.learning_rate;
@@ -135,26 +136,4 @@ pub fn fit(cases: &[Case], settings: &Settings, writers: usize, corpus: &str) ->
         trained_on: (cases.len(), writers),
     };
     Ok(Model::from_parts(header, kept, weights, bias))
-}
-
-/// SplitMix64: a tiny generator, seeded, the same on every platform.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Fisher-Yates.
-    fn shuffle(&mut self, items: &mut [usize]) {
-        for i in (1..items.len()).rev() {
-            #[allow(clippy::cast_possible_truncation)]
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            items.swap(i, j);
-        }
-    }
 }

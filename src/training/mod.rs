@@ -5,8 +5,10 @@
 
 pub mod corpus;
 pub mod fit;
+pub mod random;
 pub mod tune;
 
 pub use corpus::{Corpus, SETTINGS_FILE, Settings, Split};
 pub use fit::fit;
+pub use random::SplitMix64;
 pub use tune::{Scores, reader_alone, score, tune};

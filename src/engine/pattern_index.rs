@@ -1,35 +1,91 @@
-//! Many patterns of many entries (signs, kinds of person) in one regex set: one
-//! pass over a text tells which entries are worth a closer look.
+//! Many patterns of many entries (signs, kinds of person) in one set: one pass
+//! over a text tells which entries are worth a closer look.
+//!
+//! The set is a lazy DFA over the patterns' forward NFA, and nothing else: it
+//! only answers which patterns match somewhere, and building it costs a
+//! parse and an NFA, where a `regex::RegexSet` of the same patterns also builds
+//! a reverse NFA, prefilters and engines this question never uses.
 
-use regex::{RegexSet, RegexSetBuilder};
+use std::panic::{RefUnwindSafe, UnwindSafe};
 
-/// Room for the lazy DFA of a pattern set: with the default, a set of a hundred
-/// sign patterns keeps flushing its cache and falls back to a slow engine.
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind, PatternSet};
+
+/// Room for the lazy DFA of a pattern set: with much less, a set of a hundred
+/// sign patterns keeps flushing its cache and slows down.
 const SET_DFA_BYTES: usize = 64 << 20;
+
+/// Makes a search cache for the set's DFA.
+type MakeCache = Box<dyn Fn() -> Cache + Send + Sync + UnwindSafe + RefUnwindSafe>;
 
 /// Patterns of many entries in one set: one pass over a text tells which
 /// entries have a pattern that matches.
 pub(crate) struct PatternIndex {
-    set: RegexSet,
+    dfa: DFA,
+    /// One cache per thread searching at once.
+    caches: Pool<Cache, MakeCache>,
     /// Per pattern of the set: the entry it belongs to.
     owners: Vec<usize>,
 }
 
 impl PatternIndex {
-    /// The set of `(entry, pattern)` pairs, patterns in entry order.
+    /// The set of `(entry, pattern)` pairs, patterns in entry order, read as
+    /// the curated patterns are (ASCII classes and word boundaries).
     ///
     /// # Errors
     /// When the patterns, each valid alone, are too large together.
-    pub fn new<'a>(patterns: impl Iterator<Item = (usize, &'a str)>) -> Result<PatternIndex, regex::Error> {
+    pub fn new<'a>(
+        patterns: impl Iterator<Item = (usize, &'a str)>,
+    ) -> Result<PatternIndex, Box<regex_automata::hybrid::BuildError>> {
         let (owners, patterns): (Vec<usize>, Vec<&str>) = patterns.unzip();
-        let set = RegexSetBuilder::new(patterns).unicode(false).dfa_size_limit(SET_DFA_BYTES).build()?;
-        Ok(PatternIndex { set, owners })
+        let dfa = DFA::builder()
+            .syntax(syntax::Config::new().unicode(false))
+            .thompson(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
+            .configure(DFA::config().match_kind(MatchKind::All).cache_capacity(SET_DFA_BYTES))
+            .build_many(&patterns)
+            .map_err(Box::new)?;
+        let for_caches = dfa.clone();
+        let caches: Pool<Cache, MakeCache> = Pool::new(Box::new(move || for_caches.create_cache()));
+        Ok(PatternIndex { dfa, caches, owners })
     }
 
     /// The entries with a pattern that matches `text`, in order, each once.
+    /// Should the search fail, every entry is a candidate: each is then read
+    /// with its own patterns, so none is missed.
     pub fn candidates(&self, text: &str) -> Vec<usize> {
-        let mut entries: Vec<usize> = self.set.matches(text).into_iter().map(|pattern| self.owners[pattern]).collect();
+        let mut matched = PatternSet::new(self.dfa.pattern_len());
+        let mut cache = self.caches.get();
+        let mut entries: Vec<usize> =
+            match self.dfa.try_which_overlapping_matches(&mut cache, &Input::new(text), &mut matched) {
+                Ok(()) => matched.iter().map(|pattern| self.owners[pattern.as_usize()]).collect(),
+                Err(_) => self.owners.clone(),
+            };
         entries.dedup();
         entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_are_the_entries_whose_patterns_match_each_once() {
+        let patterns = [(0, r"\bfell\b"), (0, r"\bhit (his|her) head\b"), (1, r"\bnot breathing\b"), (2, r"\bblue\b")];
+        let index = PatternIndex::new(patterns.into_iter()).unwrap();
+        assert_eq!(index.candidates("she fell and hit her head, now not breathing"), vec![0, 1]);
+        assert_eq!(index.candidates("a blue blanket"), vec![2]);
+        assert!(index.candidates("a bluebell").is_empty(), "ASCII word boundaries");
+        assert!(index.candidates("").is_empty());
+    }
+
+    #[test]
+    fn overlapping_patterns_are_all_found() {
+        let patterns = [(0, r"\bstopped\b"), (1, r"\bstopped breathing\b"), (2, r"breath")];
+        let index = PatternIndex::new(patterns.into_iter()).unwrap();
+        assert_eq!(index.candidates("he stopped breathing"), vec![0, 1, 2]);
     }
 }

@@ -18,7 +18,7 @@ use super::vocabulary::{Analysis, Vocabulary};
 use super::words::{sanitize, words};
 use crate::error::{Error, Result};
 use crate::knowledge::{
-    Factor, Guards, Languages, Lexicon, Person, Reassurance, Requests, Sign, SignKind, Signs, fold_accents,
+    Factor, Guards, Languages, Lexicon, Pattern, Person, Reassurance, Requests, Sign, SignKind, Signs, fold_accents,
 };
 
 /// Words by which a question asks about its writer ("is this dangerous for
@@ -253,7 +253,7 @@ impl Reader {
         requests: Requests,
     ) -> Result<Reader> {
         let too_large = |file: &'static str| {
-            move |err: regex::Error| Error::Malformed {
+            move |err: Box<regex_automata::hybrid::BuildError>| Error::Malformed {
                 file: file.to_string(),
                 line: 1,
                 column: 1,
@@ -707,7 +707,7 @@ impl Reader {
                     !absent && !sign.unless.iter().any(|unless| unless.is_match(sentence))
                 })
             };
-            let found = sign.patterns.iter().find_map(&mut told);
+            let found = sign.patterns.iter().map(Pattern::regex).find_map(&mut told);
             reading.negated.extend(negated);
             let Some(found) = found else { continue };
             let sentence = sentence_around(text, found.start());
@@ -730,7 +730,7 @@ impl Reader {
         if self.guards.now.is_match(sentence) {
             return None;
         }
-        let guards: [&Regex; 2] = [&self.guards.habit, &self.guards.hypothetical];
+        let guards = [&self.guards.habit, &self.guards.hypothetical];
         guards.iter().find_map(|guard| guard.find(sentence)).map(|found| found.as_str().to_string())
     }
 

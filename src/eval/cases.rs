@@ -141,7 +141,7 @@ fn read(path: &Path) -> Result<String> {
 /// # Errors
 /// As [`load_cases`], without the reading.
 pub fn parse_cases(name: &str, text: String) -> Result<Vec<Case>> {
-    let file = SourceFile { path: name.to_string(), text: Cow::Owned(text) };
+    let file = SourceFile { path: name.to_string(), text: Cow::Owned(text), trusted: false };
     let parsed: CaseFile = file.parse()?;
     let mut cases = Vec::with_capacity(parsed.case.len());
     for spanned in parsed.case {
@@ -229,7 +229,7 @@ pub fn load_conversations(path: &Path) -> Result<Vec<Conversation>> {
 /// # Errors
 /// As [`load_conversations`], without the reading.
 pub fn parse_conversations(name: &str, text: String) -> Result<Vec<Conversation>> {
-    let file = SourceFile { path: name.to_string(), text: Cow::Owned(text) };
+    let file = SourceFile { path: name.to_string(), text: Cow::Owned(text), trusted: false };
     let parsed: ConversationFile = file.parse()?;
     let mut conversations = Vec::with_capacity(parsed.conversation.len());
     for spanned in parsed.conversation {

@@ -340,7 +340,8 @@ mod tests {
     fn load_patched(from: &str, to: &str) -> crate::Result<Engine> {
         assert!(CHECK.contains(from), "`{from}` is not in check.toml");
         let mut knowledge = Knowledge::embedded()?;
-        let file = SourceFile { path: "check.toml".into(), text: Cow::Owned(CHECK.replacen(from, to, 1)) };
+        let file =
+            SourceFile { path: "check.toml".into(), text: Cow::Owned(CHECK.replacen(from, to, 1)), trusted: false };
         knowledge.check = CheckSpec::parse(&file, &knowledge.signs, &knowledge.people)?;
         Engine::new(knowledge)
     }

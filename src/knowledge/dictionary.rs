@@ -65,7 +65,7 @@ mod tests {
     use super::*;
 
     fn file(text: &'static str) -> SourceFile {
-        SourceFile { path: "dictionary.txt".into(), text: Cow::Borrowed(text) }
+        SourceFile { path: "dictionary.txt".into(), text: Cow::Borrowed(text), trusted: false }
     }
 
     #[test]

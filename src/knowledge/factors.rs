@@ -1,10 +1,9 @@
 //! The factors people ask about (`factors.toml`): what the articles say about
 //! each, or that they say nothing.
 
-use regex::Regex;
 use serde::Deserialize;
 
-use super::patterns::compile_words;
+use super::patterns::{Pattern, compile_words};
 use super::source::{Located, SourceFile};
 use crate::error::Result;
 
@@ -16,9 +15,9 @@ pub struct Factor {
     /// How a reply names it ("poor sleep").
     pub name: String,
     /// Finds the words that name it...
-    pub words: Regex,
+    pub words: Pattern,
     /// ... except inside these phrases ("blood sugar" is no sweets).
-    pub unless: Option<Regex>,
+    pub unless: Option<Pattern>,
     /// Whether the articles name it.
     pub named: bool,
     /// What the articles say about it, or that they say nothing.

@@ -3,10 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
 use serde::Deserialize;
 
-use super::patterns::compile_patterns;
+use super::patterns::{Pattern, compile_patterns};
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -16,10 +15,10 @@ pub struct Person {
     /// Short name, for explanations.
     pub id: String,
     /// The person is named when one of these matches...
-    pub patterns: Vec<Regex>,
+    pub patterns: Vec<Pattern>,
     /// ... unless one of these matches the sentence of the match ("since I
     /// was a teen" is the writer's past, not a teenager).
-    pub unless: Vec<Regex>,
+    pub unless: Vec<Pattern>,
     /// Said before the answer.
     pub caveat: String,
     /// When to see a doctor, said about this person, in place of the seek-care lead.

@@ -5,10 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
 use serde::Deserialize;
 
-use super::patterns::{compile_pattern, compile_patterns};
+use super::patterns::{Pattern, compile_pattern, compile_patterns};
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -16,14 +15,14 @@ use crate::error::Result;
 #[derive(Debug, Clone)]
 pub struct Reassurance {
     /// Matches a text that reassures ("benign", "not dangerous").
-    pub reassuring: Regex,
+    pub reassuring: Pattern,
     /// Matches a passage that alarms ("dangerous", "life threatening"),
     /// read after what `reassuring` matches is taken out.
-    pub alarming: Regex,
+    pub alarming: Pattern,
     /// Words about the body, symptoms or conditions.
-    pub symptoms: Vec<Regex>,
+    pub symptoms: Vec<Pattern>,
     /// Sensations of ordinary sleep jerks, which place the symptom words they cover.
-    pub placed: Vec<Regex>,
+    pub placed: Vec<Pattern>,
 }
 
 #[derive(Deserialize)]

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
 use serde::Deserialize;
 
-use super::patterns::{compile_pattern, compile_patterns};
+use super::patterns::{Pattern, compile_pattern, compile_patterns};
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -19,16 +18,16 @@ pub struct Request {
     /// The guidance it follows.
     pub source: String,
     /// The request is found when one of these matches...
-    pub patterns: Vec<Regex>,
+    pub patterns: Vec<Pattern>,
     /// ... and each of these matches somewhere in the message.
-    pub with: Vec<Regex>,
+    pub with: Vec<Pattern>,
 }
 
 /// Every request of `requests.toml`.
 #[derive(Debug, Clone)]
 pub struct Requests {
     /// A medicine request needs one of these words in the message.
-    pub medicine_words: Regex,
+    pub medicine_words: Pattern,
     /// Questions about a dose, doubling, sharing, stopping, buying or a child.
     pub medicine: Vec<Request>,
     /// Requests to break the rules.

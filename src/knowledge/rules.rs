@@ -136,7 +136,7 @@ mod tests {
     use super::*;
 
     fn file(text: &'static str) -> SourceFile {
-        SourceFile { path: "junk.toml".into(), text: Cow::Borrowed(text) }
+        SourceFile { path: "junk.toml".into(), text: Cow::Borrowed(text), trusted: false }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::patterns::{compile_pattern, compile_patterns};
+use super::patterns::{Pattern, compile_made, compile_pattern, compile_patterns};
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -47,29 +47,29 @@ pub struct Sign {
     /// Emergency or warning.
     pub kind: SignKind,
     /// The sign is found when one of these matches...
-    pub patterns: Vec<Regex>,
+    pub patterns: Vec<Pattern>,
     /// ... and each of these matches somewhere in the message...
-    pub with: Vec<Regex>,
+    pub with: Vec<Pattern>,
     /// ... and none of these matches the sentence of the match.
-    pub unless: Vec<Regex>,
+    pub unless: Vec<Pattern>,
 }
 
 /// What turns an English emergency sign into a habit or a sensation.
 #[derive(Debug, Clone)]
 pub struct Guards {
     /// "every time", "feel like": a habit or a sensation.
-    pub habit: Regex,
+    pub habit: Pattern,
     /// "what if", "can it": a question about a possibility.
-    pub hypothetical: Regex,
+    pub hypothetical: Pattern,
     /// "now", "help": happening now, whatever else the sentence says.
-    pub now: Regex,
+    pub now: Pattern,
     /// Matches text that ends with a negator ("no", "never"): what follows
     /// right after it is not told ("no vomiting", "never hit my head").
-    pub negated_next: Regex,
+    pub negated_next: Pattern,
     /// Matches text that ends with a negator and at most one more word ("dont
     /// drink coffee"): for warnings, factors, people and symptoms, never for
     /// an emergency or a crisis.
-    pub negated_near: Regex,
+    pub negated_near: Pattern,
 }
 
 /// Every sign of `signs.toml`.
@@ -194,15 +194,13 @@ impl Signs {
 }
 
 /// A pattern that matches text ending with one of `negators`, then `gap`.
-fn negation(file: &SourceFile, negators: &[String], gap: &str) -> Result<Regex> {
+fn negation(file: &SourceFile, negators: &[String], gap: &str) -> Result<Pattern> {
     if negators.is_empty() {
         return Err(file.malformed_near("negators", "`negators` needs at least one word"));
     }
     let words: Vec<String> = negators.iter().map(|word| regex::escape(word.trim())).collect();
     let pattern = format!(r"\b(?:{}){gap} ?$", words.join("|"));
-    regex::RegexBuilder::new(&pattern)
-        .unicode(false)
-        .build()
+    compile_made(file, pattern)
         .map_err(|err| file.malformed_near("negators", format!("the negators do not compile: {err}")))
 }
 

@@ -14,6 +14,9 @@ pub struct SourceFile {
     pub path: String,
     /// The file's text.
     pub text: Cow<'static, str>,
+    /// Embedded in the binary and checked whole by the test suite: its patterns
+    /// are compiled when a message first needs them, not when it loads.
+    pub trusted: bool,
 }
 
 impl SourceFile {
@@ -91,7 +94,7 @@ mod tests {
     use super::*;
 
     fn file(text: &'static str) -> SourceFile {
-        SourceFile { path: "x.toml".into(), text: Cow::Borrowed(text) }
+        SourceFile { path: "x.toml".into(), text: Cow::Borrowed(text), trusted: false }
     }
 
     #[test]

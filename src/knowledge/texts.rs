@@ -271,8 +271,11 @@ mod tests {
 
     #[test]
     fn a_long_list_of_publishers_is_cut_short() {
-        let file =
-            SourceFile { path: "texts.toml".to_string(), text: include_str!("../../knowledge/texts.toml").into() };
+        let file = SourceFile {
+            path: "texts.toml".to_string(),
+            text: include_str!("../../knowledge/texts.toml").into(),
+            trusted: false,
+        };
         let texts = Texts::parse(&file).expect("texts.toml parses");
         assert_eq!(texts.short_list(&["A", "B", "C", "D"]), "A, B, C and D");
         assert_eq!(texts.short_list(&["A", "B", "C", "D", "E", "F"]), "A, B, C and 3 more");

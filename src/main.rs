@@ -2,9 +2,17 @@
 
 use std::process::ExitCode;
 
+use clap::Parser;
+use hypnic::cli::Cli;
+
 fn main() -> ExitCode {
-    tune_malloc();
-    match hypnic::cli::run() {
+    let cli = Cli::parse();
+    // The bot lives long and its memory matters; a command that answers and
+    // exits is faster with malloc's defaults.
+    if cli.runs_the_bot() {
+        tune_malloc();
+    }
+    match hypnic::cli::run_with(cli) {
         Ok(code) => code,
         // A reader that stops early (`hypnic index | head`) is not an error.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
@@ -30,6 +38,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// free memory at the top of a heap returned beyond 64 KiB keep the process
 /// near what it uses; a single arena would save a little more memory but costs
 /// about a third more CPU per reply in lock waits. Set before any thread starts.
+/// Only the bot is tuned: building the engine makes many large blocks, and
+/// mapping each one costs a command such as `hypnic ask` about a sixth of its
+/// CPU time.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_malloc() {
     // SAFETY: `mallopt` only sets malloc parameters; no other thread exists yet.

@@ -71,6 +71,18 @@ pub fn run() -> anyhow::Result<ExitCode> {
     run_with(Cli::parse())
 }
 
+impl Cli {
+    /// Whether these arguments run the Telegram bot (a long-lived process),
+    /// rather than a command that answers and exits.
+    pub fn runs_the_bot(&self) -> bool {
+        match self.command {
+            Some(Command::Telegram(_)) => true,
+            None => token_is_set(),
+            Some(_) => false,
+        }
+    }
+}
+
 /// Runs parsed arguments.
 ///
 /// # Errors
@@ -86,20 +98,29 @@ pub fn run_with(cli: Cli) -> anyhow::Result<ExitCode> {
         return index::build(cli.knowledge.as_deref(), dir);
     }
     let engine = load_engine(cli.knowledge.as_deref(), cli.index.as_deref())?;
+    let outcome = run_command(cli, &engine);
+    // The process ends next: freeing the engine block by block (a few
+    // milliseconds) would only delay the exit.
+    std::mem::forget(engine);
+    outcome
+}
+
+/// Runs a command that needs the engine.
+fn run_command(cli: Cli, engine: &Engine) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Some(Command::Ask(args)) => ask::run(&engine, &args),
+        Some(Command::Ask(args)) => ask::run(engine, &args),
         Some(Command::Eval(args)) => {
             // With a curator's folder, the embedded knowledge is the baseline.
             let baseline = match cli.knowledge {
                 Some(_) => Some(load_engine(None, None)?),
                 None => None,
             };
-            eval::run(&engine, baseline.as_ref(), &args)
+            eval::run(engine, baseline.as_ref(), &args)
         }
-        Some(Command::Index(args)) => index::run(&engine, &args),
-        Some(Command::Telegram(args)) => telegram::run(engine, &args),
+        Some(Command::Index(args)) => index::run(engine, &args),
+        Some(Command::Telegram(args)) => telegram::run(engine.clone(), &args),
         Some(Command::Train(_)) => unreachable!("training runs before the engine loads"),
-        None if token_is_set() => telegram::run(engine, &TelegramArgs::default()),
+        None if token_is_set() => telegram::run(engine.clone(), &TelegramArgs::default()),
         command @ (Some(Command::Chat(_)) | None) => {
             let args = match command {
                 Some(Command::Chat(args)) => args,
@@ -108,7 +129,7 @@ pub fn run_with(cli: Cli) -> anyhow::Result<ExitCode> {
             let stdin = std::io::stdin();
             let interactive = std::io::IsTerminal::is_terminal(&stdin);
             let mode = ChatMode { interactive, json: args.json, explain: args.explain };
-            run_chat(&engine, stdin.lock(), std::io::stdout().lock(), mode).context("chat failed")?;
+            run_chat(engine, stdin.lock(), std::io::stdout().lock(), mode).context("chat failed")?;
             Ok(ExitCode::SUCCESS)
         }
     }

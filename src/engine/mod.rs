@@ -195,23 +195,34 @@ impl Engine {
                 Check::compile(file.check(&knowledge.check), quote_of, Arc::from(file.texts.disclaimer.as_str()))?;
             voices.push(Voice::translated(&knowledge, file, check));
         }
-        // The two slowest steps are independent: build them on both cores.
-        let (index, vocabulary) = std::thread::scope(|scope| {
-            let index = scope.spawn(|| match index_dir {
-                Some(dir) => PassageIndex::open(dir, &corpus.passages),
-                None => PassageIndex::build(&corpus.passages),
+        let reassuring_passages: Vec<bool> = corpus
+            .passages
+            .iter()
+            .map(|passage| knowledge.reassurance.reassuring.is_match(&passage.text.to_lowercase()))
+            .collect();
+        let (alarming, reassuring) = (knowledge.reassurance.alarming.clone(), knowledge.reassurance.reassuring.clone());
+        let emergency_words = knowledge.signs.emergency_words();
+        // The slowest steps are independent: the index and the reader's
+        // pattern sets on one core, the vocabulary and its speller on the other.
+        let lexicon = &knowledge.lexicon;
+        let (index, reader, vocabulary) = std::thread::scope(|scope| {
+            let (signs, people, factors) = (knowledge.signs, knowledge.people, knowledge.factors);
+            let (languages, reassurance, requests) = (knowledge.languages, knowledge.reassurance, knowledge.requests);
+            let passages = &corpus.passages;
+            let index_and_reader = scope.spawn(move || {
+                let index = match index_dir {
+                    Some(dir) => PassageIndex::open(dir, passages),
+                    None => PassageIndex::build(passages),
+                };
+                let reader = Reader::new(signs, people, factors, languages, lexicon, reassurance, requests);
+                (index, reader)
             });
-            let emergency_words = knowledge.signs.emergency_words();
-            let vocabulary = Vocabulary::build(
-                &knowledge.lexicon,
-                &knowledge.topics,
-                &corpus,
-                knowledge.dictionary,
-                &emergency_words,
-            );
-            (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), vocabulary)
+            let vocabulary =
+                Vocabulary::build(lexicon, &knowledge.topics, &corpus, knowledge.dictionary, &emergency_words);
+            let (index, reader) = index_and_reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (index, reader, vocabulary)
         });
-        let index = index?;
+        let (index, reader) = (index?, reader?);
         let topics = &knowledge.topics;
         let slot_of = |topic: Topic| topics.iter().position(|spec| spec.topic == topic).unwrap_or_default();
         let openings = topics
@@ -241,21 +252,6 @@ impl Engine {
             .transpose()?;
         let quotes =
             corpus.passages.iter().map(|passage| (quote(&corpus, passage), passage.text.chars().count())).collect();
-        let reassuring_passages = corpus
-            .passages
-            .iter()
-            .map(|passage| knowledge.reassurance.reassuring.is_match(&passage.text.to_lowercase()))
-            .collect();
-        let (alarming, reassuring) = (knowledge.reassurance.alarming.clone(), knowledge.reassurance.reassuring.clone());
-        let reader = Reader::new(
-            knowledge.signs,
-            knowledge.people,
-            knowledge.factors,
-            knowledge.languages,
-            &knowledge.lexicon,
-            knowledge.reassurance,
-            knowledge.requests,
-        )?;
         let curated =
             Curated { backing: &backing, factor_backing: &factor_passages, factor_topics: &table.about_factors };
         let retrieval = Retrieval::find(&corpus, &index, &reader, &curated, &alarming, &reassuring)?;

@@ -8,6 +8,7 @@
 //! distance (adjacent transpositions count as one edit).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// Words shorter than this are never corrected: too many short words are one
 /// edit apart ("cold" and "cola").
@@ -28,15 +29,20 @@ pub enum Trust {
     Article,
 }
 
-/// The correction index.
+/// The correction index. Its deletion index, the costly part, is built when a
+/// word first needs correcting: many messages, and a process that answers
+/// one, need none.
 #[derive(Debug, Default)]
 pub struct Speller {
     words: Vec<(String, Trust)>,
+    /// Per word: how many characters its deletions leave out (fixed when it
+    /// is first added).
+    depths: Vec<usize>,
     known: HashMap<String, u32>,
     /// Word ids by the hash of each string made by deleting characters from the
     /// word. Hashes, not strings, keep building cheap; a collision only adds a
     /// candidate, which the edit distance then rejects.
-    by_deletion: HashMap<u64, Vec<u32>>,
+    by_deletion: OnceLock<HashMap<u64, Vec<u32>>>,
 }
 
 impl Speller {
@@ -54,12 +60,24 @@ impl Speller {
         let id = self.words.len() as u32;
         self.known.insert(word.to_string(), id);
         self.words.push((word.to_string(), trust));
-        let depth = if trust == Trust::Article { 1 } else { 2 };
-        let mut hashes = Vec::new();
-        deletion_hashes(word, depth, &mut hashes);
-        for hash in hashes {
-            self.by_deletion.entry(hash).or_default().push(id);
-        }
+        self.depths.push(if trust == Trust::Article { 1 } else { 2 });
+        self.by_deletion = OnceLock::new();
+    }
+
+    /// The deletion index, built on first use.
+    fn by_deletion(&self) -> &HashMap<u64, Vec<u32>> {
+        self.by_deletion.get_or_init(|| {
+            let mut by_deletion: HashMap<u64, Vec<u32>> = HashMap::new();
+            let mut hashes = Vec::new();
+            for (id, ((word, _), &depth)) in (0u32..).zip(self.words.iter().zip(&self.depths)) {
+                hashes.clear();
+                deletion_hashes(word, depth, &mut hashes);
+                for &hash in &hashes {
+                    by_deletion.entry(hash).or_default().push(id);
+                }
+            }
+            by_deletion
+        })
     }
 
     /// Whether `word` is a correction target itself.
@@ -79,7 +97,7 @@ impl Speller {
         let mut best: Option<(usize, Trust, usize, &str)> = None;
         let mut seen = HashSet::new();
         for hash in hashes {
-            let Some(ids) = self.by_deletion.get(&hash) else { continue };
+            let Some(ids) = self.by_deletion().get(&hash) else { continue };
             for &id in ids {
                 if !seen.insert(id) {
                     continue;
@@ -196,6 +214,14 @@ mod tests {
         assert_eq!(speller.correct("hypnic"), None, "already known");
         assert_eq!(speller.correct("bread"), None);
         assert_eq!(speller.correct("popolatoin"), None, "articles words allow one edit only");
+    }
+
+    #[test]
+    fn a_word_added_after_a_correction_is_found_too() {
+        let mut speller = speller();
+        assert_eq!(speller.correct("melatonni"), None);
+        speller.add("melatonin", Trust::Curated);
+        assert_eq!(speller.correct("melatonni"), Some("melatonin"));
     }
 
     #[test]

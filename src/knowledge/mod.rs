@@ -119,9 +119,7 @@ impl Knowledge {
             .iter()
             .map(|(path, text)| SourceFile { path: (*path).to_string(), text: Cow::Borrowed(*text), trusted: true })
             .collect();
-        let mut knowledge = Knowledge::from_files("embedded knowledge", files)?;
-        knowledge.model = embedded::MODEL.map(parse_model).transpose()?;
-        Ok(knowledge)
+        Knowledge::load("embedded knowledge", files, embedded::MODEL)
     }
 
     /// Reads every `.toml` file under `dir`, and `dictionary.txt` if it is there.
@@ -130,14 +128,14 @@ impl Knowledge {
     /// [`Error::Unreadable`] if the folder or a file cannot be read, and the errors
     /// of [`Knowledge::from_files`].
     pub fn from_dir(dir: &Path) -> Result<Knowledge> {
-        let mut knowledge = Knowledge::from_dir_untrained(dir)?;
+        let files = read_files(dir)?;
         let model_path = dir.join(MODEL_FILE);
-        knowledge.model = match fs::read(&model_path) {
-            Ok(bytes) => Some(parse_model(&bytes)?),
+        let model = match fs::read(&model_path) {
+            Ok(bytes) => Some(bytes),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
             Err(source) => return Err(Error::Unreadable { path: model_path, source }),
         };
-        Ok(knowledge)
+        Knowledge::load(&dir.display().to_string(), files, model.as_deref())
     }
 
     /// [`Knowledge::from_dir`] without the trained reader's model, for
@@ -146,10 +144,7 @@ impl Knowledge {
     /// # Errors
     /// As [`Knowledge::from_dir`], the model aside.
     pub fn from_dir_untrained(dir: &Path) -> Result<Knowledge> {
-        let mut files = Vec::new();
-        read_toml_files(dir, dir, &mut files)?;
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Knowledge::from_files(&dir.display().to_string(), files)
+        Knowledge::from_files(&dir.display().to_string(), read_files(dir)?)
     }
 
     /// Builds the knowledge from file texts named by their relative paths.
@@ -158,12 +153,44 @@ impl Knowledge {
     /// [`Error::Missing`] when there are no articles or a curated file is absent,
     /// [`Error::Malformed`] when a file is malformed.
     pub fn from_files(place: &str, files: Vec<SourceFile>) -> Result<Knowledge> {
+        Knowledge::load(place, files, None)
+    }
+
+    /// [`Knowledge::from_files`], with the trained reader's model from its
+    /// bytes. The lexicon, the dictionary, the junk rules and the model are
+    /// read on a second core while the rest is read on this one; with errors
+    /// on both, this one's comes first, as if read in order.
+    fn load(place: &str, files: Vec<SourceFile>, model: Option<&[u8]>) -> Result<Knowledge> {
         let find = |name: &str| {
             files
                 .iter()
                 .find(|f| f.path == name)
                 .ok_or_else(|| Error::Missing { place: place.to_string(), what: format!("`{name}`") })
         };
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| -> Result<_> {
+                let junk = JunkRules::parse(find("junk.toml")?)?;
+                let lexicon = Lexicon::parse(find("lexicon.toml")?, find("common_words.toml")?)?;
+                let dictionary = match files.iter().find(|f| f.path == DICTIONARY_FILE) {
+                    Some(file) => Dictionary::parse(file)?,
+                    None => Dictionary::default(),
+                };
+                Ok((junk, lexicon, dictionary, model.map(parse_model).transpose()?))
+            });
+            Knowledge::read(place, &files, find, || {
+                second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        })
+    }
+
+    /// Reads the knowledge but for what `second` gives (the part
+    /// [`Knowledge::load`] reads on its second core), asked for last.
+    fn read<'a>(
+        place: &str,
+        files: &'a [SourceFile],
+        find: impl Fn(&str) -> Result<&'a SourceFile>,
+        second: impl FnOnce() -> Result<(JunkRules, Lexicon, Dictionary, Option<Model>)>,
+    ) -> Result<Knowledge> {
         let articles = files
             .iter()
             .filter(|f| f.path.starts_with(ARTICLES_DIR))
@@ -200,27 +227,28 @@ impl Knowledge {
         for voice in &mut voices {
             voice.texts.name_articles(&articles);
         }
+        let helplines = Helpline::parse_all(find("helplines.toml")?)?;
+        let reassurance = Reassurance::parse(find("reassurance.toml")?)?;
+        let requests = Requests::parse(find("requests.toml")?)?;
+        let (junk, lexicon, dictionary, model) = second()?;
         Ok(Knowledge {
             place: place.to_string(),
             articles,
-            junk: JunkRules::parse(find("junk.toml")?)?,
-            lexicon: Lexicon::parse(find("lexicon.toml")?, find("common_words.toml")?)?,
+            junk,
+            lexicon,
             topics,
             signs,
             people,
             check,
             factors,
             languages,
-            helplines: Helpline::parse_all(find("helplines.toml")?)?,
-            reassurance: Reassurance::parse(find("reassurance.toml")?)?,
-            requests: Requests::parse(find("requests.toml")?)?,
+            helplines,
+            reassurance,
+            requests,
             texts,
             voices,
-            model: None,
-            dictionary: match files.iter().find(|f| f.path == DICTIONARY_FILE) {
-                Some(file) => Dictionary::parse(file)?,
-                None => Dictionary::default(),
-            },
+            model,
+            dictionary,
         })
     }
 }
@@ -233,6 +261,14 @@ fn parse_model(bytes: &[u8]) -> Result<Model> {
         column: 1,
         reason,
     })
+}
+
+/// The knowledge files under `dir`, sorted by path.
+fn read_files(dir: &Path) -> Result<Vec<SourceFile>> {
+    let mut files = Vec::new();
+    read_toml_files(dir, dir, &mut files)?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 fn read_toml_files(root: &Path, dir: &Path, files: &mut Vec<SourceFile>) -> Result<()> {

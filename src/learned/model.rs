@@ -103,10 +103,64 @@ pub struct Model {
     pub header: Header,
     /// Sorted feature hashes; a feature's row is its position.
     hashes: Vec<u64>,
+    /// The row of each hash, found in one probe or a few.
+    rows: RowTable,
     /// Per feature row: the topic weights, then the urgency weights.
     weights: Vec<f32>,
     /// The biases, in the same layout as one row.
     bias: Vec<f32>,
+}
+
+/// The row of each feature hash: an open-addressing table, where a binary
+/// search over tens of thousands of hashes takes about sixteen steps, each a
+/// likely cache miss, for every feature of every message.
+#[derive(Debug, Clone)]
+struct RowTable {
+    /// Per slot: a row, or [`RowTable::EMPTY`].
+    slots: Vec<u32>,
+    /// The bits of a hash that pick its first slot.
+    bits: u32,
+}
+
+impl RowTable {
+    const EMPTY: u32 = u32::MAX;
+
+    /// The table of `hashes`, at most half full. Rows beyond `u32` are left
+    /// out (a model file counts its features in a `u32`).
+    fn new(hashes: &[u64]) -> RowTable {
+        let bits = (hashes.len() * 2).next_power_of_two().max(2).trailing_zeros();
+        let mut table = RowTable { slots: vec![RowTable::EMPTY; 1 << bits], bits };
+        let mask = table.slots.len() - 1;
+        for (row, &hash) in (0..RowTable::EMPTY).zip(hashes) {
+            let mut slot = table.first_slot(hash);
+            while table.slots[slot] != RowTable::EMPTY {
+                slot = (slot + 1) & mask;
+            }
+            table.slots[slot] = row;
+        }
+        table
+    }
+
+    /// Fibonacci hashing: the top bits of the hash times the golden ratio.
+    fn first_slot(&self, hash: u64) -> usize {
+        (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
+    }
+
+    /// The row of `hash` among `hashes` (those the table was made from).
+    fn find(&self, hashes: &[u64], hash: u64) -> Option<usize> {
+        let mask = self.slots.len() - 1;
+        let mut slot = self.first_slot(hash);
+        loop {
+            let row = self.slots[slot];
+            if row == RowTable::EMPTY {
+                return None;
+            }
+            if hashes[row as usize] == hash {
+                return Some(row as usize);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
 }
 
 /// What the model reads in a message: a probability per class of each head.
@@ -124,7 +178,8 @@ impl Model {
     /// A model from its parts; `weights` has one row of
     /// `header.topics.len() + URGENCIES.len()` per hash.
     pub(crate) fn from_parts(header: Header, hashes: Vec<u64>, weights: Vec<f32>, bias: Vec<f32>) -> Model {
-        Model { header, hashes, weights, bias }
+        let rows = RowTable::new(&hashes);
+        Model { header, hashes, rows, weights, bias }
     }
 
     /// The width of a row: every class of both heads.
@@ -142,7 +197,7 @@ impl Model {
         let width = self.width();
         let rows: Vec<usize> = features(message, &self.header.features)
             .into_iter()
-            .filter_map(|hash| self.hashes.binary_search(&hash).ok())
+            .filter_map(|hash| self.rows.find(&self.hashes, hash))
             .collect();
         let mut logits = self.bias.clone();
         if !rows.is_empty() {
@@ -214,7 +269,7 @@ impl Model {
         if cursor.at != bytes.len() {
             return Err(format!("the model has {} bytes after its end", bytes.len() - cursor.at));
         }
-        Ok(Model { header, hashes, weights, bias })
+        Ok(Model::from_parts(header, hashes, weights, bias))
     }
 }
 
@@ -263,6 +318,27 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_row_table_finds_every_hash_and_only_those() {
+        let mut state = 7u64;
+        let mut hashes: Vec<u64> = (0..5_000)
+            .map(|_| {
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                state
+            })
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        let table = RowTable::new(&hashes);
+        for (row, &hash) in hashes.iter().enumerate() {
+            assert_eq!(table.find(&hashes, hash), Some(row));
+        }
+        for absent in [0, 1, u64::MAX, hashes[0] + 1] {
+            assert_eq!(table.find(&hashes, absent), hashes.binary_search(&absent).ok());
+        }
+        assert_eq!(RowTable::new(&[]).find(&[], 42), None);
+    }
 
     fn tiny() -> Model {
         let header = Header {

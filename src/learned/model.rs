@@ -7,6 +7,8 @@
 //! (length-prefixed), the number of features, their sorted hashes, and the
 //! weights as 16-bit integers with one scale, row by row, then the biases.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::features::{FeatureSpec, features};
@@ -106,9 +108,20 @@ pub struct Model {
     /// The row of each hash, found in one probe or a few.
     rows: RowTable,
     /// Per feature row: the topic weights, then the urgency weights.
-    weights: Vec<f32>,
+    weights: Weights,
     /// The biases, in the same layout as one row.
     bias: Vec<f32>,
+}
+
+/// A model's weights, row by row.
+#[derive(Debug, Clone)]
+enum Weights {
+    /// As trained.
+    Exact(Vec<f32>),
+    /// As a model file keeps them: 16-bit integers and one scale, each weight
+    /// `f32::from(raw) * scale`. Unpacked only for the rows a message uses:
+    /// unpacking them all cost each start a few milliseconds and twice the memory.
+    Quantized { raw: Vec<i16>, scale: f32 },
 }
 
 /// The row of each feature hash: an open-addressing table, where a binary
@@ -179,7 +192,7 @@ impl Model {
     /// `header.topics.len() + URGENCIES.len()` per hash.
     pub(crate) fn from_parts(header: Header, hashes: Vec<u64>, weights: Vec<f32>, bias: Vec<f32>) -> Model {
         let rows = RowTable::new(&hashes);
-        Model { header, hashes, rows, weights, bias }
+        Model { header, hashes, rows, weights: Weights::Exact(weights), bias }
     }
 
     /// The width of a row: every class of both heads.
@@ -203,9 +216,19 @@ impl Model {
         if !rows.is_empty() {
             let x = feature_value(rows.len());
             for row in &rows {
-                let weights = &self.weights[row * width..(row + 1) * width];
-                for (logit, weight) in logits.iter_mut().zip(weights) {
-                    *logit += weight * x;
+                let span = row * width..(row + 1) * width;
+                match &self.weights {
+                    Weights::Exact(weights) => {
+                        for (logit, weight) in logits.iter_mut().zip(&weights[span]) {
+                            *logit += weight * x;
+                        }
+                    }
+                    Weights::Quantized { raw, scale } => {
+                        for (logit, &raw) in logits.iter_mut().zip(&raw[span]) {
+                            let weight = f32::from(raw) * scale;
+                            *logit += weight * x;
+                        }
+                    }
                 }
             }
         }
@@ -216,7 +239,17 @@ impl Model {
     /// The model as the bytes of a model file. Weights are rounded to 16 bits.
     pub fn to_bytes(&self) -> Vec<u8> {
         let header = serde_json::to_vec(&self.header).expect("a header always serialises");
-        let scale = self.weights.iter().fold(0.0f32, |max, w| max.max(w.abs())).max(f32::MIN_POSITIVE) / 32767.0;
+        let quantized: Cow<'_, [i16]>;
+        let scale;
+        match &self.weights {
+            Weights::Exact(weights) => {
+                scale = weights.iter().fold(0.0f32, |max, w| max.max(w.abs())).max(f32::MIN_POSITIVE) / 32767.0;
+                #[allow(clippy::cast_possible_truncation)]
+                let rounded = weights.iter().map(|weight| (weight / scale).round().clamp(-32767.0, 32767.0) as i16);
+                quantized = Cow::Owned(rounded.collect());
+            }
+            Weights::Quantized { raw, scale: kept } => (quantized, scale) = (Cow::Borrowed(raw.as_slice()), *kept),
+        }
         let mut bytes = Vec::with_capacity(32 + header.len() + self.hashes.len() * (8 + 2 * self.width()));
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&u32::try_from(header.len()).unwrap_or(u32::MAX).to_le_bytes());
@@ -226,10 +259,8 @@ impl Model {
         for hash in &self.hashes {
             bytes.extend_from_slice(&hash.to_le_bytes());
         }
-        for weight in &self.weights {
-            #[allow(clippy::cast_possible_truncation)]
-            let quantized = (weight / scale).round().clamp(-32767.0, 32767.0) as i16;
-            bytes.extend_from_slice(&quantized.to_le_bytes());
+        for raw in quantized.iter() {
+            bytes.extend_from_slice(&raw.to_le_bytes());
         }
         for bias in &self.bias {
             bytes.extend_from_slice(&bias.to_le_bytes());
@@ -260,8 +291,7 @@ impl Model {
             return Err("the model's features are not sorted".to_string());
         }
         let raw = cursor.take(count * width * 2)?;
-        let weights =
-            raw.chunks_exact(2).map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) * scale).collect();
+        let raw = raw.chunks_exact(2).map(|pair| i16::from_le_bytes([pair[0], pair[1]])).collect();
         let mut bias = Vec::with_capacity(width);
         for _ in 0..width {
             bias.push(f32::from_le_bytes(cursor.array()?));
@@ -269,7 +299,8 @@ impl Model {
         if cursor.at != bytes.len() {
             return Err(format!("the model has {} bytes after its end", bytes.len() - cursor.at));
         }
-        Ok(Model::from_parts(header, hashes, weights, bias))
+        let rows = RowTable::new(&hashes);
+        Ok(Model { header, hashes, rows, weights: Weights::Quantized { raw, scale }, bias })
     }
 }
 
@@ -367,6 +398,19 @@ mod tests {
         }
         assert!(a.topics[1] > a.topics[0]);
         assert_eq!(model.predict("xyz qqq").known_features, 0);
+    }
+
+    #[test]
+    fn a_read_model_predicts_as_its_weights_unpacked_and_writes_the_same_file() {
+        let bytes = tiny().to_bytes();
+        let read = Model::from_bytes(&bytes).unwrap();
+        assert_eq!(read.to_bytes(), bytes, "a read model writes its file unchanged");
+        let Weights::Quantized { raw, scale } = &read.weights else { panic!("a read model keeps its raw weights") };
+        let unpacked = raw.iter().map(|&raw| f32::from(raw) * scale).collect();
+        let exact = Model::from_parts(read.header.clone(), read.hashes.clone(), unpacked, read.bias.clone());
+        for message in ["breathing", "breathing breathing", "xyz"] {
+            assert_eq!(read.predict(message), exact.predict(message), "bit for bit: {message}");
+        }
     }
 
     #[test]

@@ -62,15 +62,6 @@ pub enum Command {
     Train(TrainArgs),
 }
 
-/// Parses the process arguments and runs the command.
-///
-/// # Errors
-/// Knowledge that cannot be loaded, unreadable input files, and failed writes to
-/// stdout, each with context.
-pub fn run() -> anyhow::Result<ExitCode> {
-    run_with(Cli::parse())
-}
-
 impl Cli {
     /// Whether these arguments run the Telegram bot (a long-lived process),
     /// rather than a command that answers and exits.
@@ -83,10 +74,12 @@ impl Cli {
     }
 }
 
-/// Runs parsed arguments.
+/// Runs the command of parsed arguments (`main` parses them first, to know
+/// whether they run the bot).
 ///
 /// # Errors
-/// As [`run`].
+/// Knowledge that cannot be loaded, unreadable input files, and failed writes to
+/// stdout, each with context.
 pub fn run_with(cli: Cli) -> anyhow::Result<ExitCode> {
     // Training replaces the model, so it must not need the old one to load.
     if let Some(Command::Train(mut args)) = cli.command {

@@ -13,7 +13,7 @@ mod factors;
 mod helplines;
 mod languages;
 mod lexicon;
-pub mod patterns;
+mod patterns;
 mod people;
 mod reassurance;
 mod requests;

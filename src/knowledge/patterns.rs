@@ -39,8 +39,12 @@ impl Pattern {
         Pattern { source: source.into_boxed_str(), regex: OnceLock::new() }
     }
 
-    /// A pattern of `file`: compiled now unless the file is trusted.
-    fn of(file: &SourceFile, source: String) -> std::result::Result<Pattern, regex::Error> {
+    /// A pattern made from `file`'s data: compiled now, or on first use when
+    /// the file is trusted.
+    ///
+    /// # Errors
+    /// The regex error, for the caller to place.
+    pub(crate) fn of(file: &SourceFile, source: String) -> std::result::Result<Pattern, regex::Error> {
         if file.trusted { Ok(Pattern::deferred(source)) } else { Pattern::compiled(source) }
     }
 
@@ -115,15 +119,6 @@ pub(crate) fn compile_words(file: &SourceFile, near: &str, list: &[String]) -> R
     Pattern::of(file, pattern).map_err(|err| file.malformed_near(near, format!("the words do not compile: {err}")))
 }
 
-/// Compiles a pattern made from `file`'s data (not written as a pattern by a
-/// curator), as the curated ones are: now, or on first use for a trusted file.
-///
-/// # Errors
-/// The regex error, for the caller to place.
-pub(crate) fn compile_made(file: &SourceFile, pattern: String) -> std::result::Result<Pattern, regex::Error> {
-    Pattern::of(file, pattern)
-}
-
 /// Compiles with ASCII word boundaries and classes: the texts these patterns
 /// read are lower-case words and spaces, and ASCII `\b` lets the fast engines
 /// (and sets of many patterns) run where a Unicode `\b` would not.
@@ -184,8 +179,8 @@ mod tests {
     fn a_trusted_file_compiles_on_first_use_and_another_at_load() {
         let untrusted = SourceFile { path: "f.toml".into(), text: "x".into(), trusted: false };
         let trusted = SourceFile { trusted: true, ..untrusted.clone() };
-        assert!(compile_made(&untrusted, "(".into()).is_err(), "a curator's bad pattern is reported at load");
-        let deferred = compile_made(&trusted, r"\bjerks?\b".into()).unwrap();
+        assert!(Pattern::of(&untrusted, "(".into()).is_err(), "a curator's bad pattern is reported at load");
+        let deferred = Pattern::of(&trusted, r"\bjerks?\b".into()).unwrap();
         assert!(deferred.regex.get().is_none(), "not compiled before it is used");
         assert_eq!(deferred.as_str(), r"\bjerks?\b");
         assert!(deferred.regex.get().is_none(), "its text does not compile it");

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::patterns::{Pattern, compile_made, compile_pattern, compile_patterns};
+use super::patterns::{Pattern, compile_pattern, compile_patterns};
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -200,7 +200,7 @@ fn negation(file: &SourceFile, negators: &[String], gap: &str) -> Result<Pattern
     }
     let words: Vec<String> = negators.iter().map(|word| regex::escape(word.trim())).collect();
     let pattern = format!(r"\b(?:{}){gap} ?$", words.join("|"));
-    compile_made(file, pattern)
+    Pattern::of(file, pattern)
         .map_err(|err| file.malformed_near("negators", format!("the negators do not compile: {err}")))
 }
 

@@ -124,6 +124,25 @@ enum Weights {
     Quantized { raw: Vec<i16>, scale: f32 },
 }
 
+impl Weights {
+    /// Adds the weights in `span` (one row), times `x`, to `logits`.
+    fn add_row(&self, span: std::ops::Range<usize>, x: f32, logits: &mut [f32]) {
+        match self {
+            Weights::Exact(weights) => {
+                for (logit, weight) in logits.iter_mut().zip(&weights[span]) {
+                    *logit += weight * x;
+                }
+            }
+            Weights::Quantized { raw, scale } => {
+                for (logit, &raw) in logits.iter_mut().zip(&raw[span]) {
+                    let weight = f32::from(raw) * scale;
+                    *logit += weight * x;
+                }
+            }
+        }
+    }
+}
+
 /// The row of each feature hash: an open-addressing table, where a binary
 /// search over tens of thousands of hashes takes about sixteen steps, each a
 /// likely cache miss, for every feature of every message.
@@ -216,20 +235,7 @@ impl Model {
         if !rows.is_empty() {
             let x = feature_value(rows.len());
             for row in &rows {
-                let span = row * width..(row + 1) * width;
-                match &self.weights {
-                    Weights::Exact(weights) => {
-                        for (logit, weight) in logits.iter_mut().zip(&weights[span]) {
-                            *logit += weight * x;
-                        }
-                    }
-                    Weights::Quantized { raw, scale } => {
-                        for (logit, &raw) in logits.iter_mut().zip(&raw[span]) {
-                            let weight = f32::from(raw) * scale;
-                            *logit += weight * x;
-                        }
-                    }
-                }
+                self.weights.add_row(row * width..(row + 1) * width, x, &mut logits);
             }
         }
         let (topics, urgency) = logits.split_at(self.header.topics.len());
@@ -239,17 +245,15 @@ impl Model {
     /// The model as the bytes of a model file. Weights are rounded to 16 bits.
     pub fn to_bytes(&self) -> Vec<u8> {
         let header = serde_json::to_vec(&self.header).expect("a header always serialises");
-        let quantized: Cow<'_, [i16]>;
-        let scale;
-        match &self.weights {
+        let (quantized, scale): (Cow<'_, [i16]>, f32) = match &self.weights {
             Weights::Exact(weights) => {
-                scale = weights.iter().fold(0.0f32, |max, w| max.max(w.abs())).max(f32::MIN_POSITIVE) / 32767.0;
+                let scale = weights.iter().fold(0.0f32, |max, w| max.max(w.abs())).max(f32::MIN_POSITIVE) / 32767.0;
                 #[allow(clippy::cast_possible_truncation)]
                 let rounded = weights.iter().map(|weight| (weight / scale).round().clamp(-32767.0, 32767.0) as i16);
-                quantized = Cow::Owned(rounded.collect());
+                (Cow::Owned(rounded.collect()), scale)
             }
-            Weights::Quantized { raw, scale: kept } => (quantized, scale) = (Cow::Borrowed(raw.as_slice()), *kept),
-        }
+            Weights::Quantized { raw, scale } => (Cow::Borrowed(raw.as_slice()), *scale),
+        };
         let mut bytes = Vec::with_capacity(32 + header.len() + self.hashes.len() * (8 + 2 * self.width()));
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&u32::try_from(header.len()).unwrap_or(u32::MAX).to_le_bytes());

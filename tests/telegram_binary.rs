@@ -214,6 +214,11 @@ async fn healthz_is_503_while_starting_and_200_once_serving() {
     let failed_get_me = api.calls_to("getMe").iter().filter(|call| !call.ok()).count();
     assert_eq!(failed_get_me, 3, "start-up waited out the failing getMe");
     assert_eq!(seen, [(503, "starting".to_string()), (200, "serving".to_string())], "/healthz over time");
+    // "serving" is set just before the first getUpdates is sent: on a busy
+    // machine the call may land a moment after /healthz answers.
+    let polled =
+        api.wait_for("the bot to poll", WAIT, |calls| calls.iter().any(|c| c.method == "getUpdates").then_some(()));
+    polled.await;
     assert!(!api.calls_to("getUpdates").is_empty(), "serving means polling");
     let (status, text) = support::http_get(&format!("{base}/metrics")).await.expect("/metrics answers");
     assert_eq!(status, 200);

@@ -542,8 +542,9 @@ fn who_it_is_about_changes_the_reply() {
     ] {
         let answer = engine.answer(message);
         let reply = plain_text(&answer).to_lowercase();
-        assert_eq!(answer.topic, topic("seek_care"), "{message}");
-        assert!(reply.contains("paediatrician"), "{message}: {reply}");
+        // The answer may be to what was asked ("is it the same thing?"), after
+        // a lead that sends to a paediatrician.
+        assert!(answer.lead.contains("paediatrician"), "{message}: {}", answer.lead);
         assert!(!reply.contains("benign") && !reply.contains("not dangerous"), "{message}: {reply}");
     }
     let child = engine.answer("My 6 year old son jerks really hard when he's falling asleep. Is this normal for kids?");
@@ -1044,6 +1045,25 @@ fn reassurance_is_only_for_plain_sleep_jerks_in_an_adult() {
     assert!(plain.contains("benign"), "{plain}");
     let explained = engine.explain("my 8 year old jerks when falling asleep, is it normal?").to_string();
     assert!(explained.contains("no reassurance: person `child`"), "{explained}");
+}
+
+/// A medicine or sleeping aid named in the message makes it a question for a
+/// doctor, in any language the reader knows: no reassurance, even where
+/// nothing asks about a dose; a medicine told as absent does not count.
+#[test]
+fn a_named_medicine_blocks_reassurance() {
+    let engine = engine();
+    for message in [
+        "my roommate uses ambien to sleep and her legs jump as she drifts off, is that normal?",
+        "mi hermano toma clonazepam con cerveza para no brincar dormido, es peligroso?",
+    ] {
+        let reply = plain_text(&engine.answer(message));
+        assert!(!reassures(&reply), "{message}: {reply}");
+        let explained = engine.explain(message).to_string();
+        assert!(explained.contains("no reassurance: a medicine named"), "{explained}");
+    }
+    let plain = plain_text(&engine.answer("no pills, no coffee, I just jerk as I fall asleep. Is it dangerous?"));
+    assert!(plain.contains("benign"), "{plain}");
 }
 
 /// A reply that sends to a doctor quotes nothing that reassures.

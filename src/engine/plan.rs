@@ -170,7 +170,8 @@ impl Engine {
             && reading.warnings().next().is_none()
             && reading.sensations().next().is_none()
             && reading.person.is_none()
-            && reading.unplaced.is_empty();
+            && reading.unplaced.is_empty()
+            && reading.medicine_named.is_none();
         if vouched {
             reasons.push(|| "the trained reader vouches for the words the rules could not read: routine".to_string());
         }

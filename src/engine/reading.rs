@@ -112,6 +112,10 @@ pub(crate) struct Reading {
     /// A question about a dose, doubling, sharing, stopping, buying or giving
     /// a medicine to a child, by index in `requests.toml`'s `[[medicine]]`.
     pub medicine_request: Option<Fact>,
+    /// The first medicine or sleeping aid the message names and does not
+    /// negate ("took an ambien with wine"): a question about it is one for a
+    /// doctor, so it blocks reassurance even when nothing asks about a dose.
+    pub medicine_named: Option<String>,
     /// Requests to break the rules, by index in `requests.toml`'s `[[rules]]`;
     /// their words were not read.
     pub rules_requests: Vec<Fact>,
@@ -122,6 +126,17 @@ pub(crate) struct Reading {
     /// What the trained reader read in the message as typed, when the
     /// knowledge has one.
     pub trained: Option<TrainedReading>,
+}
+
+/// A message of this many words or more tells a story, whatever its punctuation.
+const STORY_WORDS: usize = 20;
+
+impl Reading {
+    /// Whether the message tells more than its question: several sentences,
+    /// or a long run of words.
+    pub fn tells_a_story(&self) -> bool {
+        self.normalized.contains(SENTENCE_BREAK) || self.normalized.split(' ').count() >= STORY_WORDS
+    }
 }
 
 /// The sentence of a message that asks.
@@ -419,6 +434,7 @@ impl Reader {
         self.read_factors(&mut reading);
         self.read_unplaced(&mut reading);
         reading.medicine_request = self.medicine_request(&reading.normalized);
+        reading.medicine_named = self.medicine_named(&reading.normalized);
         reading
     }
 
@@ -453,6 +469,15 @@ impl Reader {
                 }
             }
         }
+    }
+
+    /// The first medicine the message names that no negator stands before.
+    fn medicine_named(&self, text: &str) -> Option<String> {
+        self.requests
+            .medicine_words
+            .find_iter(text)
+            .find(|found| !self.negated(text, found.start(), true))
+            .map(|found| found.as_str().to_string())
     }
 
     /// The first medicine request of the message, if it names a medicine.

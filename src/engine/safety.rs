@@ -17,7 +17,8 @@ impl Engine {
     /// Why a reply to `reading` may not reassure, one line each; empty when
     /// reassurance is earned: plain sleep-onset jerks in an adult, with no
     /// person of `people.toml`, no alarming sensation, no symptom or condition
-    /// that nothing places, and nothing left unread by a glossary. (Warning
+    /// that nothing places, no medicine named, and nothing left unread by a
+    /// glossary. (Warning
     /// signs block it too; the plan leads with a doctor for them.)
     /// `vouched`: the trained reader vouches for the words the rules could not read.
     pub(super) fn reassurance_blocks(&self, reading: &Reading, read_in_part: bool, vouched: bool) -> Vec<String> {
@@ -32,6 +33,9 @@ impl Engine {
         if !reading.unplaced.is_empty() {
             blocks.push(format!("not placed: '{}'", reading.unplaced.join("', '")));
         }
+        if let Some(medicine) = &reading.medicine_named {
+            blocks.push(format!("a medicine named ('{medicine}')"));
+        }
         let unknown = if vouched { Vec::new() } else { self.unknown_words(reading) };
         if !unknown.is_empty() {
             blocks.push(format!("words not understood: '{}'", unknown.join("', '")));
@@ -39,7 +43,9 @@ impl Engine {
         if read_in_part {
             blocks.push("read in part through a glossary".to_string());
         }
-        if let Some(trained) = reading.trained.as_ref().filter(|trained| !trained.reads_routine()) {
+        if let Some(trained) =
+            reading.trained.as_ref().filter(|trained| !trained.reads_routine(reading.tells_a_story()))
+        {
             blocks.push(format!("the trained reader does not read it as routine ({:.2})", trained.urgency[0]));
         }
         blocks

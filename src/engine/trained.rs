@@ -27,7 +27,7 @@ pub(crate) struct TrainedReading {
     pub ranked: Vec<(Topic, f32)>,
     /// Probabilities of routine, doctor, emergency and crisis.
     pub urgency: [f32; 4],
-    /// The emergency score: the higher of both heads' emergency probabilities.
+    /// The emergency score: the mean of both heads' emergency probabilities.
     pub emergency: f32,
     /// The crisis score, likewise.
     pub crisis: f32,
@@ -79,12 +79,8 @@ impl TrainedReader {
     /// Reads a message.
     pub fn read(&self, message: &str) -> TrainedReading {
         let Prediction { topics, urgency, .. } = self.model.predict(message);
-        let probability_of = |wanted: Topic| {
-            self.classes.iter().zip(&topics).find(|(topic, _)| **topic == wanted).map_or(0.0, |(_, p)| *p)
-        };
         let urgency = [urgency[0], urgency[1], urgency[2], urgency[3]];
-        let emergency = probability_of(Topic::EMERGENCY).max(urgency[2]);
-        let crisis = probability_of(Topic::CRISIS).max(urgency[3]);
+        let (emergency, crisis) = self.urgent_scores(&topics, &urgency);
         let mut ranked: Vec<(Topic, f32)> = self.classes.iter().copied().zip(topics).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         TrainedReading {
@@ -98,6 +94,15 @@ impl TrainedReader {
             answered: false,
             unread: false,
         }
+    }
+
+    /// The emergency and crisis scores of one prediction: each the mean of
+    /// both heads' probabilities, so that one head alone is never enough.
+    fn urgent_scores(&self, topics: &[f32], urgency: &[f32]) -> (f32, f32) {
+        let probability_of = |wanted: Topic| {
+            self.classes.iter().zip(topics).find(|(topic, _)| **topic == wanted).map_or(0.0, |(_, p)| *p)
+        };
+        ((probability_of(Topic::EMERGENCY) + urgency[2]) / 2.0, (probability_of(Topic::CRISIS) + urgency[3]) / 2.0)
     }
 }
 
@@ -164,9 +169,16 @@ impl TrainedReading {
         (decidable && decides).then_some((topic, p))
     }
 
-    /// Whether it reads the message as routine: nothing that warns.
-    pub fn reads_routine(&self) -> bool {
-        self.urgency[0] >= self.thresholds.routine
+    /// Whether it reads the message as routine: nothing that warns. Routine
+    /// must reach its threshold; in a message that tells a story (`story`),
+    /// where the rules may miss a warning told in the writer's own words, it
+    /// must also be at least as likely as "see a doctor": a reader nine parts
+    /// sure of a doctor does not agree that nothing warns. A threshold of 0
+    /// gives the reader no say.
+    pub fn reads_routine(&self, story: bool) -> bool {
+        let [routine, doctor, ..] = self.urgency;
+        let threshold = self.thresholds.routine;
+        threshold <= 0.0 || routine >= threshold && (!story || routine >= doctor)
     }
 
     /// Whether, in an answered language other than English, it is sure

@@ -53,7 +53,7 @@ pub struct Thresholds {
     /// In a message written in another language, which the rules read
     /// through a glossary at best, its topic decides from this probability on.
     pub topic_foreign: f32,
-    /// An emergency from this score on (the higher of the two heads'
+    /// An emergency from this score on (the mean of the two heads'
     /// emergency probabilities), unless the rules read the signs as a habit,
     /// a possibility or absent.
     pub emergency: f32,
@@ -65,7 +65,9 @@ pub struct Thresholds {
     /// In a message the rules could not read (no glossary, or read in part
     /// through one), an emergency or a crisis from this score on.
     pub urgent_unread: f32,
-    /// Reassurance needs at least this probability of `routine`.
+    /// Reassurance needs at least this probability of `routine`, and in a
+    /// message that tells a story, `routine` at least as likely as `doctor`;
+    /// 0 gives the reader no say on reassurance at all.
     pub routine: f32,
     /// In a message written in an answered language other than English, in
     /// which the rules found no sign, person or sensation, from this

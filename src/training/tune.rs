@@ -11,9 +11,11 @@
 //!    rules' cues are curated and their mechanisms tested one by one), and
 //!    the one in another language it learned, that get the most topics right
 //!    without a harmful reply more than before (`topic_sure` stays off);
-//! 3. routine: the lowest probability of "routine" under which no more
+//! 3. routine: the highest probability of "routine" under which no more
 //!    replies reassure a message that needs a doctor or more than when the
-//!    reader blocks all reassurance;
+//!    reader blocks all reassurance, and the project's sets pass as many
+//!    checks as when the reader blocks none (their plain questions are
+//!    reassured where their checks ask for it);
 //! 4. routine in an answered language other than English: the highest
 //!    probability of "routine" from which the reader vouches for the words
 //!    the rules could not read, that gets the most topics right with no more
@@ -60,6 +62,8 @@ pub struct Scores {
     pub reassured: usize,
     /// Missed emergencies or crises, and wrong reassurance.
     pub harmful: usize,
+    /// The cases' must and must-not checks that passed.
+    pub checks_passed: usize,
 }
 
 impl Scores {
@@ -100,6 +104,7 @@ pub fn score(engine: &Engine, cases: &[Case]) -> Scores {
         false_alarms: report.false_emergencies,
         reassured: report.reassured,
         harmful: report.harmful,
+        checks_passed: report.checks_passed,
     }
 }
 
@@ -245,17 +250,18 @@ pub fn tune(
         describe(&best.1)
     ));
 
-    // Reassurance: the lowest probability of routine with the fewest wrong.
+    // Reassurance: the highest probability of routine with the fewest wrong
+    // that keeps the project's checks of reassuring replies.
     let wrong = |trial: &Trial| trial.writers.reassured + trial.project.reassured;
-    let mut best = (1.01, run(Thresholds { routine: 1.01, ..chosen })?);
-    let fewest = wrong(&best.1);
+    let fewest = wrong(&run(Thresholds { routine: 1.01, ..chosen })?);
+    let unblocked = run(Thresholds { routine: 0.0, ..chosen })?;
+    let checks = |trial: &Trial| trial.project.checks_passed + trial.taught.checks_passed;
+    let mut best = (0.0, unblocked);
     for value in grid(0.0, 0.95, 0.05).into_iter().rev() {
         let trial = run(Thresholds { routine: value, ..chosen })?;
-        if wrong(&trial) > fewest {
-            break;
-        }
-        if keeps(&trial) {
+        if wrong(&trial) <= fewest && checks(&trial) >= checks(&unblocked) && keeps(&trial) {
             best = (value, trial);
+            break;
         }
     }
     chosen.routine = best.0;

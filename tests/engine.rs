@@ -917,6 +917,17 @@ fn reassures(text: &str) -> bool {
     REASSURING.iter().any(|word| lower.contains(word))
 }
 
+/// A crisis told in two words of another language, too few to tell the
+/// language by, is still read by that language's crisis signs.
+#[test]
+fn a_crisis_in_two_words_of_another_language_is_read() {
+    let engine = engine();
+    for message in ["jveux mourir", "quero morrer"] {
+        let answer = engine.answer(message);
+        assert_eq!(answer.topic, topic("crisis"), "{message}");
+    }
+}
+
 /// Thoughts of suicide, self-harm or hopelessness, direct or not, of the
 /// writer or of someone else, in English, Swahili or Spanish: the crisis
 /// reply leads with the person, says to call the emergency number and not to

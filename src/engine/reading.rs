@@ -693,8 +693,9 @@ impl Reader {
         for (index, sign) in self.signs.iter().enumerate() {
             let english = sign.language == "en";
             // A sign of another language is read in a message of that language, or
-            // in one that is not English but not recognised either.
-            let unrecognised = present.is_empty() && reading.not_english;
+            // in one that is not English but not recognised either: too short to
+            // tell its language ("jveux disparaitre"), or with no English word.
+            let unrecognised = present.is_empty() && (reading.not_english || reading.english_words == 0);
             let readable = if english {
                 english_candidates.contains(&index)
             } else {

@@ -917,6 +917,20 @@ fn reassures(text: &str) -> bool {
     REASSURING.iter().any(|word| lower.contains(word))
 }
 
+/// An emergency only the trained reader sees is not called in a message that
+/// tells it as over ("it passed, im fine now"), as the rules do with their
+/// own signs; the reply still leads with a doctor and says when to call.
+#[test]
+fn an_emergency_told_as_over_is_not_called_on_the_readers_word() {
+    let engine = engine();
+    let message = "I woke up after a jerk and my chest was so tight and my left arm was numb, it passed after a minute, im fine now. was it the jerk?";
+    let answer = engine.answer(message);
+    assert_eq!(answer.topic, topic("seek_care"), "{message}");
+    assert!(plain_text(&answer).contains("call emergency services"), "{}", plain_text(&answer));
+    let explained = engine.explain(message).to_string();
+    assert!(explained.contains("not called: told as over"), "{explained}");
+}
+
 /// A crisis told in two words of another language, too few to tell the
 /// language by, is still read by that language's crisis signs.
 #[test]

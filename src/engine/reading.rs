@@ -116,6 +116,9 @@ pub(crate) struct Reading {
     /// negate ("took an ambien with wine"): a question about it is one for a
     /// doctor, so it blocks reassurance even when nothing asks about a dose.
     pub medicine_named: Option<String>,
+    /// The words that tell the message's events as over ("I'm ok now"),
+    /// when it tells nothing as happening now.
+    pub resolved: Option<String>,
     /// Requests to break the rules, by index in `requests.toml`'s `[[rules]]`;
     /// their words were not read.
     pub rules_requests: Vec<Fact>,
@@ -190,12 +193,13 @@ impl Reading {
     }
 
     /// The emergency or crisis the trained reader is sure of, unless the rules
-    /// read an emergency sign as a habit or a possibility, or as absent: they
-    /// know "lately", "what if" and "didn't" better.
+    /// read an emergency sign as a habit or a possibility, or as absent, or
+    /// the message as over: they know "lately", "what if", "didn't" and "I'm
+    /// ok now" better.
     pub fn trained_urgent(&self) -> Option<crate::topic::Topic> {
         let urgent = self.trained.as_ref()?.urgent()?;
         let vetoed = urgent == crate::topic::Topic::EMERGENCY
-            && (self.sensations().next().is_some() || !self.negated.is_empty());
+            && (self.sensations().next().is_some() || !self.negated.is_empty() || self.resolved.is_some());
         (!vetoed).then_some(urgent)
     }
 
@@ -435,6 +439,9 @@ impl Reader {
         self.read_unplaced(&mut reading);
         reading.medicine_request = self.medicine_request(&reading.normalized);
         reading.medicine_named = self.medicine_named(&reading.normalized);
+        if !self.guards.now.is_match(&reading.normalized) {
+            reading.resolved = self.guards.resolved.find(&reading.normalized).map(|found| found.as_str().to_string());
+        }
         reading
     }
 

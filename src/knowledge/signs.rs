@@ -61,6 +61,10 @@ pub struct Guards {
     pub habit: Pattern,
     /// "what if", "can it": a question about a possibility.
     pub hypothetical: Pattern,
+    /// "I'm ok now", "it's gone now", "two days ago": told as over. An
+    /// emergency only the trained reader sees is not called in a message
+    /// that says this (and not that it is happening now).
+    pub resolved: Pattern,
     /// "now", "help": happening now, whatever else the sentence says.
     pub now: Pattern,
     /// Matches text that ends with a negator ("no", "never"): what follows
@@ -98,6 +102,7 @@ struct SignsFile {
 struct GuardsEntry {
     habit: toml::Spanned<String>,
     hypothetical: toml::Spanned<String>,
+    resolved: toml::Spanned<String>,
     now: toml::Spanned<String>,
     negators: Vec<String>,
 }
@@ -143,6 +148,7 @@ impl Signs {
         let guards = Guards {
             habit: compile_pattern(file, parsed.guards.habit, words)?,
             hypothetical: compile_pattern(file, parsed.guards.hypothetical, words)?,
+            resolved: compile_pattern(file, parsed.guards.resolved, words)?,
             now: compile_pattern(file, parsed.guards.now, words)?,
             negated_next: negation(file, &parsed.guards.negators, "")?,
             negated_near: negation(file, &parsed.guards.negators, "( [a-z0-9]+)?")?,

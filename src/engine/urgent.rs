@@ -61,10 +61,11 @@ impl Engine {
         }
         // No rule matched, but the trained reader is sure.
         let trained = reading.trained.as_ref()?;
-        if let (Some(_), None, Some(resolved)) = (trained.urgent(), reading.trained_urgent(), &reading.resolved) {
+        let urgent = reading.trained_urgent();
+        if let (Some(_), None, Some(resolved)) = (trained.urgent(), urgent, &reading.resolved) {
             reasons.push(|| format!("the trained reader's emergency is not called: told as over ('{resolved}')"));
         }
-        match reading.trained_urgent()? {
+        match urgent? {
             Topic::CRISIS => {
                 reasons.push(|| format!("decided by the trained reader: a crisis (score {:.2})", trained.crisis));
                 Some((Topic::CRISIS, self.crisis_text(language, voice)))

@@ -1202,3 +1202,66 @@ fn a_voice_missing_a_text_or_a_placeholder_is_refused() {
     }
     fs::remove_dir_all(&dir).ok();
 }
+
+/// A crisis sign that leans ("a burden", "I can't keep doing this") counts
+/// only where the trained reader leans to a crisis too: weariness with the
+/// jerks is answered, despair gets a person and a crisis line.
+#[test]
+fn a_leaning_crisis_sign_counts_only_with_the_reader() {
+    let engine = engine();
+    for message in [
+        "I can't keep doing this. the kids are better with their dad, im just a burden to all of them",
+        "make God just take me make I rest. I no fit again",
+    ] {
+        assert_eq!(engine.answer(message).topic, topic("crisis"), "{message}");
+    }
+    for message in [
+        "I can't keep doing this night after night, what can I do to stop the jerks?",
+        "is the burden of these jerks on my sleep something a doctor can treat?",
+    ] {
+        assert!(!engine.answer(message).topic.is_urgent(), "{message}");
+    }
+}
+
+/// Thoughts of harming a baby are a crisis; a fear of kicking the baby
+/// during a jerk is not.
+#[test]
+fn thoughts_of_harming_a_baby_are_a_crisis_and_a_jerk_is_not() {
+    let engine = engine();
+    let thought = "when she cries at night a thought comes that I should put a pillow over her face so it stops";
+    assert_eq!(engine.answer(thought).topic, topic("crisis"));
+    let jerk = "I'm scared I might kick the baby when I jerk in my sleep, she sleeps next to me. is that common?";
+    assert!(!engine.answer(jerk).topic.is_urgent(), "{jerk}");
+}
+
+/// A chest pain described with a simile ("like a band") and spreading to the
+/// arm or jaw is an emergency; "like a seizure" still compares.
+#[test]
+fn a_chest_pain_told_with_a_simile_and_spreading_is_an_emergency() {
+    let engine = engine();
+    let chest = "since supper there is a tightness in my chest like a band and it goes down to my left arm and jaw";
+    assert_eq!(engine.answer(chest).topic, topic("emergency"));
+}
+
+/// A knock in sport followed by vomiting or drowsiness is an emergency; a
+/// knock with none of them is not.
+#[test]
+fn a_knock_in_sport_then_vomiting_is_an_emergency() {
+    let engine = engine();
+    let knock = "my son took a big tackle at rugby this evening, now he has puked twice and is really drowsy";
+    assert_eq!(engine.answer(knock).topic, topic("emergency"));
+    let fine =
+        "took a big hit at training last week, no headache, no vomiting. why do my legs jump when I fall asleep?";
+    assert!(!engine.answer(fine).topic.is_urgent(), "{fine}");
+}
+
+/// Another language's crisis is read in the forms people type: a Swahili
+/// verb in any person and tense ("atajinyonga"), Spanish chat spellings
+/// written out ("para q sigo").
+#[test]
+fn a_crisis_is_read_in_the_forms_people_type() {
+    let engine = engine();
+    for message in ["jamaa amelewa anasema atajinyonga usiku huu", "bro para q sigo si todo me sale mal"] {
+        assert_eq!(engine.answer(message).topic, topic("crisis"), "{message}");
+    }
+}

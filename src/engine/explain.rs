@@ -87,6 +87,12 @@ fn facts(engine: &Engine, reading: &Reading) -> Vec<String> {
         let kind = match (&sign.sensation, sign.kind) {
             (Some(guard), _) => format!("sensation (told with '{guard}')"),
             (None, crate::knowledge::SignKind::Emergency) => "emergency".to_string(),
+            (None, crate::knowledge::SignKind::Crisis) if sign.leaning => {
+                match reading.trained.as_ref().filter(|trained| trained.leans_to_crisis()) {
+                    Some(trained) => format!("crisis (leaning; the trained reader leans too, {:.2})", trained.crisis),
+                    None => "leaning crisis (not counted: the trained reader does not lean to a crisis)".to_string(),
+                }
+            }
             (None, crate::knowledge::SignKind::Crisis) => "crisis".to_string(),
             (None, crate::knowledge::SignKind::Warning) => "warning".to_string(),
         };

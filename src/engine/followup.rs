@@ -230,6 +230,7 @@ impl FollowupReader {
                     fact: Fact { index: sign, words: FROM_THE_CHAT.to_string() },
                     kind: SignKind::Warning,
                     sensation: None,
+                    leaning: false,
                 });
             }
         }

@@ -170,6 +170,9 @@ pub(crate) struct SignFact {
     /// For an emergency sign: the habit or possibility that makes it a
     /// sensation instead ("feel like"), if any.
     pub sensation: Option<String>,
+    /// For a crisis sign: it leans, and counts only when the trained reader
+    /// leans to a crisis too.
+    pub leaning: bool,
 }
 
 /// A factor named in a message.
@@ -187,9 +190,11 @@ impl Reading {
         self.signs.iter().find(|sign| sign.kind == SignKind::Emergency && sign.sensation.is_none())
     }
 
-    /// The crisis sign (thoughts of suicide, self-harm or hopelessness), if any.
+    /// The crisis sign (thoughts of suicide, self-harm or hopelessness), if
+    /// any: one that leans only when the trained reader leans to a crisis too.
     pub fn crisis(&self) -> Option<&SignFact> {
-        self.signs.iter().find(|sign| sign.kind == SignKind::Crisis)
+        let leans = self.trained.as_ref().is_some_and(super::trained::TrainedReading::leans_to_crisis);
+        self.signs.iter().find(|sign| sign.kind == SignKind::Crisis && (!sign.leaning || leans))
     }
 
     /// The emergency or crisis the trained reader is sure of, unless the rules
@@ -697,6 +702,8 @@ impl Reader {
         let present: Vec<&str> =
             reading.languages_present.iter().map(|&index| self.languages.list[index].id.as_str()).collect();
         let english_candidates = self.english_signs.candidates(&reading.normalized);
+        // The message as each language writes it out, made when one of its signs is read.
+        let mut written_out: Vec<(&str, String)> = Vec::new();
         for (index, sign) in self.signs.iter().enumerate() {
             let english = sign.language == "en";
             // A sign of another language is read in a message of that language, or
@@ -711,7 +718,22 @@ impl Reader {
             if !readable {
                 continue;
             }
-            let text = if english { reading.normalized.as_str() } else { raw };
+            let text = if english {
+                reading.normalized.as_str()
+            } else {
+                let at = match written_out.iter().position(|(language, _)| *language == sign.language) {
+                    Some(at) => at,
+                    None => {
+                        let text = match self.languages.list.iter().find(|language| language.id == sign.language) {
+                            Some(language) => language.written_out(raw),
+                            None => raw.to_string(),
+                        };
+                        written_out.push((sign.language.as_str(), text));
+                        written_out.len() - 1
+                    }
+                };
+                written_out[at].1.as_str()
+            };
             if !sign.with.iter().all(|pattern| pattern.is_match(text)) {
                 continue;
             }
@@ -753,6 +775,7 @@ impl Reader {
                 fact: Fact { index, words: found.as_str().to_string() },
                 kind: sign.kind,
                 sensation,
+                leaning: sign.lean,
             });
         }
     }

@@ -123,6 +123,12 @@ impl TrainedReading {
         }
     }
 
+    /// Whether it leans to a crisis enough to confirm a crisis sign that
+    /// leans ("a burden", "I can't keep doing this").
+    pub fn leans_to_crisis(&self) -> bool {
+        !self.only_smalltalk && self.crisis >= self.thresholds.crisis_lean
+    }
+
     /// Whether it is sure of a crisis (beside an emergency, the crisis lines follow).
     pub fn crisis_sure(&self) -> bool {
         !self.only_smalltalk && self.crisis >= self.threshold(self.thresholds.crisis)

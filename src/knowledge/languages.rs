@@ -35,6 +35,23 @@ pub struct Language {
     /// Words that, right before a sign of the language, say it is not told
     /// ("no vomité", "pas vomi"), accents removed.
     pub negators: HashSet<String>,
+    /// Chat spellings of the language and the words they stand for ("q" ->
+    /// "que", "cjui" -> "sijui"), accents removed: the language's signs are
+    /// read in the message with them written out.
+    pub shorthand: HashMap<String, String>,
+}
+
+impl Language {
+    /// `raw` (words separated by single spaces, accents removed) with the
+    /// language's chat spellings written out.
+    pub fn written_out(&self, raw: &str) -> String {
+        if self.shorthand.is_empty() {
+            return raw.to_string();
+        }
+        let words: Vec<&str> =
+            raw.split(' ').map(|word| self.shorthand.get(word).map_or(word, String::as_str)).collect();
+        words.join(" ")
+    }
 }
 
 /// Every language of `languages.toml`.
@@ -77,6 +94,8 @@ struct LanguageEntry {
     answered_in_english: Option<String>,
     #[serde(default)]
     negators: Vec<String>,
+    #[serde(default)]
+    shorthand: HashMap<String, String>,
 }
 
 impl Languages {
@@ -116,6 +135,13 @@ impl Languages {
                 crisis: entry.crisis,
                 english_only: entry.english_only,
                 negators: entry.negators.iter().map(|word| fold_accents(&word.to_lowercase())).collect(),
+                shorthand: entry
+                    .shorthand
+                    .into_iter()
+                    .map(|(typed, written)| {
+                        (fold_accents(&typed.to_lowercase()), fold_accents(&written.to_lowercase()))
+                    })
+                    .collect(),
             });
         }
         let english = parsed.english.iter().map(|word| word.to_lowercase()).collect();

@@ -44,6 +44,10 @@ pub struct Sign {
     /// a habit or a possibility; a fall, an overdose or a racing heart with
     /// faintness never is.
     pub passing: bool,
+    /// Crisis only: words that alone may be weariness or a figure of speech
+    /// ("a burden", "I can't keep doing this"); the sign counts only when the
+    /// trained reader leans to a crisis too.
+    pub lean: bool,
     /// Emergency or warning.
     pub kind: SignKind,
     /// The sign is found when one of these matches...
@@ -121,6 +125,8 @@ struct SignEntry {
     after: bool,
     #[serde(default = "passing")]
     passing: bool,
+    #[serde(default)]
+    lean: bool,
     patterns: Vec<toml::Spanned<String>>,
     #[serde(default)]
     with: Vec<toml::Spanned<String>>,
@@ -164,6 +170,9 @@ impl Signs {
             if entry.patterns.is_empty() {
                 return Err(file.malformed_near(&entry.id, format!("sign `{}` needs at least one pattern", entry.id)));
             }
+            if entry.lean && kind != SignKind::Crisis {
+                return Err(file.malformed_near(&entry.id, format!("sign `{}`: only a crisis sign can lean", entry.id)));
+            }
             all.push(Sign {
                 patterns: compile_patterns(file, entry.patterns, words)?,
                 with: compile_patterns(file, entry.with, words)?,
@@ -175,6 +184,7 @@ impl Signs {
                 advice: entry.advice,
                 after: entry.after,
                 passing: entry.passing,
+                lean: entry.lean,
                 kind,
             });
         }

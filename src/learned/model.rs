@@ -59,6 +59,11 @@ pub struct Thresholds {
     pub emergency: f32,
     /// A crisis from this score on, likewise.
     pub crisis: f32,
+    /// A crisis sign that leans (`lean` in `signs.toml`: "a burden", "I
+    /// can't keep doing this") counts from this crisis score on. Off (above
+    /// 1) in a model that does not say.
+    #[serde(default = "off")]
+    pub crisis_lean: f32,
     /// In a message written in another language, an emergency or a crisis
     /// from this score on.
     pub urgent_foreign: f32,
@@ -92,6 +97,7 @@ impl Default for Thresholds {
             topic_foreign: 0.5,
             emergency: 0.8,
             crisis: 0.8,
+            crisis_lean: off(),
             urgent_foreign: 0.8,
             urgent_unread: 0.8,
             routine: 0.5,

@@ -39,6 +39,7 @@ pub const RULES_ALONE: Thresholds = Thresholds {
     topic_foreign: OFF,
     emergency: OFF,
     crisis: OFF,
+    crisis_lean: OFF,
     urgent_foreign: OFF,
     urgent_unread: OFF,
     routine: 0.0,
@@ -184,7 +185,7 @@ pub fn tune(
         let added = trial.writers.false_alarms.saturating_sub(rules.writers.false_alarms);
         trial.writers.urgent_caught.saturating_sub(FALSE_ALARM_COST * added)
     };
-    for urgent in ["emergency", "crisis", "foreign", "unread"] {
+    for urgent in ["emergency", "crisis", "lean", "foreign", "unread"] {
         let mut best = (OFF, run(chosen)?);
         let mut values = grid(0.3, 0.95, 0.05);
         values.extend([0.97, 0.98, 0.99]);
@@ -192,6 +193,7 @@ pub fn tune(
             let candidate = match urgent {
                 "emergency" => Thresholds { emergency: value, ..chosen },
                 "crisis" => Thresholds { crisis: value, ..chosen },
+                "lean" => Thresholds { crisis_lean: value, ..chosen },
                 "foreign" => Thresholds { urgent_foreign: value, ..chosen },
                 _ => Thresholds { urgent_unread: value, ..chosen },
             };
@@ -203,10 +205,12 @@ pub fn tune(
         match urgent {
             "emergency" => chosen.emergency = best.0,
             "crisis" => chosen.crisis = best.0,
+            "lean" => chosen.crisis_lean = best.0,
             "foreign" => chosen.urgent_foreign = best.0,
             _ => chosen.urgent_unread = best.0,
         }
         let what = match urgent {
+            "lean" => "crisis with a sign that leans",
             "foreign" => "emergency or crisis in another language",
             "unread" => "emergency or crisis the rules could not read",
             _ => urgent,

@@ -1256,12 +1256,65 @@ fn a_knock_in_sport_then_vomiting_is_an_emergency() {
 }
 
 /// Another language's crisis is read in the forms people type: a Swahili
-/// verb in any person and tense ("atajinyonga"), Spanish chat spellings
-/// written out ("para q sigo").
+/// verb in any person and tense ("atajinyonga", "nikijikata"), Spanish chat
+/// spellings written out ("para q sigo").
 #[test]
 fn a_crisis_is_read_in_the_forms_people_type() {
     let engine = engine();
-    for message in ["jamaa amelewa anasema atajinyonga usiku huu", "bro para q sigo si todo me sale mal"] {
+    for message in [
+        "jamaa amelewa anasema atajinyonga usiku huu",
+        "nimekuwa nikijikata mkono usiku ili nisikie kitu, ni mbaya?",
+        "bro para q sigo si todo me sale mal",
+    ] {
         assert_eq!(engine.answer(message).topic, topic("crisis"), "{message}");
     }
+}
+
+/// An emergency told as long past ("two years ago", "last year") is history,
+/// even an overdose, and gets no urgent reply and no reassurance; the same
+/// sign told now is an emergency.
+#[test]
+fn an_emergency_told_as_long_past_is_history() {
+    let engine = engine();
+    for message in [
+        "I took an overdose of paracetamol two years ago. could that be why I jerk at night?",
+        "my son fainted at school last year and all the tests were normal. are his sleep jerks dangerous?",
+    ] {
+        let answer = engine.answer(message);
+        assert!(!answer.topic.is_urgent(), "{message}");
+        assert!(!plain_text(&answer).to_lowercase().contains("benign"), "{message}");
+    }
+    let now = "my son fainted at school and he is still not answering me";
+    assert_eq!(engine.answer(now).topic, topic("emergency"));
+}
+
+/// What a sign needs beside it is not told when negated: a bump with "no
+/// headache, no throwing up" or "sina maumivu ya kifua" is no emergency, a
+/// bump then vomiting is; "so the jerks don't wake me" is nobody unresponsive.
+#[test]
+fn what_a_sign_needs_beside_it_is_not_told_when_negated() {
+    let engine = engine();
+    let bump = "bumped my head on the cupboard yesterday, no headache, no throwing up. are my jerks related?";
+    assert!(!engine.answer(bump).topic.is_urgent(), "{bump}");
+    let vomiting = "my husband bumped his head on the cupboard and has thrown up twice";
+    assert_eq!(engine.answer(vomiting).topic, topic("emergency"));
+    let chest = "nilishtuka usiku moyo ukapiga haraka lakini sina maumivu ya kifua, ni hatari?";
+    assert!(!engine.answer(chest).topic.is_urgent(), "{chest}");
+    let wake = "can I take melatonin so the jerks dont wake me every night?";
+    assert!(!engine.answer(wake).topic.is_urgent(), "{wake}");
+}
+
+/// Far from a hospital: a snakebite and a child with severe dehydration are
+/// emergencies; a first-aid question about snakebites is not.
+#[test]
+fn a_snakebite_and_severe_dehydration_are_emergencies() {
+    let engine = engine();
+    for message in [
+        "my brother was bitten by a snake on his foot an hour ago and it is swelling fast",
+        "my 1 year old has had diarrhoea for 2 days, no wet nappy since yesterday and she is very sleepy",
+    ] {
+        assert_eq!(engine.answer(message).topic, topic("emergency"), "{message}");
+    }
+    let question = "whats the right first aid for a snake bite, asking for a camping trip";
+    assert!(!engine.answer(question).topic.is_urgent(), "{question}");
 }

@@ -175,13 +175,13 @@ const FIRST_SIGHT: &str = "firstsight";
 #[test]
 fn the_first_sight_rounds_keep_their_floor() {
     let cases = toml_cases_in(&format!("tests/eval/{FIRST_SIGHT}"));
-    assert!(cases.len() >= 1040, "only {} messages", cases.len());
+    assert!(cases.len() >= 1240, "only {} messages", cases.len());
     let engine = Engine::embedded().expect("the embedded knowledge loads");
     let report = run(&engine, &cases);
     let targets = Thresholds {
         min_topic_accuracy: 0.77,
         min_check_rate: 0.0,
-        min_emergency_recall: 0.91,
+        min_emergency_recall: 0.92,
         max_false_emergencies: 15,
         max_harmful: 27,
         ..Thresholds::default()
@@ -222,7 +222,7 @@ fn the_language_rounds_keep_their_floor() {
 
 /// The level of the language rounds now: topic accuracy, checks (the reply's
 /// language among them), emergency and crisis recall, false alarms, harmful replies.
-const LANGUAGE_FLOOR: (f64, f64, f64, usize, usize) = (0.76, 0.97, 0.93, 11, 12);
+const LANGUAGE_FLOOR: (f64, f64, f64, usize, usize) = (0.76, 0.97, 0.93, 10, 12);
 
 fn realistic_cases() -> Vec<Case> {
     files_in("tests/eval/realistic")

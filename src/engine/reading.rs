@@ -433,11 +433,12 @@ impl Reader {
             reading.person = None;
         }
         // A baby cannot tell a passing sensation: "stopped breathing, went blue,
-        // then gasped" is an emergency whatever words follow.
+        // then gasped" is an emergency whatever words follow; a time long past
+        // ("last year") is still history.
         let no_sensations = reading.person.as_ref().is_some_and(|person| !self.people[person.index].sensations);
         if no_sensations {
             for sign in &mut reading.signs {
-                sign.sensation = None;
+                sign.sensation = sign.sensation.take().filter(|told| self.guards.history.is_match(told));
             }
         }
         self.read_factors(&mut reading);
@@ -734,9 +735,6 @@ impl Reader {
                 };
                 written_out[at].1.as_str()
             };
-            if !sign.with.iter().all(|pattern| pattern.is_match(text)) {
-                continue;
-            }
             // "No vomiting", "never hit my head": a negated sign is not told; nor
             // is one whose sentence says it is not this sign ("seizing up").
             let near = sign.kind == SignKind::Warning;
@@ -744,17 +742,21 @@ impl Reader {
                 .then(|| self.languages.list.iter().find(|language| language.id == sign.language))
                 .flatten()
                 .map(|language| &language.negators);
+            let absent = |start: usize| match negators {
+                None => english && self.negated(text, start, near),
+                // In another language, the word right before the sign.
+                Some(negators) => {
+                    text[..start].split_whitespace().next_back().is_some_and(|word| negators.contains(word))
+                }
+            };
+            // What must also be told is not told when negated ("no headache, no throwing up").
+            if !sign.with.iter().all(|pattern| pattern.find_iter(text).any(|found| !absent(found.start()))) {
+                continue;
+            }
             let mut negated = Vec::new();
             let mut told = |pattern: &Regex| {
                 pattern.find_iter(text).find(|found| {
-                    let absent = match negators {
-                        None => english && self.negated(text, found.start(), near),
-                        // In another language, the word right before the sign.
-                        Some(negators) => text[..found.start()]
-                            .split_whitespace()
-                            .next_back()
-                            .is_some_and(|word| negators.contains(word)),
-                    };
+                    let absent = absent(found.start());
                     if absent {
                         negated.push((found.start(), found.end()));
                     }
@@ -766,8 +768,8 @@ impl Reader {
             reading.negated.extend(negated);
             let Some(found) = found else { continue };
             let sentence = sentence_around(text, found.start());
-            let sensation = if sign.kind == SignKind::Emergency && english && sign.passing && !sign.after {
-                self.sensation(sentence)
+            let sensation = if sign.kind == SignKind::Emergency && english && !sign.after {
+                self.sensation(sentence, sign.passing)
             } else {
                 None
             };
@@ -780,13 +782,18 @@ impl Reader {
         }
     }
 
-    /// The habit or possibility words that make an emergency sign in `sentence`
-    /// a sensation, unless the sentence also says it is happening now.
-    fn sensation(&self, sentence: &str) -> Option<String> {
+    /// The words that make an emergency sign in `sentence` history ("last
+    /// year") or, for a sign that can be `passing`, a habit or a possibility,
+    /// unless the sentence also says it is happening now.
+    fn sensation(&self, sentence: &str, passing: bool) -> Option<String> {
         if self.guards.now.is_match(sentence) {
             return None;
         }
-        let guards = [&self.guards.habit, &self.guards.hypothetical];
+        let guards: &[&Pattern] = if passing {
+            &[&self.guards.history, &self.guards.habit, &self.guards.hypothetical]
+        } else {
+            &[&self.guards.history]
+        };
         guards.iter().find_map(|guard| guard.find(sentence)).map(|found| found.as_str().to_string())
     }
 

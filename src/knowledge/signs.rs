@@ -69,6 +69,10 @@ pub struct Guards {
     /// emergency only the trained reader sees is not called in a message
     /// that says this (and not that it is happening now).
     pub resolved: Pattern,
+    /// "last year", "in 2019", "as a child": told as long past. An
+    /// emergency sign in such a sentence (and not `now`) is history, whatever
+    /// the sign, and whoever it is about.
+    pub history: Pattern,
     /// "now", "help": happening now, whatever else the sentence says.
     pub now: Pattern,
     /// Matches text that ends with a negator ("no", "never"): what follows
@@ -107,6 +111,7 @@ struct GuardsEntry {
     habit: toml::Spanned<String>,
     hypothetical: toml::Spanned<String>,
     resolved: toml::Spanned<String>,
+    history: toml::Spanned<String>,
     now: toml::Spanned<String>,
     negators: Vec<String>,
 }
@@ -155,6 +160,7 @@ impl Signs {
             habit: compile_pattern(file, parsed.guards.habit, words)?,
             hypothetical: compile_pattern(file, parsed.guards.hypothetical, words)?,
             resolved: compile_pattern(file, parsed.guards.resolved, words)?,
+            history: compile_pattern(file, parsed.guards.history, words)?,
             now: compile_pattern(file, parsed.guards.now, words)?,
             negated_next: negation(file, &parsed.guards.negators, "")?,
             negated_near: negation(file, &parsed.guards.negators, "( [a-z0-9]+)?")?,

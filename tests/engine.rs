@@ -1318,3 +1318,21 @@ fn a_snakebite_and_severe_dehydration_are_emergencies() {
     let question = "whats the right first aid for a snake bite, asking for a camping trip";
     assert!(!engine.answer(question).topic.is_urgent(), "{question}");
 }
+
+/// Danger told in plain words rather than the textbook's: a pregnant woman
+/// with a bad head pain who sees stars, a mouth pulled to one side with a hand
+/// that cannot hold, a goodbye by text before a phone goes off.
+#[test]
+fn danger_told_in_plain_words_gets_the_urgent_reply() {
+    let engine = engine();
+    for (message, expected) in [
+        ("my wife is 34 weeks pregnant, head pain bad since morning and now she sees stars", "emergency"),
+        ("grandpa woke up and his mouth is pulled to one side and his hand cant hold the spoon", "emergency"),
+        ("my friend texted me goodbye, thank you all, im going now. her phone is off", "crisis"),
+    ] {
+        assert_eq!(engine.answer(message).topic, topic(expected), "{message}");
+    }
+    let swelling =
+        "my sister is pregnant and her feet are a bit swollen in the evening, is that why she jerks at night?";
+    assert!(!engine.answer(swelling).topic.is_urgent(), "{swelling}");
+}

@@ -175,15 +175,15 @@ const FIRST_SIGHT: &str = "firstsight";
 #[test]
 fn the_first_sight_rounds_keep_their_floor() {
     let cases = toml_cases_in(&format!("tests/eval/{FIRST_SIGHT}"));
-    assert!(cases.len() >= 1240, "only {} messages", cases.len());
+    assert!(cases.len() >= 1440, "only {} messages", cases.len());
     let engine = Engine::embedded().expect("the embedded knowledge loads");
     let report = run(&engine, &cases);
     let targets = Thresholds {
-        min_topic_accuracy: 0.77,
+        min_topic_accuracy: 0.78,
         min_check_rate: 0.0,
         min_emergency_recall: 0.92,
-        max_false_emergencies: 15,
-        max_harmful: 27,
+        max_false_emergencies: 20,
+        max_harmful: 33,
         ..Thresholds::default()
     };
     let shortfalls = report.shortfalls(&targets);

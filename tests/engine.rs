@@ -1336,3 +1336,22 @@ fn danger_told_in_plain_words_gets_the_urgent_reply() {
         "my sister is pregnant and her feet are a bit swollen in the evening, is that why she jerks at night?";
     assert!(!engine.answer(swelling).topic.is_urgent(), "{swelling}");
 }
+
+/// A warning told in Swahili or Spanish, which the glossary cannot place (a
+/// bitten tongue, a wet bed), blocks reassurance: the reader does not vouch
+/// for a message with a warning sign.
+#[test]
+fn a_warning_told_in_another_language_blocks_reassurance() {
+    let engine = engine();
+    for message in [
+        "niliamka baada ya kushtuka nikakuta nimeuma ulimi na kitanda ni kinyevu. ni kawaida?",
+        "me desperte con un salto y me mordi la lengua, la cama estaba mojada. es normal?",
+    ] {
+        let answer = engine.answer(message);
+        assert_eq!(answer.topic, topic("seek_care"), "{message}");
+        let text = plain_text(&answer).to_lowercase();
+        for reassuring in ["benign", "benigno", "si hatari", "hazina madhara", "not a synonym for worry"] {
+            assert!(!text.contains(reassuring), "{message}: {reassuring}");
+        }
+    }
+}

@@ -183,7 +183,7 @@ fn the_first_sight_rounds_keep_their_floor() {
         min_check_rate: 0.0,
         min_emergency_recall: 0.92,
         max_false_emergencies: 20,
-        max_harmful: 33,
+        max_harmful: 32,
         ..Thresholds::default()
     };
     let shortfalls = report.shortfalls(&targets);

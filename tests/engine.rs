@@ -909,8 +909,17 @@ fn a_message_mixing_english_with_another_language_is_read_in_english() {
     assert!(answer.lead.contains("children"), "the child's caveat: {}", answer.lead);
 }
 
-/// Words that reassure about the spasms.
-const REASSURING: [&str; 5] = ["benign", "not dangerous", "harmless", "not a synonym for worry", "considered normal"];
+/// Words that reassure about the spasms, in English, Spanish and Swahili.
+const REASSURING: [&str; 8] = [
+    "benign",
+    "not dangerous",
+    "harmless",
+    "not a synonym for worry",
+    "considered normal",
+    "benigno",
+    "si hatari",
+    "hazina madhara",
+];
 
 fn reassures(text: &str) -> bool {
     let lower = text.to_lowercase();
@@ -1282,7 +1291,7 @@ fn an_emergency_told_as_long_past_is_history() {
     ] {
         let answer = engine.answer(message);
         assert!(!answer.topic.is_urgent(), "{message}");
-        assert!(!plain_text(&answer).to_lowercase().contains("benign"), "{message}");
+        assert!(!reassures(&plain_text(&answer)), "{message}");
     }
     let now = "my son fainted at school and he is still not answering me";
     assert_eq!(engine.answer(now).topic, topic("emergency"));
@@ -1349,9 +1358,6 @@ fn a_warning_told_in_another_language_blocks_reassurance() {
     ] {
         let answer = engine.answer(message);
         assert_eq!(answer.topic, topic("seek_care"), "{message}");
-        let text = plain_text(&answer).to_lowercase();
-        for reassuring in ["benign", "benigno", "si hatari", "hazina madhara", "not a synonym for worry"] {
-            assert!(!text.contains(reassuring), "{message}: {reassuring}");
-        }
+        assert!(!reassures(&plain_text(&answer)), "{message}");
     }
 }

@@ -1348,7 +1348,8 @@ fn danger_told_in_plain_words_gets_the_urgent_reply() {
 
 /// A warning told in Swahili or Spanish, which the glossary cannot place (a
 /// bitten tongue, a wet bed), blocks reassurance: the reader does not vouch
-/// for a message with a warning sign.
+/// for a message with a warning sign. The reply names it as the English sign
+/// it is, in the reply's language, once.
 #[test]
 fn a_warning_told_in_another_language_blocks_reassurance() {
     let engine = engine();
@@ -1360,4 +1361,10 @@ fn a_warning_told_in_another_language_blocks_reassurance() {
         assert_eq!(answer.topic, topic("seek_care"), "{message}");
         assert!(!reassures(&plain_text(&answer)), "{message}");
     }
+    // Told in Spanish, and read by the English sign through the glossary too:
+    // named once, in Spanish.
+    let spanish = engine.answer("me desperte con un salto y me mordi la lengua, la cama estaba mojada. es normal?");
+    let named = "la lengua mordida o la cama mojada";
+    assert_eq!(spanish.lead.matches(named).count(), 1, "{}", spanish.lead);
+    assert!(!spanish.lead.contains("in Spanish"), "{}", spanish.lead);
 }

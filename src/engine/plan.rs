@@ -133,7 +133,7 @@ impl Engine {
             return self.fixed_plan(voice, Topic::OTHER_LANGUAGE, &not_understood(language), notice, reasons);
         }
 
-        let warnings: Vec<&str> = reading.warnings().map(|sign| voice.sign_label(sign.fact.index)).collect();
+        let warnings = voice.sign_names(reading.warnings());
         for sign in reading.warnings() {
             reasons.push(|| {
                 format!("warning sign `{}` matched '{}'", reader.signs()[sign.fact.index].id, sign.fact.words)

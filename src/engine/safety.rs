@@ -106,7 +106,7 @@ impl Engine {
         if let Some(person) = &reading.person {
             paragraphs.push(voice.caveats[person.index].clone());
         }
-        let warnings: Vec<&str> = reading.warnings().map(|sign| voice.sign_label(sign.fact.index)).collect();
+        let warnings = voice.sign_names(reading.warnings());
         if !warnings.is_empty() {
             paragraphs.push(texts.warning_again.replace("{signs}", &voice.and_list(&warnings)));
         }

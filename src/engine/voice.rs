@@ -50,7 +50,12 @@ impl Voice {
             factor_says: knowledge.factors.iter().map(|factor| factor.says.clone()).collect(),
             caveats: knowledge.people.iter().map(|person| person.caveat.clone()).collect(),
             doctors: knowledge.people.iter().map(|person| person.doctor.clone()).collect(),
-            sign_labels: knowledge.signs.all.iter().map(|sign| sign.label.clone()).collect(),
+            sign_labels: knowledge
+                .signs
+                .all
+                .iter()
+                .map(|sign| sign.same_as.map_or(&sign.label, |english| &knowledge.signs.all[english].label).clone())
+                .collect(),
         }
     }
 
@@ -92,6 +97,7 @@ impl Voice {
                 .signs
                 .all
                 .iter()
+                .map(|sign| sign.same_as.map_or(sign, |english| &knowledge.signs.all[english]))
                 .map(|sign| file.signs.get(&sign.id).map_or_else(|| sign.label.clone(), |words| words.label.clone()))
                 .collect(),
         }
@@ -131,6 +137,19 @@ impl Voice {
     /// The name of the sign at `index` of the knowledge's signs.
     pub(super) fn sign_label(&self, index: usize) -> &str {
         &self.sign_labels[index]
+    }
+
+    /// The names of `signs`, each once ("a bitten tongue" told in English
+    /// and in Spanish is one sign).
+    pub(super) fn sign_names<'a>(&self, signs: impl Iterator<Item = &'a super::reading::SignFact>) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for sign in signs {
+            let name = self.sign_label(sign.fact.index);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
     }
 
     /// "a, b and c" in this language.

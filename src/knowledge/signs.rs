@@ -48,6 +48,9 @@ pub struct Sign {
     /// ("a burden", "I can't keep doing this"); the sign counts only when the
     /// trained reader leans to a crisis too.
     pub lean: bool,
+    /// A warning of another language that is an English warning told in it
+    /// (`same_as`, by index): a reply names it as that one.
+    pub same_as: Option<usize>,
     /// Emergency or warning.
     pub kind: SignKind,
     /// The sign is found when one of these matches...
@@ -132,6 +135,8 @@ struct SignEntry {
     passing: bool,
     #[serde(default)]
     lean: bool,
+    #[serde(default)]
+    same_as: Option<String>,
     patterns: Vec<toml::Spanned<String>>,
     #[serde(default)]
     with: Vec<toml::Spanned<String>>,
@@ -172,6 +177,7 @@ impl Signs {
             .chain(parsed.crisis.into_iter().map(|entry| (SignKind::Crisis, entry)))
             .chain(parsed.warning.into_iter().map(|entry| (SignKind::Warning, entry)));
         let mut all = Vec::new();
+        let mut same_as = Vec::new();
         for (kind, entry) in entries {
             if entry.patterns.is_empty() {
                 return Err(file.malformed_near(&entry.id, format!("sign `{}` needs at least one pattern", entry.id)));
@@ -191,8 +197,22 @@ impl Signs {
                 after: entry.after,
                 passing: entry.passing,
                 lean: entry.lean,
+                same_as: None,
                 kind,
             });
+            if let Some(english) = entry.same_as {
+                same_as.push((all.len() - 1, english));
+            }
+        }
+        for (index, english) in same_as {
+            let found = all
+                .iter()
+                .position(|sign: &Sign| sign.id == english && sign.language == "en" && sign.kind == SignKind::Warning);
+            let Some(found) = found.filter(|_| all[index].kind == SignKind::Warning) else {
+                let id = &all[index].id;
+                return Err(file.malformed_near(id, format!("sign `{id}`: `same_as` names no English warning sign")));
+            };
+            all[index].same_as = Some(found);
         }
         Ok(Signs { guards, all })
     }

@@ -719,29 +719,22 @@ impl Reader {
             if !readable {
                 continue;
             }
+            let language =
+                (!english).then(|| self.languages.list.iter().find(|language| language.id == sign.language)).flatten();
             let text = if english {
                 reading.normalized.as_str()
             } else {
-                let at = match written_out.iter().position(|(language, _)| *language == sign.language) {
-                    Some(at) => at,
-                    None => {
-                        let text = match self.languages.list.iter().find(|language| language.id == sign.language) {
-                            Some(language) => language.written_out(raw),
-                            None => raw.to_string(),
-                        };
-                        written_out.push((sign.language.as_str(), text));
-                        written_out.len() - 1
-                    }
-                };
+                let at = written_out.iter().position(|(id, _)| *id == sign.language).unwrap_or_else(|| {
+                    let text = language.map_or_else(|| raw.to_string(), |language| language.written_out(raw));
+                    written_out.push((sign.language.as_str(), text));
+                    written_out.len() - 1
+                });
                 written_out[at].1.as_str()
             };
             // "No vomiting", "never hit my head": a negated sign is not told; nor
             // is one whose sentence says it is not this sign ("seizing up").
             let near = sign.kind == SignKind::Warning;
-            let negators = (!english)
-                .then(|| self.languages.list.iter().find(|language| language.id == sign.language))
-                .flatten()
-                .map(|language| &language.negators);
+            let negators = language.map(|language| &language.negators);
             let absent = |start: usize| match negators {
                 None => english && self.negated(text, start, near),
                 // In another language, the word right before the sign.

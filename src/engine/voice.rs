@@ -50,12 +50,7 @@ impl Voice {
             factor_says: knowledge.factors.iter().map(|factor| factor.says.clone()).collect(),
             caveats: knowledge.people.iter().map(|person| person.caveat.clone()).collect(),
             doctors: knowledge.people.iter().map(|person| person.doctor.clone()).collect(),
-            sign_labels: knowledge
-                .signs
-                .all
-                .iter()
-                .map(|sign| sign.same_as.map_or(&sign.label, |english| &knowledge.signs.all[english].label).clone())
-                .collect(),
+            sign_labels: knowledge.signs.all.iter().map(|sign| knowledge.signs.named_as(sign).label.clone()).collect(),
         }
     }
 
@@ -97,7 +92,7 @@ impl Voice {
                 .signs
                 .all
                 .iter()
-                .map(|sign| sign.same_as.map_or(sign, |english| &knowledge.signs.all[english]))
+                .map(|sign| knowledge.signs.named_as(sign))
                 .map(|sign| file.signs.get(&sign.id).map_or_else(|| sign.label.clone(), |words| words.label.clone()))
                 .collect(),
         }

@@ -217,6 +217,12 @@ impl Signs {
         Ok(Signs { guards, all })
     }
 
+    /// The sign a reply names for `sign`: the English warning a warning of
+    /// another language is (`same_as`), else `sign` itself.
+    pub fn named_as<'a>(&'a self, sign: &'a Sign) -> &'a Sign {
+        sign.same_as.map_or(sign, |english| &self.all[english])
+    }
+
     /// The plain words of the English emergency patterns (not of their `with`
     /// context), so spelling correction can reach them ("stoped" ->
     /// "stopped"). Crisis words are not among them: a correction must never

@@ -90,6 +90,9 @@ fn facts(engine: &Engine, reading: &Reading) -> Vec<String> {
             (None, crate::knowledge::SignKind::Crisis) if sign.leaning => {
                 match reading.trained.as_ref().filter(|trained| trained.leans_to_crisis()) {
                     Some(trained) => format!("crisis (leaning; the trained reader leans too, {:.2})", trained.crisis),
+                    None if reading.leaning_confirmed() => {
+                        format!("crisis (leaning; {} leaning things told together)", reading.leaning_told)
+                    }
                     None => "leaning crisis (not counted: the trained reader does not lean to a crisis)".to_string(),
                 }
             }

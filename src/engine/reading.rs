@@ -35,6 +35,11 @@ const UNREAD_PERCENT_MIN: usize = 30;
 /// A message of one sentence this long may hide its question at the end.
 const RUN_ON_WORDS: usize = 12;
 
+/// Leaning crisis patterns told in one message that count without the
+/// trained reader: a goodbye of several parts is one, though each part alone
+/// ("thank you for everything") may not be.
+const LEANING_TOGETHER: usize = 2;
+
 /// The compiled facts a message can be read into.
 pub(crate) struct Reader {
     guards: Guards,
@@ -126,6 +131,9 @@ pub(crate) struct Reading {
     /// my tongue", "no vomiting"): read again without them, so that their
     /// words ask for no topic.
     pub negated: Vec<(usize, usize)>,
+    /// How many patterns of the leaning crisis signs the message tells, each
+    /// counted once ("thank you for everything", "take care of my children").
+    pub leaning_told: usize,
     /// What the trained reader read in the message as typed, when the
     /// knowledge has one.
     pub trained: Option<TrainedReading>,
@@ -191,10 +199,20 @@ impl Reading {
     }
 
     /// The crisis sign (thoughts of suicide, self-harm or hopelessness), if
-    /// any: one that leans only when the trained reader leans to a crisis too.
+    /// any: one that leans only when the trained reader leans to a crisis too,
+    /// or when the message tells several leaning things at once.
     pub fn crisis(&self) -> Option<&SignFact> {
-        let leans = self.trained.as_ref().is_some_and(super::trained::TrainedReading::leans_to_crisis);
+        let leans = self.leaning_confirmed();
         self.signs.iter().find(|sign| sign.kind == SignKind::Crisis && (!sign.leaning || leans))
+    }
+
+    /// Whether the leaning crisis signs count: the trained reader leans to a
+    /// crisis too, or the message tells [`LEANING_TOGETHER`] leaning things
+    /// ("thank you for everything" and "take care of my children"), which
+    /// together say what each alone may not.
+    pub fn leaning_confirmed(&self) -> bool {
+        self.leaning_told >= LEANING_TOGETHER
+            || self.trained.as_ref().is_some_and(super::trained::TrainedReading::leans_to_crisis)
     }
 
     /// The emergency or crisis the trained reader is sure of, unless the rules
@@ -746,6 +764,7 @@ impl Reader {
             if !sign.with.iter().all(|pattern| pattern.find_iter(text).any(|found| !absent(found.start()))) {
                 continue;
             }
+            let unless = |start: usize| sign.unless.iter().any(|unless| unless.is_match(sentence_around(text, start)));
             let mut negated = Vec::new();
             let mut told = |pattern: &Regex| {
                 pattern.find_iter(text).find(|found| {
@@ -753,16 +772,25 @@ impl Reader {
                     if absent {
                         negated.push((found.start(), found.end()));
                     }
-                    let sentence = sentence_around(text, found.start());
-                    !absent && !sign.unless.iter().any(|unless| unless.is_match(sentence))
+                    !absent && !unless(found.start())
                 })
             };
             let found = sign.patterns.iter().map(Pattern::regex).find_map(&mut told);
             reading.negated.extend(negated);
             let Some(found) = found else { continue };
+            if sign.lean {
+                reading.leaning_told += sign
+                    .patterns
+                    .iter()
+                    .filter(|pattern| {
+                        pattern.regex().find_iter(text).any(|found| !absent(found.start()) && !unless(found.start()))
+                    })
+                    .count();
+            }
             let sentence = sentence_around(text, found.start());
             let sensation = if sign.kind == SignKind::Emergency && english && !sign.after {
-                self.sensation(sentence, sign.passing)
+                let before = &sentence[..found.start() - (sentence.as_ptr() as usize - text.as_ptr() as usize)];
+                self.sensation(sentence, before, sign.passing)
             } else {
                 None
             };
@@ -777,17 +805,28 @@ impl Reader {
 
     /// The words that make an emergency sign in `sentence` history ("last
     /// year") or, for a sign that can be `passing`, a habit or a possibility,
-    /// unless the sentence also says it is happening now.
-    fn sensation(&self, sentence: &str, passing: bool) -> Option<String> {
+    /// unless the sentence also says it is happening now. `before` is the
+    /// sentence up to the sign: a time long past there is not the sign's when
+    /// the present is told after it ("since last week, he is sweating").
+    fn sensation(&self, sentence: &str, before: &str, passing: bool) -> Option<String> {
         if self.guards.now.is_match(sentence) {
             return None;
         }
-        let guards: &[&Pattern] = if passing {
-            &[&self.guards.history, &self.guards.habit, &self.guards.hypothetical]
-        } else {
-            &[&self.guards.history]
-        };
-        guards.iter().find_map(|guard| guard.find(sentence)).map(|found| found.as_str().to_string())
+        let history = self
+            .guards
+            .history
+            .find_iter(sentence)
+            .find(|found| found.start() >= before.len() || !self.guards.present.is_match(&before[found.end()..]));
+        if let Some(found) = history {
+            return Some(found.as_str().to_string());
+        }
+        if !passing {
+            return None;
+        }
+        [&self.guards.habit, &self.guards.hypothetical]
+            .iter()
+            .find_map(|guard| guard.find(sentence))
+            .map(|found| found.as_str().to_string())
     }
 
     fn read_factors(&self, reading: &mut Reading) {

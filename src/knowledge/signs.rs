@@ -76,6 +76,10 @@ pub struct Guards {
     /// emergency sign in such a sentence (and not `now`) is history, whatever
     /// the sign, and whoever it is about.
     pub history: Pattern,
+    /// "he is sweating", "she says": told in the present. Between a time long
+    /// past and an emergency sign, it ends the history: "missed dialysis since
+    /// last week, he is sweating and his chest is squeezing" is happening now.
+    pub present: Pattern,
     /// "now", "help": happening now, whatever else the sentence says.
     pub now: Pattern,
     /// Matches text that ends with a negator ("no", "never"): what follows
@@ -115,6 +119,7 @@ struct GuardsEntry {
     hypothetical: toml::Spanned<String>,
     resolved: toml::Spanned<String>,
     history: toml::Spanned<String>,
+    present: toml::Spanned<String>,
     now: toml::Spanned<String>,
     negators: Vec<String>,
 }
@@ -166,6 +171,7 @@ impl Signs {
             hypothetical: compile_pattern(file, parsed.guards.hypothetical, words)?,
             resolved: compile_pattern(file, parsed.guards.resolved, words)?,
             history: compile_pattern(file, parsed.guards.history, words)?,
+            present: compile_pattern(file, parsed.guards.present, words)?,
             now: compile_pattern(file, parsed.guards.now, words)?,
             negated_next: negation(file, &parsed.guards.negators, "")?,
             negated_near: negation(file, &parsed.guards.negators, "( [a-z0-9]+)?")?,

@@ -497,9 +497,13 @@ impl Engine {
         // "Didnt bite my tongue": the words of a sign told as absent ask for nothing.
         if let Some(kept) = inner.reader.without_negated_signs(&reading) {
             let (truncated, requests) = (reading.truncated, std::mem::take(&mut reading.rules_requests));
+            let negated = std::mem::take(&mut reading.negated);
             reading = inner.reader.read(&inner.vocabulary, &kept);
             reading.truncated = truncated;
             reading.rules_requests = requests;
+            // What was told absent stays told absent: the trained reader's
+            // emergency does not overrule "no vomiting".
+            reading.negated = negated;
         }
         // A question in another language is read in English words, through its glossary.
         if let Some((english, typed_as)) = inner.reader.gloss(message, &reading) {
@@ -593,6 +597,15 @@ impl Engine {
         // It reads one message alone: in a chat with a fresh context, the rules
         // read the conversation and decide the topic.
         let confident = confident.filter(|_| recalled.is_none());
+        // Small talk in place of the rules' "about something else" in English
+        // names no sign, person or symptom: those ask for the out-of-scope reply.
+        let english = reading.trained.as_ref().is_some_and(|trained| !trained.foreign);
+        let confident = confident.filter(|&(topic, _)| {
+            topic != Topic::SMALLTALK
+                || rules_topic != Some(Topic::OUT_OF_SCOPE)
+                || !english
+                || reading.signs.is_empty() && reading.person.is_none() && reading.unplaced.is_empty()
+        });
         match confident {
             Some((topic, p)) if followup.is_empty() => {
                 trained.push(format!("topic decided by the trained reader: `{topic}` ({p:.2})"));

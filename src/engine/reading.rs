@@ -129,7 +129,8 @@ pub(crate) struct Reading {
     pub rules_requests: Vec<Fact>,
     /// Byte spans of `normalized` holding a sign told as absent ("didnt bite
     /// my tongue", "no vomiting"): read again without them, so that their
-    /// words ask for no topic.
+    /// words ask for no topic. The reading made without them keeps the spans
+    /// of the message as first read.
     pub negated: Vec<(usize, usize)>,
     /// How many patterns of the leaning crisis signs the message tells, each
     /// counted once ("thank you for everything", "take care of my children").
@@ -762,6 +763,14 @@ impl Reader {
             };
             // What must also be told is not told when negated ("no headache, no throwing up").
             if !sign.with.iter().all(|pattern| pattern.find_iter(text).any(|found| !absent(found.start()))) {
+                // A knock told with its dangers denied ("hit his head, no vomiting,
+                // not sleepy") is told absent: the rules know "no" better.
+                if english && sign.patterns.iter().any(|pattern| pattern.regex().is_match(text)) {
+                    let denied = sign.with.iter().flat_map(|pattern| pattern.find_iter(text));
+                    reading
+                        .negated
+                        .extend(denied.filter(|found| absent(found.start())).map(|found| (found.start(), found.end())));
+                }
                 continue;
             }
             let unless = |start: usize| sign.unless.iter().any(|unless| unless.is_match(sentence_around(text, start)));

@@ -155,7 +155,8 @@ impl TrainedReading {
     /// else, small talk, or a question about sleep spasms: they know which
     /// words name what), and the reader swaps one answerable topic of the
     /// rules (`rules`, with `rules_confidence`) for another where the rules
-    /// are not confident, or where it is sure.
+    /// are not confident, or where it is sure; a message the rules place
+    /// out of scope is small talk where it is sure of that (`smalltalk`).
     pub fn topic(&self, rules: Option<Topic>, rules_confidence: f32) -> Option<(Topic, f32)> {
         let (topic, p) = self.ranked.first().copied()?;
         let decidable = !topic.is_urgent() && topic != Topic::OTHER_LANGUAGE;
@@ -169,6 +170,8 @@ impl TrainedReading {
             scope && p >= thresholds.topic_foreign
         } else if both_answers {
             p >= thresholds.topic_sure || p >= thresholds.topic && rules_confidence < thresholds.rules_confident
+        } else if rules == Some(Topic::OUT_OF_SCOPE) && topic == Topic::SMALLTALK {
+            p >= thresholds.smalltalk
         } else {
             rules.is_none() && p >= thresholds.topic
         };

@@ -81,6 +81,13 @@ pub struct Thresholds {
     /// does not say.
     #[serde(default = "off")]
     pub routine_foreign: f32,
+    /// In English, a message the rules place out of scope is small talk from
+    /// this probability of small talk on ("are you a real person or a
+    /// robot", a greeting in a language the lexicon does not hold), where it
+    /// names no warning sign, person or symptom. Off (above 1) in a model
+    /// that does not say.
+    #[serde(default = "off")]
+    pub smalltalk: f32,
 }
 
 /// A threshold no probability reaches.
@@ -102,6 +109,7 @@ impl Default for Thresholds {
             urgent_unread: 0.8,
             routine: 0.5,
             routine_foreign: off(),
+            smalltalk: off(),
         }
     }
 }

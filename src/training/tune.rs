@@ -19,7 +19,9 @@
 //! 4. routine in an answered language other than English: the highest
 //!    probability of "routine" from which the reader vouches for the words
 //!    the rules could not read, that gets the most topics right with no more
-//!    wrong reassurance or harmful reply.
+//!    wrong reassurance or harmful reply;
+//! 5. small talk in English where the rules see another subject: the highest
+//!    probability that gets the most topics right with no more harm.
 //!
 //! Ties go to the higher threshold: the rules decide when in doubt.
 
@@ -44,6 +46,7 @@ pub const RULES_ALONE: Thresholds = Thresholds {
     urgent_unread: OFF,
     routine: 0.0,
     routine_foreign: OFF,
+    smalltalk: OFF,
 };
 
 /// How an engine does on some cases.
@@ -287,6 +290,21 @@ pub fn tune(
     }
     chosen.routine_foreign = best.0;
     log.push(format!("reassurance in an answered language from routine {:.2}: {}", best.0, describe(&best.1)));
+
+    // Small talk the rules place out of scope: the highest probability that
+    // puts the most right, with no more harm.
+    let mut best = (chosen.smalltalk, run(chosen)?);
+    for value in grid(0.5, 0.95, 0.05).into_iter().rev() {
+        let trial = run(Thresholds { smalltalk: value, ..chosen })?;
+        if keeps(&trial)
+            && trial.writers.harmful <= best.1.writers.harmful
+            && trial.writers.topic_correct > best.1.writers.topic_correct
+        {
+            best = (value, trial);
+        }
+    }
+    chosen.smalltalk = best.0;
+    log.push(format!("small talk where the rules see another subject from {:.2}: {}", best.0, describe(&best.1)));
 
     let mut tuned = model.clone();
     tuned.header.thresholds = chosen;

@@ -1368,3 +1368,79 @@ fn a_warning_told_in_another_language_blocks_reassurance() {
     assert_eq!(spanish.lead.matches(named).count(), 1, "{}", spanish.lead);
     assert!(!spanish.lead.contains("in Spanish"), "{}", spanish.lead);
 }
+
+/// A goodbye told in parts is a crisis, though each part alone ("thank you
+/// for everything", "look after my kids") may be ordinary: two leaning
+/// things told together count without the trained reader. Thanks with the
+/// jerks gone is not a goodbye.
+#[test]
+fn a_goodbye_told_in_parts_is_a_crisis() {
+    let engine = engine();
+    for message in [
+        "my cousin sent a voice note at midnight: thank you for everything, please look after my kids. her phone is off now",
+        "he keeps saying the lake is calling him, at least there he will rest",
+    ] {
+        assert_eq!(engine.answer(message).topic, topic("crisis"), "{message}");
+    }
+    let thanks = "thank you for everything, the jerks are gone now and I sleep through";
+    assert!(!engine.answer(thanks).topic.is_urgent(), "{thanks}");
+}
+
+/// A time long past before an emergency told in the present ("since last
+/// week ..., he is sweating") does not make it history; one told of the
+/// same past stays history.
+#[test]
+fn a_time_long_past_does_not_reach_an_emergency_told_in_the_present() {
+    let engine = engine();
+    let now = "she has missed dialysis since last week, she is sweating and says her chest is crushing";
+    assert_eq!(engine.answer(now).topic, topic("emergency"));
+    let past = "last year my dad had a stroke and could not move his arm, he is fine now. do jerks come from that?";
+    assert!(!engine.answer(past).topic.is_urgent(), "{past}");
+}
+
+/// Bleeding after a birth that soaks pads within the hour is an emergency.
+#[test]
+fn bleeding_after_a_birth_that_soaks_pads_is_an_emergency() {
+    let engine = engine();
+    let bleeding = "two weeks after the birth my wife has soaked three pads in an hour and feels faint";
+    assert_eq!(engine.answer(bleeding).topic, topic("emergency"));
+}
+
+/// A medicine question is read by what it asks, whoever takes the medicine
+/// and whatever it is called: the medicine plan answers it.
+#[test]
+fn a_medicine_question_is_read_by_what_it_asks() {
+    let engine = engine();
+    for message in [
+        "my uncle on ARVs forgot his dose last night, should he take two tonight?",
+        "can one take amitriptyline together with a herbal tea for the jerks?",
+        "my dad has his diazepam and likes a few whiskeys at night, is it ok to mix the two?",
+        "can she also take a melatonin gummy with her tylenol 3?",
+    ] {
+        assert_eq!(engine.answer(message).topic, topic("treatment"), "{message}");
+    }
+    let visit = "my grandmother is 84 and jerks in the day now, no new meds. should we take her to a neurologist?";
+    assert_ne!(engine.answer(visit).topic, topic("treatment"), "{visit}");
+}
+
+/// A knock told with its dangers denied is not an emergency, whatever the
+/// trained reader makes of it.
+#[test]
+fn a_knock_with_its_dangers_denied_is_not_an_emergency() {
+    let engine = engine();
+    let knock =
+        "grandpa jerked awake and banged his forehead on the bed frame, tiny cut, no vomiting, not drowsy. clinic?";
+    assert!(!engine.answer(knock).topic.is_urgent(), "{knock}");
+}
+
+/// Dying of embarrassment is a figure of speech, in English and in Spanish.
+#[test]
+fn dying_of_embarrassment_is_a_figure_of_speech() {
+    let engine = engine();
+    for message in [
+        "jerked so hard in the lecture that I wanted to die of embarrassment, why does that happen?",
+        "mi hijo se quiere morir de la verguenza pq brinco dormido en clase, xq pasa?",
+    ] {
+        assert!(!engine.answer(message).topic.is_urgent(), "{message}");
+    }
+}

@@ -1444,3 +1444,61 @@ fn dying_of_embarrassment_is_a_figure_of_speech() {
         assert!(!engine.answer(message).topic.is_urgent(), "{message}");
     }
 }
+
+/// Ways of saying one will not be here tomorrow are read: a last night and
+/// the jerks that will not bother anyone by morning, poison kept aside for
+/// oneself, wishing the water would take one, cutting an arm with a blade.
+#[test]
+fn more_ways_of_saying_goodbye_are_a_crisis() {
+    let engine = engine();
+    for message in [
+        "my brother texted: tonight is my last night, by tomorrow the jerks will not bother me again",
+        "our neighbour has kept a bottle of cattle dip aside for himself, he says life is over since the farm went",
+        "since the funeral she keeps saying she wishes the river would come and take her",
+        "my daughter cuts her wrist with a blade in the bathroom so she does not fall asleep",
+    ] {
+        assert_eq!(engine.answer(message).topic, topic("crisis"), "{message}");
+    }
+}
+
+/// A knock to the head followed by dozing off, or by vomiting told in
+/// Swahili, is an emergency.
+#[test]
+fn a_knock_then_dozing_off_is_an_emergency() {
+    let engine = engine();
+    for message in [
+        "he fell off the ladder and hit his head, now he keeps dozing off on the sofa",
+        "mtoto aliangua na kugonga kichwa, she hit her head on the step and ametapika twice",
+    ] {
+        assert_eq!(engine.answer(message).topic, topic("emergency"), "{message}");
+    }
+}
+
+/// Stopping all at once, a double dose to catch up and sharing with a friend
+/// are medicine questions.
+#[test]
+fn stopping_catching_up_and_sharing_are_medicine_questions() {
+    let engine = engine();
+    for message in [
+        "my cousin has been on carbamazepine for years and feels fine, can he just stop?",
+        "she missed her levetiracetam this morning, can she take a double to catch up tonight?",
+        "my friend has zopiclone and i have the jerks, is it ok to share one?",
+    ] {
+        assert_eq!(engine.answer(message).topic, topic("treatment"), "{message}");
+    }
+}
+
+/// Where the rules see another subject, the trained reader, sure of small
+/// talk, answers as small talk; where the rules answer, the reader, sure the
+/// message is about something else, says so; a question the rules answer
+/// with when to see a doctor is never turned away.
+#[test]
+fn the_reader_places_small_talk_and_other_subjects() {
+    let engine = engine();
+    let bot = "hey, am I chatting with a real human or some computer programme?";
+    assert_eq!(engine.answer(bot).topic, topic("smalltalk"), "{bot}");
+    let legs = "every evening on the sofa my legs feel like ants crawl inside them and I have to get up and walk. what is this?";
+    assert_eq!(engine.answer(legs).topic, topic("out_of_scope"), "{legs}");
+    let warning = "What are the warning signs that my night spasms are serious?";
+    assert_eq!(engine.answer(warning).topic, topic("seek_care"), "{warning}");
+}

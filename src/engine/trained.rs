@@ -156,7 +156,9 @@ impl TrainedReading {
     /// words name what), and the reader swaps one answerable topic of the
     /// rules (`rules`, with `rules_confidence`) for another where the rules
     /// are not confident, or where it is sure; a message the rules place
-    /// out of scope is small talk where it is sure of that (`smalltalk`).
+    /// out of scope is small talk where it is sure of that (`smalltalk`), and
+    /// one the rules answer is about something else where it is sure of
+    /// that (`out_of_scope`).
     pub fn topic(&self, rules: Option<Topic>, rules_confidence: f32) -> Option<(Topic, f32)> {
         let (topic, p) = self.ranked.first().copied()?;
         let decidable = !topic.is_urgent() && topic != Topic::OTHER_LANGUAGE;
@@ -172,6 +174,8 @@ impl TrainedReading {
             p >= thresholds.topic_sure || p >= thresholds.topic && rules_confidence < thresholds.rules_confident
         } else if rules == Some(Topic::OUT_OF_SCOPE) && topic == Topic::SMALLTALK {
             p >= thresholds.smalltalk
+        } else if topic == Topic::OUT_OF_SCOPE && rules.is_some_and(|rules| !rules.is_fixed()) {
+            p >= thresholds.out_of_scope
         } else {
             rules.is_none() && p >= thresholds.topic
         };

@@ -88,6 +88,13 @@ pub struct Thresholds {
     /// that does not say.
     #[serde(default = "off")]
     pub smalltalk: f32,
+    /// In English, an answerable topic of the rules is "about something
+    /// else" from this probability of it on (restless legs, a cramp or a
+    /// night-shift rota told in words the rules place in sleep). A warning
+    /// sign told of the night is still answered. Off (above 1) in a model
+    /// that does not say.
+    #[serde(default = "off")]
+    pub out_of_scope: f32,
 }
 
 /// A threshold no probability reaches.
@@ -110,6 +117,7 @@ impl Default for Thresholds {
             routine: 0.5,
             routine_foreign: off(),
             smalltalk: off(),
+            out_of_scope: off(),
         }
     }
 }

@@ -20,8 +20,10 @@
 //!    probability of "routine" from which the reader vouches for the words
 //!    the rules could not read, that gets the most topics right with no more
 //!    wrong reassurance or harmful reply;
-//! 5. small talk in English where the rules see another subject: the highest
-//!    probability that gets the most topics right with no more harm.
+//! 5. small talk in English where the rules see another subject, then another
+//!    subject where the rules answer: the highest probability that gets the
+//!    most topics right with no more harm (and, for another subject, no topic
+//!    of the project's sets lost).
 //!
 //! Ties go to the higher threshold: the rules decide when in doubt.
 
@@ -47,6 +49,7 @@ pub const RULES_ALONE: Thresholds = Thresholds {
     routine: 0.0,
     routine_foreign: OFF,
     smalltalk: OFF,
+    out_of_scope: OFF,
 };
 
 /// How an engine does on some cases.
@@ -305,6 +308,24 @@ pub fn tune(
     }
     chosen.smalltalk = best.0;
     log.push(format!("small talk where the rules see another subject from {:.2}: {}", best.0, describe(&best.1)));
+
+    // Another subject where the rules answer: likewise, and never at the
+    // cost of a topic of the project's sets (those that choose and those that
+    // teach): the reader must not turn away a question the rules answer right.
+    let mut best = (chosen.out_of_scope, run(chosen)?);
+    for value in grid(0.5, 0.95, 0.05).into_iter().rev() {
+        let trial = run(Thresholds { out_of_scope: value, ..chosen })?;
+        if keeps(&trial)
+            && trial.project.topic_correct + trial.taught.topic_correct
+                >= best.1.project.topic_correct + best.1.taught.topic_correct
+            && trial.writers.harmful <= best.1.writers.harmful
+            && trial.writers.topic_correct > best.1.writers.topic_correct
+        {
+            best = (value, trial);
+        }
+    }
+    chosen.out_of_scope = best.0;
+    log.push(format!("another subject where the rules answer from {:.2}: {}", best.0, describe(&best.1)));
 
     let mut tuned = model.clone();
     tuned.header.thresholds = chosen;

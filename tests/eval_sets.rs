@@ -175,14 +175,14 @@ const FIRST_SIGHT: &str = "firstsight";
 #[test]
 fn the_first_sight_rounds_keep_their_floor() {
     let cases = toml_cases_in(&format!("tests/eval/{FIRST_SIGHT}"));
-    assert!(cases.len() >= 1640, "only {} messages", cases.len());
+    assert!(cases.len() >= 2040, "only {} messages", cases.len());
     let engine = Engine::embedded().expect("the embedded knowledge loads");
     let report = run(&engine, &cases);
     let targets = Thresholds {
-        min_topic_accuracy: 0.80,
+        min_topic_accuracy: 0.82,
         min_check_rate: 0.0,
-        min_emergency_recall: 0.93,
-        max_false_emergencies: 22,
+        min_emergency_recall: 0.95,
+        max_false_emergencies: 26,
         max_harmful: 32,
         ..Thresholds::default()
     };

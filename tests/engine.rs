@@ -1502,3 +1502,15 @@ fn the_reader_places_small_talk_and_other_subjects() {
     let warning = "What are the warning signs that my night spasms are serious?";
     assert_eq!(engine.answer(warning).topic, topic("seek_care"), "{warning}");
 }
+
+/// A knock told as fine, then what follows it told as happening now in a
+/// sentence of its own, is an emergency; the same knock with its dangers
+/// denied is not.
+#[test]
+fn a_knock_told_as_fine_then_vomiting_now_is_an_emergency() {
+    let engine = engine();
+    let now = "my brother was hit by a car this afternoon and told us he is fine. now he has thrown up twice and keeps falling asleep on the couch";
+    assert_eq!(engine.answer(now).topic, topic("emergency"));
+    let denied = "my brother was hit by a car last month and told us he is fine. no vomiting, sleeps normally. why does he jerk when dozing?";
+    assert!(!engine.answer(denied).topic.is_urgent(), "{denied}");
+}

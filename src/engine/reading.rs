@@ -797,9 +797,18 @@ impl Reader {
                     .count();
             }
             let sentence = sentence_around(text, found.start());
+            // What follows a knock, told as happening now in a sentence of its
+            // own ("he said he is fine. now he has vomited twice"), is not over.
+            let followed_now = || {
+                sign.with.iter().any(|pattern| {
+                    pattern.find_iter(text).any(|found| {
+                        !absent(found.start()) && self.guards.now.is_match(sentence_around(text, found.start()))
+                    })
+                })
+            };
             let sensation = if sign.kind == SignKind::Emergency && english && !sign.after {
                 let before = &sentence[..found.start() - (sentence.as_ptr() as usize - text.as_ptr() as usize)];
-                self.sensation(sentence, before, sign.passing)
+                self.sensation(sentence, before, sign.passing).filter(|_| !followed_now())
             } else {
                 None
             };

@@ -608,11 +608,9 @@ impl Engine {
         });
         // A question the rules answer with when to see a doctor is never turned
         // away as about something else: "what are the warning signs?".
-        let warning_topic = self.topic_with_role(TopicRole::Warning);
         let confident = confident.filter(|&(topic, _)| {
-            topic != Topic::OUT_OF_SCOPE || rules_topic.is_none_or(|rules| rules != warning_topic)
+            topic != Topic::OUT_OF_SCOPE || rules_topic != Some(self.topic_with_role(TopicRole::Warning))
         });
-
         match confident {
             Some((topic, p)) if followup.is_empty() => {
                 trained.push(format!("topic decided by the trained reader: `{topic}` ({p:.2})"));

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use regex::Regex;
 
 use super::pattern_index::PatternIndex;
-use super::sentences::{SENTENCE_BREAK, sentence_around, split_sentences};
+use super::sentences::{SENTENCE_BREAK, sentence_around, sentence_span, split_sentences};
 use super::trained::TrainedReading;
 
 use super::vocabulary::{Analysis, Vocabulary};
@@ -762,7 +762,12 @@ impl Reader {
                 }
             };
             // What must also be told is not told when negated ("no headache, no throwing up").
-            if !sign.with.iter().all(|pattern| pattern.find_iter(text).any(|found| !absent(found.start()))) {
+            let with_told: Vec<Vec<regex::Match>> = sign
+                .with
+                .iter()
+                .map(|pattern| pattern.find_iter(text).filter(|found| !absent(found.start())).collect())
+                .collect();
+            if with_told.iter().any(Vec::is_empty) {
                 // A knock told with its dangers denied ("hit his head, no vomiting,
                 // not sleepy") is told absent: the rules know "no" better.
                 if english && sign.patterns.iter().any(|pattern| pattern.regex().is_match(text)) {
@@ -773,15 +778,17 @@ impl Reader {
                 }
                 continue;
             }
-            let unless = |start: usize| sign.unless.iter().any(|unless| unless.is_match(sentence_around(text, start)));
+            let tells = |found: &regex::Match| {
+                !absent(found.start())
+                    && !sign.unless.iter().any(|unless| unless.is_match(sentence_around(text, found.start())))
+            };
             let mut negated = Vec::new();
             let mut told = |pattern: &Regex| {
                 pattern.find_iter(text).find(|found| {
-                    let absent = absent(found.start());
-                    if absent {
+                    if absent(found.start()) {
                         negated.push((found.start(), found.end()));
                     }
-                    !absent && !unless(found.start())
+                    tells(found)
                 })
             };
             let found = sign.patterns.iter().map(Pattern::regex).find_map(&mut told);
@@ -791,24 +798,19 @@ impl Reader {
                 reading.leaning_told += sign
                     .patterns
                     .iter()
-                    .filter(|pattern| {
-                        pattern.regex().find_iter(text).any(|found| !absent(found.start()) && !unless(found.start()))
-                    })
+                    .filter(|pattern| pattern.regex().find_iter(text).any(|found| tells(&found)))
                     .count();
             }
-            let sentence = sentence_around(text, found.start());
-            // What follows a knock, told as happening now in a sentence of its
-            // own ("he said he is fine. now he has vomited twice"), is not over.
-            let followed_now = || {
-                sign.with.iter().any(|pattern| {
-                    pattern.find_iter(text).any(|found| {
-                        !absent(found.start()) && self.guards.now.is_match(sentence_around(text, found.start()))
-                    })
-                })
-            };
+            let span = sentence_span(text, found.start());
+            let sentence = &text[span.clone()];
             let sensation = if sign.kind == SignKind::Emergency && english && !sign.after {
-                let before = &sentence[..found.start() - (sentence.as_ptr() as usize - text.as_ptr() as usize)];
-                self.sensation(sentence, before, sign.passing).filter(|_| !followed_now())
+                // What follows a knock, told as happening now in a sentence of its
+                // own ("he said he is fine. now he has vomited twice"), is not over.
+                let followed_now = with_told
+                    .iter()
+                    .flatten()
+                    .any(|found| self.guards.now.is_match(sentence_around(text, found.start())));
+                self.sensation(sentence, &text[span.start..found.start()], sign.passing).filter(|_| !followed_now)
             } else {
                 None
             };

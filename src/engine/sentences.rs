@@ -46,9 +46,14 @@ fn is_emoji(c: char) -> bool {
 
 /// The sentence of `text` (split by [`SENTENCE_BREAK`]) that holds byte `at`.
 pub(crate) fn sentence_around(text: &str, at: usize) -> &str {
+    &text[sentence_span(text, at)]
+}
+
+/// The byte range of the sentence of `text` that holds byte `at`.
+pub(crate) fn sentence_span(text: &str, at: usize) -> std::ops::Range<usize> {
     let start = text[..at].rfind(SENTENCE_BREAK).map_or(0, |i| i + SENTENCE_BREAK.len());
     let end = text[at..].find(SENTENCE_BREAK).map_or(text.len(), |i| at + i);
-    &text[start..end]
+    start..end
 }
 
 #[cfg(test)]

@@ -277,55 +277,59 @@ pub fn tune(
     chosen.routine = best.0;
     log.push(format!("reassurance from routine {:.2}: {}", best.0, describe(&best.1)));
 
+    // The last thresholds, one at a time from 0.95 down to 0.5: the value that
+    // gets the most topics right on the dev writers, with no more harm than the
+    // best before it and where `also` holds against that best. `current` is the
+    // trial of the thresholds chosen so far; `None` keeps their value.
+    let most_right = |current: Trial,
+                      at: &dyn Fn(f32) -> Thresholds,
+                      also: &dyn Fn(&Trial, &Trial) -> bool|
+     -> crate::Result<(Option<f32>, Trial)> {
+        let mut best = (None, current);
+        for value in grid(0.5, 0.95, 0.05).into_iter().rev() {
+            let trial = run(at(value))?;
+            if keeps(&trial)
+                && also(&trial, &best.1)
+                && trial.writers.harmful <= best.1.writers.harmful
+                && trial.writers.topic_correct > best.1.writers.topic_correct
+            {
+                best = (Some(value), trial);
+            }
+        }
+        Ok(best)
+    };
+
     // Reassurance in an answered language other than English, where the reader
-    // vouches for the words the rules could not read: the highest probability
-    // of routine that puts the most right, with no more wrong or harmful.
-    let mut best = (chosen.routine_foreign, run(chosen)?);
-    for value in grid(0.5, 0.95, 0.05).into_iter().rev() {
-        let trial = run(Thresholds { routine_foreign: value, ..chosen })?;
-        if keeps(&trial)
-            && wrong(&trial) <= wrong(&best.1)
-            && trial.writers.harmful <= best.1.writers.harmful
-            && trial.writers.topic_correct > best.1.writers.topic_correct
-        {
-            best = (value, trial);
-        }
-    }
-    chosen.routine_foreign = best.0;
-    log.push(format!("reassurance in an answered language from routine {:.2}: {}", best.0, describe(&best.1)));
+    // vouches for the words the rules could not read: no more wrong reassurance.
+    let (value, trial) =
+        most_right(best.1, &|value| Thresholds { routine_foreign: value, ..chosen }, &|trial, best| {
+            wrong(trial) <= wrong(best)
+        })?;
+    chosen.routine_foreign = value.unwrap_or(chosen.routine_foreign);
+    log.push(format!(
+        "reassurance in an answered language from routine {:.2}: {}",
+        chosen.routine_foreign,
+        describe(&trial)
+    ));
 
-    // Small talk the rules place out of scope: the highest probability that
-    // puts the most right, with no more harm.
-    let mut best = (chosen.smalltalk, run(chosen)?);
-    for value in grid(0.5, 0.95, 0.05).into_iter().rev() {
-        let trial = run(Thresholds { smalltalk: value, ..chosen })?;
-        if keeps(&trial)
-            && trial.writers.harmful <= best.1.writers.harmful
-            && trial.writers.topic_correct > best.1.writers.topic_correct
-        {
-            best = (value, trial);
-        }
-    }
-    chosen.smalltalk = best.0;
-    log.push(format!("small talk where the rules see another subject from {:.2}: {}", best.0, describe(&best.1)));
+    // Small talk the rules place out of scope.
+    let (value, trial) = most_right(trial, &|value| Thresholds { smalltalk: value, ..chosen }, &|_, _| true)?;
+    chosen.smalltalk = value.unwrap_or(chosen.smalltalk);
+    log.push(format!(
+        "small talk where the rules see another subject from {:.2}: {}",
+        chosen.smalltalk,
+        describe(&trial)
+    ));
 
-    // Another subject where the rules answer: likewise, and never at the
-    // cost of a topic of the project's sets (those that choose and those that
-    // teach): the reader must not turn away a question the rules answer right.
-    let mut best = (chosen.out_of_scope, run(chosen)?);
-    for value in grid(0.5, 0.95, 0.05).into_iter().rev() {
-        let trial = run(Thresholds { out_of_scope: value, ..chosen })?;
-        if keeps(&trial)
-            && trial.project.topic_correct + trial.taught.topic_correct
-                >= best.1.project.topic_correct + best.1.taught.topic_correct
-            && trial.writers.harmful <= best.1.writers.harmful
-            && trial.writers.topic_correct > best.1.writers.topic_correct
-        {
-            best = (value, trial);
-        }
-    }
-    chosen.out_of_scope = best.0;
-    log.push(format!("another subject where the rules answer from {:.2}: {}", best.0, describe(&best.1)));
+    // Another subject where the rules answer, never at the cost of a topic of
+    // the project's sets (those that choose and those that teach): the reader
+    // must not turn away a question the rules answer right.
+    let project_topics = |trial: &Trial| trial.project.topic_correct + trial.taught.topic_correct;
+    let (value, trial) = most_right(trial, &|value| Thresholds { out_of_scope: value, ..chosen }, &|trial, best| {
+        project_topics(trial) >= project_topics(best)
+    })?;
+    chosen.out_of_scope = value.unwrap_or(chosen.out_of_scope);
+    log.push(format!("another subject where the rules answer from {:.2}: {}", chosen.out_of_scope, describe(&trial)));
 
     let mut tuned = model.clone();
     tuned.header.thresholds = chosen;

@@ -509,7 +509,10 @@ impl Engine {
         if let Some((english, typed_as)) = inner.reader.gloss(message, &reading) {
             let glossed_from = reading.language.map(|(index, _)| index);
             let kept: Vec<_> = reading.signs.iter().filter(|sign| sign.kind != SignKind::Emergency).cloned().collect();
+            // Told as over in its own words ("niko sawa, sijaumia"): still over in English.
+            let resolved = reading.resolved.take();
             reading = inner.reader.read(&inner.vocabulary, &english);
+            reading.resolved = reading.resolved.take().or(resolved);
             reading.glossed_from = glossed_from;
             reading.typed_as = typed_as;
             reading.signs.extend(kept);

@@ -130,6 +130,9 @@ impl Engine {
             if language.is_none() {
                 reasons.push(|| "no English words, and not a listed language".to_string());
             }
+            if let Some((topic, text)) = self.unread_urgent_reply(voice, reading, language, &mut reasons) {
+                return self.fixed_plan(voice, topic, &text, notice, reasons);
+            }
             return self.fixed_plan(voice, Topic::OTHER_LANGUAGE, &not_understood(language), notice, reasons);
         }
 
@@ -200,6 +203,9 @@ impl Engine {
         let (asked, confidence, runner_up) = match decision.verdict {
             Verdict::OutOfScope { .. } | Verdict::Unreadable if glossed.is_some() && !decision.trained => {
                 reasons.push(|| "not understood through the glossary".to_string());
+                if let Some((topic, text)) = self.unread_urgent_reply(voice, reading, language, &mut reasons) {
+                    return self.fixed_plan(voice, topic, &text, notice, reasons);
+                }
                 return self.fixed_plan(voice, Topic::OTHER_LANGUAGE, &not_understood(glossed), notice, reasons);
             }
             Verdict::Unreadable => {

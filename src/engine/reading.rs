@@ -221,7 +221,19 @@ impl Reading {
     /// the message as over: they know "lately", "what if", "didn't" and "I'm
     /// ok now" better.
     pub fn trained_urgent(&self) -> Option<crate::topic::Topic> {
-        let urgent = self.trained.as_ref()?.urgent()?;
+        self.unless_vetoed(self.trained.as_ref()?.urgent()?)
+    }
+
+    /// The emergency or crisis the trained reader ranks first, for a message
+    /// the rules could not read, with the same vetoes as
+    /// [`Reading::trained_urgent`].
+    pub fn trained_urgent_first(&self) -> Option<crate::topic::Topic> {
+        self.unless_vetoed(self.trained.as_ref()?.ranks_urgent_first()?)
+    }
+
+    /// An emergency of the trained reader is not called where the rules read
+    /// it as a sensation, as denied ("no vomiting") or as over.
+    fn unless_vetoed(&self, urgent: crate::topic::Topic) -> Option<crate::topic::Topic> {
         let vetoed = urgent == crate::topic::Topic::EMERGENCY
             && (self.sensations().next().is_some() || !self.negated.is_empty() || self.resolved.is_some());
         (!vetoed).then_some(urgent)

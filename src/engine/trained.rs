@@ -20,6 +20,11 @@ pub(crate) struct TrainedReader {
     classes: Vec<Topic>,
 }
 
+/// The least probability of an emergency or a crisis ranked first that a
+/// message the rules could not read is answered with: more than any other
+/// topic is not enough when it is a fifth of the whole ("what does the bonus
+/// pay?"); half of the whole is the reader's own majority.
+pub(crate) const URGENT_FIRST_MIN: f32 = 0.5;
 /// What the trained reader read in one message.
 #[derive(Debug, Clone)]
 pub(crate) struct TrainedReading {
@@ -121,6 +126,15 @@ impl TrainedReading {
             (false, true) => Some(Topic::CRISIS),
             (false, false) => None,
         }
+    }
+
+    /// The emergency or crisis it ranks first among the topics, with at least
+    /// half of its probability ([`URGENT_FIRST_MIN`]), if any: what
+    /// a message the rules could not read gets, where the alternative is a
+    /// request to ask again.
+    pub fn ranks_urgent_first(&self) -> Option<Topic> {
+        let (topic, probability) = self.ranked.first().filter(|_| !self.only_smalltalk)?;
+        (topic.is_urgent() && *probability >= URGENT_FIRST_MIN).then_some(*topic)
     }
 
     /// Whether it leans to a crisis enough to confirm a crisis sign that

@@ -68,17 +68,44 @@ impl Engine {
         match urgent? {
             Topic::CRISIS => {
                 reasons.push(|| format!("decided by the trained reader: a crisis (score {:.2})", trained.crisis));
-                Some((Topic::CRISIS, self.crisis_text(language, voice)))
             }
             _ => {
                 reasons
                     .push(|| format!("decided by the trained reader: an emergency (score {:.2})", trained.emergency));
-                let text = language
-                    .filter(|_| voice.is_english())
-                    .map_or_else(|| texts.emergency.clone(), |language| language.emergency.clone());
-                Some((Topic::EMERGENCY, text))
             }
         }
+        urgent.map(|urgent| self.trained_urgent_text(urgent, voice, language))
+    }
+
+    /// The urgent reply to a message the rules could not read (no question
+    /// found, or read in part through a glossary), when the trained reader
+    /// ranks an emergency or a crisis above every topic, sure or not: the
+    /// other reply, a request to ask again, helps nobody in an emergency.
+    pub(super) fn unread_urgent_reply(
+        &self,
+        voice: &Voice,
+        reading: &Reading,
+        language: Option<&Language>,
+        reasons: &mut Reasons,
+    ) -> Option<(Topic, String)> {
+        let urgent = reading.trained_urgent_first()?;
+        reasons.push(|| {
+            let probability =
+                reading.trained.as_ref().and_then(|trained| trained.ranked.first()).map_or(0.0, |(_, p)| *p);
+            format!("not read by the rules, and the trained reader ranks `{urgent}` first ({probability:.2})")
+        });
+        Some(self.trained_urgent_text(urgent, voice, language))
+    }
+
+    /// The reply to an emergency or a crisis only the trained reader found.
+    fn trained_urgent_text(&self, urgent: Topic, voice: &Voice, language: Option<&Language>) -> (Topic, String) {
+        if urgent == Topic::CRISIS {
+            return (Topic::CRISIS, self.crisis_text(language, voice));
+        }
+        let text = language
+            .filter(|_| voice.is_english())
+            .map_or_else(|| voice.texts.emergency.clone(), |language| language.emergency.clone());
+        (Topic::EMERGENCY, text)
     }
 
     /// The reply to any message of a chat after it told `urgent` (an

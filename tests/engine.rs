@@ -1514,3 +1514,34 @@ fn a_knock_told_as_fine_then_vomiting_now_is_an_emergency() {
     let denied = "my brother was hit by a car last month and told us he is fine. no vomiting, sleeps normally. why does he jerk when dozing?";
     assert!(!engine.answer(denied).topic.is_urgent(), "{denied}");
 }
+
+/// Being beaten, strangled or threatened at home, or a child touched by a
+/// relative, is a crisis; a partner kicked in a sleep jerk is not.
+#[test]
+fn abuse_at_home_is_a_crisis() {
+    let engine = engine();
+    for message in [
+        "my sister came over at midnight, her husband beat her up again with a belt because the baby cried. she jumps at every sound now",
+        "he threatened he will kill me if i tell anyone, i sleep with the door locked and every noise makes me jerk awake",
+        "bwana yake alimkaba shingo jana usiku, sasa hawezi kulala anashtuka tu",
+        "mi pareja me golpea cuando se emborracha y me dice que me va a matar, no duermo nada",
+    ] {
+        assert_eq!(engine.answer(message).topic, topic("crisis"), "{message}");
+    }
+    let kicked = "my husband kicked me again in his sleep last night lol, is that a hypnic jerk?";
+    assert!(!engine.answer(kicked).topic.is_urgent(), "{kicked}");
+}
+
+/// A message the rules cannot read gets the urgent reply when the trained
+/// reader gives an emergency half its probability or more, and the request to
+/// ask again when a fall is told as over in the message's own words.
+#[test]
+fn an_unread_message_the_reader_ranks_as_an_emergency_is_one() {
+    let engine = engine();
+    let unread = "jamaa mmoja alikunywa changaa jana usiku baada ya shift sasa anasema haoni kitu macho ni giza tu na anatapika na kurukaruka akilala ni usingizi tu ama?";
+    let explained = engine.explain(unread).to_string();
+    assert_eq!(engine.answer(unread).topic, topic("emergency"), "{explained}");
+    assert!(explained.contains("ranks `emergency` first"), "{explained}");
+    let over = "NIMESHTUKA MPAKA NIKAANGUKA CHINI YA KITANDA niko sawa sijaumia popote, mbona inatokea hivi?";
+    assert!(!engine.answer(over).topic.is_urgent(), "{}", engine.explain(over));
+}

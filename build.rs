@@ -3,11 +3,25 @@
 //! but not the training corpus in `knowledge/corpus/`) into the binary, so
 //! `hypnic` works from any directory. It writes a sorted list
 //! of `(relative path, include_str!(..))` pairs; sorting keeps the build deterministic.
+//!
+//! It also compiles the NFA of the English sign patterns of `signs.toml` (the
+//! set that picks the signs a message may tell), so a process rebuilds it
+//! from bytes instead of compiling it at every start. The bytes carry a
+//! fingerprint of the patterns: should this script read them otherwise than
+//! the engine does, the engine compiles its own and answers the same.
 
+use std::collections::BTreeMap;
 use std::env;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+#[allow(dead_code)] // The build uses only the compiling half.
+#[path = "src/engine/set_nfa.rs"]
+mod set_nfa;
+
+#[path = "src/knowledge/placeholders.rs"]
+mod placeholders;
 
 /// The folder of the training corpus inside `knowledge/`: data for training,
 /// not knowledge the engine loads (the same name as `CORPUS_DIR` in
@@ -47,8 +61,46 @@ fn main() -> io::Result<()> {
         out.push_str("pub(crate) static MODEL: Option<&[u8]> = None;\n");
     }
 
-    let target = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_knowledge.rs");
-    fs::write(target, out)
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    for shared in ["src/engine/set_nfa.rs", "src/knowledge/placeholders.rs"] {
+        println!("cargo:rerun-if-changed={}", root.join(shared).display());
+    }
+    let sign_set = out_dir.join("english_signs.nfa");
+    let signs = fs::read_to_string(knowledge.join("signs.toml")).unwrap_or_default();
+    fs::write(&sign_set, english_sign_set(&signs).unwrap_or_default())?;
+    out.push_str("/// The compiled NFA of the English sign patterns (empty if they did not compile).\n");
+    out.push_str(&format!(
+        "pub(crate) static ENGLISH_SIGN_SET: &[u8] = include_bytes!({:?});\n",
+        sign_set.display().to_string()
+    ));
+
+    fs::write(out_dir.join("embedded_knowledge.rs"), out)
+}
+
+/// The encoded NFA of the English sign patterns of `signs.toml`, in the
+/// order the engine sets them (emergency, crisis, then warning signs, in file
+/// order), `{name}` placeholders expanded; `None` when the file does not read.
+fn english_sign_set(signs: &str) -> Option<Vec<u8>> {
+    let table: toml::Table = toml::from_str(signs).ok()?;
+    let mut words: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, list) in table.get("words").and_then(toml::Value::as_table).into_iter().flatten() {
+        let list = list.as_array()?.iter().map(|word| word.as_str().map(str::to_string)).collect::<Option<_>>()?;
+        words.insert(name.clone(), list);
+    }
+    let mut patterns = Vec::new();
+    for kind in ["emergency", "crisis", "warning"] {
+        for entry in table.get(kind).and_then(toml::Value::as_array).into_iter().flatten() {
+            if entry.get("language").map_or(Some("en"), toml::Value::as_str)? != "en" {
+                continue;
+            }
+            for pattern in entry.get("patterns")?.as_array()? {
+                patterns.push(placeholders::expand(pattern.as_str()?, &words).ok()?);
+            }
+        }
+    }
+    let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+    let nfa = set_nfa::compile(&patterns).ok()?;
+    set_nfa::encode(&nfa, set_nfa::fingerprint(&patterns))
 }
 
 /// Adds every knowledge file under `dir` to `files`, as a `/`-separated path relative to `root`.

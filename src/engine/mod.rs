@@ -25,6 +25,7 @@ mod reading;
 mod retrieval;
 mod safety;
 mod sentences;
+mod set_nfa;
 mod spelling;
 mod trained;
 mod urgent;

@@ -4,15 +4,17 @@
 //! The set is a lazy DFA over the patterns' forward NFA, and nothing else: it
 //! only answers which patterns match somewhere, and building it costs a
 //! parse and an NFA, where a `regex::RegexSet` of the same patterns also builds
-//! a reverse NFA, prefilters and engines this question never uses.
+//! a reverse NFA, prefilters and engines this question never uses. The NFA of
+//! the embedded signs is compiled by the build script ([`set_nfa`]): a set of
+//! the same patterns starts from it.
 
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
 use regex_automata::hybrid::dfa::{Cache, DFA};
-use regex_automata::nfa::thompson;
 use regex_automata::util::pool::Pool;
-use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternSet};
+
+use super::set_nfa;
 
 /// Room for the lazy DFA of a pattern set: with much less, a set of a hundred
 /// sign patterns keeps flushing its cache and slows down.
@@ -33,20 +35,24 @@ pub(crate) struct PatternIndex {
 
 impl PatternIndex {
     /// The set of `(entry, pattern)` pairs, patterns in entry order, read as
-    /// the curated patterns are (ASCII classes and word boundaries).
+    /// the curated patterns are (ASCII classes and word boundaries). Its NFA
+    /// comes from `compiled` ([`set_nfa::encode`]'s bytes) when they were
+    /// compiled from the same patterns, else it is compiled now.
     ///
     /// # Errors
     /// When the patterns, each valid alone, are too large together.
     pub fn new<'a>(
         patterns: impl Iterator<Item = (usize, &'a str)>,
-    ) -> Result<PatternIndex, Box<regex_automata::hybrid::BuildError>> {
+        compiled: Option<&[u8]>,
+    ) -> Result<PatternIndex, Box<dyn std::error::Error + Send + Sync>> {
         let (owners, patterns): (Vec<usize>, Vec<&str>) = patterns.unzip();
+        let nfa = match compiled.and_then(|bytes| set_nfa::decode(bytes, set_nfa::fingerprint(&patterns))) {
+            Some(nfa) => nfa,
+            None => set_nfa::compile(&patterns)?,
+        };
         let dfa = DFA::builder()
-            .syntax(syntax::Config::new().unicode(false))
-            .thompson(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
             .configure(DFA::config().match_kind(MatchKind::All).cache_capacity(SET_DFA_BYTES))
-            .build_many(&patterns)
-            .map_err(Box::new)?;
+            .build_from_nfa(nfa)?;
         let for_caches = dfa.clone();
         let caches: Pool<Cache, MakeCache> = Pool::new(Box::new(move || for_caches.create_cache()));
         Ok(PatternIndex { dfa, caches, owners })
@@ -75,7 +81,7 @@ mod tests {
     #[test]
     fn candidates_are_the_entries_whose_patterns_match_each_once() {
         let patterns = [(0, r"\bfell\b"), (0, r"\bhit (his|her) head\b"), (1, r"\bnot breathing\b"), (2, r"\bblue\b")];
-        let index = PatternIndex::new(patterns.into_iter()).unwrap();
+        let index = PatternIndex::new(patterns.into_iter(), None).unwrap();
         assert_eq!(index.candidates("she fell and hit her head, now not breathing"), vec![0, 1]);
         assert_eq!(index.candidates("a blue blanket"), vec![2]);
         assert!(index.candidates("a bluebell").is_empty(), "ASCII word boundaries");
@@ -85,7 +91,37 @@ mod tests {
     #[test]
     fn overlapping_patterns_are_all_found() {
         let patterns = [(0, r"\bstopped\b"), (1, r"\bstopped breathing\b"), (2, r"breath")];
-        let index = PatternIndex::new(patterns.into_iter()).unwrap();
+        let index = PatternIndex::new(patterns.into_iter(), None).unwrap();
         assert_eq!(index.candidates("he stopped breathing"), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_set_starts_from_the_nfa_compiled_for_its_patterns_only() {
+        let patterns = [r"\bfell\b", r"\b(he|she) (stopped|is not) breathing\b", r"\bblue( [a-z]+){0,2} lips\b"];
+        let nfa = set_nfa::compile(&patterns).unwrap();
+        let bytes = set_nfa::encode(&nfa, set_nfa::fingerprint(&patterns)).unwrap();
+        let decoded = set_nfa::decode(&bytes, set_nfa::fingerprint(&patterns)).unwrap();
+        assert_eq!(format!("{decoded:?}"), format!("{nfa:?}"), "the same NFA, state for state");
+        assert!(set_nfa::decode(&bytes, set_nfa::fingerprint(&patterns[..2])).is_none(), "other patterns");
+        assert!(set_nfa::decode(&bytes[..bytes.len() - 1], set_nfa::fingerprint(&patterns)).is_none(), "cut short");
+        let entries = || patterns.into_iter().enumerate();
+        let from_bytes = PatternIndex::new(entries(), Some(&bytes)).unwrap();
+        let other = PatternIndex::new(entries().take(2), Some(&bytes)).unwrap();
+        for text in ["she stopped breathing", "blue around the lips", "he fell", "a bluebell"] {
+            assert_eq!(from_bytes.candidates(text), PatternIndex::new(entries(), None).unwrap().candidates(text));
+        }
+        assert_eq!(other.candidates("he fell, blue lips"), vec![0]);
+    }
+
+    /// The build script reads `signs.toml` on its own: it must find the
+    /// patterns the engine sets, or every start compiles them again.
+    #[test]
+    fn the_embedded_sign_set_starts_from_the_nfa_the_build_compiled() {
+        let knowledge = crate::knowledge::Knowledge::embedded().unwrap();
+        let english = knowledge.signs.all.iter().filter(|sign| sign.language == "en");
+        let patterns: Vec<&str> = english.flat_map(|sign| sign.patterns.iter().map(|p| p.as_str())).collect();
+        let decoded = set_nfa::decode(crate::knowledge::ENGLISH_SIGN_SET, set_nfa::fingerprint(&patterns))
+            .expect("build.rs compiled the embedded English sign patterns");
+        assert_eq!(format!("{decoded:?}"), format!("{:?}", set_nfa::compile(&patterns).unwrap()));
     }
 }

@@ -308,7 +308,7 @@ impl Reader {
         requests: Requests,
     ) -> Result<Reader> {
         let too_large = |file: &'static str| {
-            move |err: Box<regex_automata::hybrid::BuildError>| Error::Malformed {
+            move |err: Box<dyn std::error::Error + Send + Sync>| Error::Malformed {
                 file: file.to_string(),
                 line: 1,
                 column: 1,
@@ -322,16 +322,18 @@ impl Reader {
                 .enumerate()
                 .filter(|(_, sign)| sign.language == "en")
                 .flat_map(|(index, sign)| sign.patterns.iter().map(move |pattern| (index, pattern.as_str()))),
+            Some(crate::knowledge::ENGLISH_SIGN_SET),
         )
         .map_err(too_large("signs.toml"))?;
         let factor_words =
-            PatternIndex::new(factors.iter().enumerate().map(|(index, factor)| (index, factor.words.as_str())))
+            PatternIndex::new(factors.iter().enumerate().map(|(index, factor)| (index, factor.words.as_str())), None)
                 .map_err(too_large("factors.toml"))?;
         let people_patterns = PatternIndex::new(
             people
                 .iter()
                 .enumerate()
                 .flat_map(|(index, person)| person.patterns.iter().map(move |pattern| (index, pattern.as_str()))),
+            None,
         )
         .map_err(too_large("people.toml"))?;
         Ok(Reader {

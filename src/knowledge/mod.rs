@@ -15,6 +15,7 @@ mod languages;
 mod lexicon;
 mod patterns;
 mod people;
+mod placeholders;
 mod reassurance;
 mod requests;
 mod rules;
@@ -54,6 +55,11 @@ use crate::learned::Model;
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_knowledge.rs"));
 }
+
+/// The forward NFA of the English sign patterns of the embedded
+/// `signs.toml`, compiled by the build script (see `engine::set_nfa`); empty
+/// when it could not compile them. A set of other patterns ignores it.
+pub(crate) use embedded::ENGLISH_SIGN_SET;
 
 /// Where articles live inside the knowledge folder.
 const ARTICLES_DIR: &str = "articles/";

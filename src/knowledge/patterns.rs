@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use regex::{Regex, RegexBuilder};
 
+use super::placeholders::expand;
 use super::source::SourceFile;
 use crate::error::Result;
 
@@ -126,45 +127,9 @@ fn build(pattern: &str) -> std::result::Result<Regex, regex::Error> {
     RegexBuilder::new(pattern).unicode(false).build()
 }
 
-/// Replaces every `{name}` by the alternation of its words; `Err(name)` for an
-/// unknown name. Regex repetitions like `{0,4}` are left alone.
-fn expand(pattern: &str, words: &BTreeMap<String, Vec<String>>) -> std::result::Result<String, String> {
-    let mut out = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            out.push_str(&rest[open..]);
-            return Ok(out);
-        };
-        let name = &after[..close];
-        if name.chars().all(|c| c.is_ascii_alphabetic() || c == '_') && !name.is_empty() {
-            let list = words.get(name).ok_or_else(|| name.to_string())?;
-            out.push_str("(?:");
-            out.push_str(&list.join("|"));
-            out.push(')');
-        } else {
-            out.push('{');
-            out.push_str(name);
-            out.push('}');
-        }
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders_expand_and_repetitions_stay() {
-        let words = BTreeMap::from([("who".to_string(), vec!["he".to_string(), "she".to_string()])]);
-        assert_eq!(expand(r"\b{who}( [a-z]+){0,3} fell\b", &words).unwrap(), r"\b(?:he|she)( [a-z]+){0,3} fell\b");
-        assert_eq!(expand("{nobody}", &words), Err("nobody".to_string()));
-    }
 
     #[test]
     fn word_lists_match_whole_words_and_plurals() {
